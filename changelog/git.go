@@ -1,0 +1,146 @@
+package changelog
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"strings"
+)
+
+// Git runs the git program against one repository. Arguments are always passed
+// as a list, never through a shell, and every call neutralises the user's git
+// configuration that could change what is parsed (signatures, colours,
+// decorations, output encoding).
+//
+// Git refuses repositories owned by another user ("detected dubious
+// ownership"), which is exactly what a pipe container sees: Bitbucket's clone
+// container writes the files, the pipe runs as root. Every call therefore
+// marks the repository safe with -c safe.directory, which git accepts on the
+// command line since 2.38 (the pipe image ships a newer git).
+type Git struct {
+	// Dir is the repository's work tree (or any directory inside it).
+	Dir string
+	// Logger, when set, receives every git command line at debug level.
+	Logger *slog.Logger
+}
+
+// gitConfig are the -c options added before every subcommand.
+var gitConfig = []string{
+	"-c", "log.showSignature=false",
+	"-c", "i18n.logOutputEncoding=UTF-8",
+	"-c", "core.quotePath=false",
+	"-c", "color.ui=false",
+	"-c", "log.decorate=false",
+	"-c", "log.mailmap=true",
+}
+
+// command builds the exec.Cmd for one git call.
+func (g *Git) command(ctx context.Context, args []string) *exec.Cmd {
+	full := make([]string, 0, len(gitConfig)+4+len(args))
+	full = append(full, "-C", g.Dir, "-c", "safe.directory=*")
+	full = append(full, gitConfig...)
+	full = append(full, args...)
+	cmd := exec.CommandContext(ctx, "git", full...)
+	cmd.Env = append(os.Environ(),
+		"GIT_TERMINAL_PROMPT=0", // never wait for credentials on a fetch
+		"GIT_OPTIONAL_LOCKS=0",  // read-only commands must not take index locks
+		"GIT_PAGER=cat",
+		"LC_ALL=C",
+	)
+	if g.Logger != nil {
+		g.Logger.Debug("git", "args", strings.Join(args, " "))
+	}
+	return cmd
+}
+
+// Run runs git with args and returns its standard output. A failure is a
+// *GitError carrying the subcommand, the exit status and git's own message.
+func (g *Git) Run(ctx context.Context, args ...string) ([]byte, error) {
+	var stdout, stderr bytes.Buffer
+	cmd := g.command(ctx, args)
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, newGitError(ctx, args, err, stderr.String())
+	}
+	return stdout.Bytes(), nil
+}
+
+// line runs git and returns its output's first line, trimmed.
+func (g *Git) line(ctx context.Context, args ...string) (string, error) {
+	out, err := g.Run(ctx, args...)
+	if err != nil {
+		return "", err
+	}
+	s, _, _ := strings.Cut(string(out), "\n")
+	return strings.TrimSpace(s), nil
+}
+
+// Stream runs git with args and hands its standard output to read as it is
+// produced, so that a long history is never held in memory whole.
+func (g *Git) Stream(ctx context.Context, read func(io.Reader) error, args ...string) error {
+	var stderr bytes.Buffer
+	cmd := g.command(ctx, args)
+	cmd.Stderr = &stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return fmt.Errorf("git %s: %w", subcommand(args), err)
+	}
+	if err := cmd.Start(); err != nil {
+		return newGitError(ctx, args, err, "")
+	}
+	readErr := read(bufio.NewReaderSize(out, 64<<10))
+	if readErr != nil {
+		// Stop git rather than wait for it to write a history nobody reads.
+		_ = cmd.Process.Kill()
+		_, _ = io.Copy(io.Discard, out)
+	}
+	waitErr := cmd.Wait()
+	if readErr != nil {
+		return readErr
+	}
+	if waitErr != nil {
+		return newGitError(ctx, args, waitErr, stderr.String())
+	}
+	return nil
+}
+
+// GitError is a failed git command.
+type GitError struct {
+	Args   []string // the arguments after the global options
+	Err    error    // usually an *exec.ExitError
+	Stderr string   // what git printed, trimmed
+}
+
+func newGitError(ctx context.Context, args []string, err error, stderr string) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("git %s: %w", subcommand(args), ctx.Err())
+	}
+	if errors.Is(err, exec.ErrNotFound) {
+		return fmt.Errorf("git is not installed or not on PATH: %w", err)
+	}
+	return &GitError{Args: args, Err: err, Stderr: strings.TrimSpace(stderr)}
+}
+
+func (e *GitError) Error() string {
+	msg := fmt.Sprintf("git %s: %v", subcommand(e.Args), e.Err)
+	if e.Stderr != "" {
+		msg += ": " + e.Stderr
+	}
+	return msg
+}
+
+func (e *GitError) Unwrap() error { return e.Err }
+
+// subcommand names a git call by its first argument.
+func subcommand(args []string) string {
+	if len(args) == 0 {
+		return ""
+	}
+	return args[0]
+}

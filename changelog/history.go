@@ -1,0 +1,365 @@
+package changelog
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+)
+
+// ReadOptions say how the commits of a range become entries.
+type ReadOptions struct {
+	// Paths, when set, keeps only commits that touch these pathspecs (monorepos).
+	Paths []string
+	// Issues finds issue keys; nil means the default Jira-style pattern.
+	Issues *IssueMatcher
+	// IncludeMerges makes merge commits entries of their own. By default a
+	// merge is not an entry: its pull request number goes to the commits it
+	// brought in.
+	IncludeMerges bool
+	// ExcludeTypes drops entries of these types (lower case). Breaking
+	// changes are kept whatever their type.
+	ExcludeTypes []string
+}
+
+// History is what a range holds.
+type History struct {
+	Entries []Entry
+	// Commits counts every commit in the range, merges included.
+	Commits int
+	// Reverted counts the commits dropped because they and their revert are
+	// both in the range (each pair counts two).
+	Reverted int
+	// Date is the committer date of the range's last commit.
+	Date time.Time
+}
+
+// node is what the pull-request attribution needs to know of a commit.
+type node struct {
+	parents []string
+	pr      int      // pull request of a merge commit, 0 otherwise
+	issues  []string // issue keys of a merge's branch name
+	entry   int      // index in the entries, -1 for none
+}
+
+// ReadRange reads the commits of r with one streamed git log call and turns
+// them into entries, newest first: messages parsed, pull request numbers
+// attached, revert pairs inside the range dropped, paths and types filtered.
+// In a shallow clone a range that runs into the clone's cut is a
+// [*ShallowError], never silently a shorter history.
+func ReadRange(ctx context.Context, g *Git, r Range, opts ReadOptions) (History, error) {
+	issues := opts.Issues
+	if issues == nil {
+		var err error
+		if issues, err = NewIssueMatcher(""); err != nil {
+			return History{}, err
+		}
+	}
+	b := builder{nodes: map[string]*node{}, issues: issues, includeMerges: opts.IncludeMerges}
+	var date time.Time
+	err := g.Stream(ctx, func(out io.Reader) error {
+		return ReadLog(out, func(c Commit) error {
+			if r.boundary[c.SHA] {
+				return &ShallowError{Range: r, Detail: shallowDetail(r, c.SHA)}
+			}
+			if c.SHA == r.To {
+				date = c.CommitDate
+			}
+			b.add(c)
+			return nil
+		})
+	}, logArgs(r.revs()...)...)
+	if err != nil {
+		return History{}, err
+	}
+	if date.IsZero() { // an empty range: the date still describes To
+		if date, err = commitDate(ctx, g, r.To); err != nil {
+			return History{}, err
+		}
+	}
+	b.attributePullRequests(r.To)
+	reverted := b.dropRevertPairs()
+	if len(opts.Paths) > 0 {
+		touched, err := touchingPaths(ctx, g, r, opts.Paths)
+		if err != nil {
+			return History{}, err
+		}
+		b.keep(func(e *Entry) bool { return touched[e.SHA] })
+	}
+	if len(opts.ExcludeTypes) > 0 {
+		b.keep(func(e *Entry) bool { return e.Breaking || !slices.Contains(opts.ExcludeTypes, e.Type) })
+	}
+	return History{Entries: b.result(), Commits: len(b.nodes), Reverted: reverted, Date: date}, nil
+}
+
+// commitDate reads the committer date of one commit.
+func commitDate(ctx context.Context, g *Git, sha string) (time.Time, error) {
+	s, err := g.line(ctx, "log", "-1", "--format=%cI", "--end-of-options", sha)
+	if err != nil {
+		return time.Time{}, err
+	}
+	return time.Parse(time.RFC3339, s)
+}
+
+// revs returns the revision arguments of the range.
+func (r Range) revs() []string {
+	if r.From == "" {
+		return []string{r.To}
+	}
+	return []string{r.To, "^" + r.From}
+}
+
+// shallowDetail explains which part of the history a shallow clone lacks.
+func shallowDetail(r Range, cut string) string {
+	if r.From == "" {
+		return fmt.Sprintf("no release tag was found in the history it holds, which stops at commit %s; "+
+			"the previous release may be older than the clone", short(cut))
+	}
+	return fmt.Sprintf("the range %s..%s reaches the clone's cut at commit %s before reaching %s",
+		short(r.From), short(r.To), short(cut), r.FromRef)
+}
+
+// short abbreviates a hash for messages and links.
+func short(sha string) string {
+	if len(sha) > 7 {
+		return sha[:7]
+	}
+	return sha
+}
+
+// builder collects entries and the commit graph while git log streams.
+type builder struct {
+	nodes         map[string]*node
+	entries       []Entry
+	dropped       []bool
+	issues        *IssueMatcher
+	includeMerges bool
+}
+
+// add records one commit: always in the graph, and as an entry unless it is a
+// merge commit and merges are not entries.
+func (b *builder) add(c Commit) {
+	msg := ParseMessage(c.Message)
+	n := &node{parents: c.Parents, entry: -1}
+	b.nodes[c.SHA] = n
+	merge := len(c.Parents) > 1
+	var branchIssues []string
+	if msg.Merge != nil {
+		branchIssues = b.issues.Find(msg.Merge.Branch)
+		if merge {
+			n.pr, n.issues = msg.Merge.PullRequest, branchIssues
+		}
+	}
+	if merge && !b.includeMerges {
+		return
+	}
+	e := newEntry(c, msg)
+	e.Issues = b.issues.Find(append([]string{e.Subject, e.Body, footerText(msg.Footers)}, branchIssues...)...)
+	if msg.Merge != nil && msg.Merge.PullRequest > 0 {
+		// A merge commit entry, or a squash merge: one entry with its PR.
+		e.PullRequest = intPtr(msg.Merge.PullRequest)
+	}
+	n.entry = len(b.entries)
+	b.entries = append(b.entries, e)
+	b.dropped = append(b.dropped, false)
+}
+
+// newEntry makes the entry of a commit from its parsed message.
+func newEntry(c Commit, msg Message) Entry {
+	e := Entry{
+		SHA:          c.SHA,
+		ShortSHA:     short(c.SHA),
+		Type:         msg.Type,
+		Scope:        msg.Scope,
+		Subject:      msg.Subject,
+		Body:         msg.Body,
+		Breaking:     msg.Breaking,
+		BreakingNote: msg.BreakingNote,
+		Footers:      msg.Footers,
+		Author:       Person{Name: c.AuthorName, Email: c.AuthorEmail},
+		Date:         c.AuthorDate,
+		Merge:        len(c.Parents) > 1,
+		Revert:       msg.Revert != nil,
+	}
+	if e.Type == "" {
+		e.Type = TypeOther
+	}
+	if msg.Revert != nil {
+		e.revertOf = msg.Revert.SHA
+	}
+	return e
+}
+
+// footerText joins footer values so issue keys in them are found.
+func footerText(fs []Footer) string {
+	var sb strings.Builder
+	for _, f := range fs {
+		sb.WriteString(f.Value)
+		sb.WriteByte('\n')
+	}
+	return sb.String()
+}
+
+func intPtr(n int) *int { return &n }
+
+// attributePullRequests gives every commit brought in by a pull request merge
+// that merge's number (and its branch's issue keys). A merge brings in the
+// commits reachable from its second parent and not from its first. Walking
+// the first-parent line of to from the oldest commit up, everything reachable
+// from older commits is already marked, so each merge's walk stops there. A
+// pull request merged into another branch before that branch was merged
+// keeps its own number.
+func (b *builder) attributePullRequests(to string) {
+	var line []string
+	for sha := to; ; {
+		n, ok := b.nodes[sha]
+		if !ok {
+			break
+		}
+		line = append(line, sha)
+		if len(n.parents) == 0 {
+			break
+		}
+		sha = n.parents[0]
+	}
+	type visit struct {
+		sha    string
+		pr     int
+		issues []string
+	}
+	seen := make(map[string]bool, len(b.nodes))
+	var stack []visit
+	for i := len(line) - 1; i >= 0; i-- {
+		m := b.nodes[line[i]]
+		seen[line[i]] = true
+		for _, p := range slices.Backward(m.parents[min(1, len(m.parents)):]) {
+			stack = append(stack, visit{p, m.pr, m.issues})
+		}
+		for len(stack) > 0 {
+			v := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			n, ok := b.nodes[v.sha]
+			if !ok || seen[v.sha] {
+				continue
+			}
+			seen[v.sha] = true
+			if n.entry >= 0 && v.pr > 0 {
+				b.entries[n.entry].attach(v.pr, v.issues)
+			}
+			if len(n.parents) == 0 {
+				continue
+			}
+			stack = append(stack, visit{n.parents[0], v.pr, v.issues})
+			inner := v
+			if n.pr > 0 {
+				inner = visit{pr: n.pr, issues: n.issues}
+			}
+			for _, p := range n.parents[1:] {
+				stack = append(stack, visit{p, inner.pr, inner.issues})
+			}
+		}
+	}
+}
+
+// attach gives an entry the pull request that brought it in, unless it has one.
+func (e *Entry) attach(pr int, issues []string) {
+	if e.PullRequest == nil {
+		e.PullRequest = intPtr(pr)
+	}
+	for _, k := range issues {
+		if !slices.Contains(e.Issues, k) {
+			e.Issues = append(e.Issues, k)
+		}
+	}
+}
+
+// dropRevertPairs drops each revert whose reverted commit is in the range,
+// together with that commit, newest first, so that reverting a revert brings
+// the original back. It returns how many entries it dropped.
+func (b *builder) dropRevertPairs() int {
+	n := 0
+	for i := range b.entries {
+		e := &b.entries[i]
+		if b.dropped[i] || e.revertOf == "" {
+			continue
+		}
+		t, ok := b.nodes[e.revertOf]
+		if !ok || t.entry < 0 || b.dropped[t.entry] {
+			continue
+		}
+		b.dropped[i], b.dropped[t.entry] = true, true
+		n += 2
+	}
+	return n
+}
+
+// keep drops the entries for which ok is false.
+func (b *builder) keep(ok func(*Entry) bool) {
+	for i := range b.entries {
+		if !b.dropped[i] && !ok(&b.entries[i]) {
+			b.dropped[i] = true
+		}
+	}
+}
+
+// result returns the entries not dropped, in log order.
+func (b *builder) result() []Entry {
+	out := make([]Entry, 0, len(b.entries))
+	for i, e := range b.entries {
+		if !b.dropped[i] {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// touchingPaths lists the commits of r that touch paths, with one more git
+// log call that prints hashes only.
+func touchingPaths(ctx context.Context, g *Git, r Range, paths []string) (map[string]bool, error) {
+	args := []string{"log", "--format=%H", "--full-history", "--no-decorate", "--end-of-options"}
+	args = append(append(append(args, r.revs()...), "--"), paths...)
+	out, err := g.Run(ctx, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list the commits touching %s: %w", strings.Join(paths, ", "), err)
+	}
+	set := map[string]bool{}
+	for _, sha := range strings.Fields(string(out)) {
+		set[sha] = true
+	}
+	return set, nil
+}
+
+// Person is a commit author.
+type Person struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+// TypeOther is the type of entries whose message is not a Conventional Commit.
+const TypeOther = "other"
+
+// Entry is one changelog entry: a commit (or a squash merge) as the notes,
+// the JSON document and Coda rows show it. The JSON names are part of the
+// pipe's interface (OUTPUT_JSON): do not rename them.
+type Entry struct {
+	SHA          string    `json:"sha"`
+	ShortSHA     string    `json:"short_sha"`
+	Type         string    `json:"type"`
+	Scope        string    `json:"scope"`
+	Subject      string    `json:"subject"`
+	Body         string    `json:"body"`
+	Breaking     bool      `json:"breaking"`
+	BreakingNote string    `json:"breaking_note"`
+	Footers      []Footer  `json:"footers"`
+	Issues       []string  `json:"issues"`
+	PullRequest  *int      `json:"pull_request"`
+	Author       Person    `json:"author"`
+	Date         time.Time `json:"date"`
+	URL          string    `json:"url"`
+	Merge        bool      `json:"merge"`
+	Revert       bool      `json:"revert"`
+
+	revertOf string // full hash of the commit this one reverts
+}

@@ -1,0 +1,333 @@
+package changelog
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/require"
+)
+
+// readBuild resolves and reads a range the way the pipe does.
+func readBuild(t *testing.T, r *testRepo, opts RangeOptions, ropts ReadOptions) (Range, History) {
+	t.Helper()
+	rng, err := ResolveRange(t.Context(), r.gitFor(), opts)
+	require.NoError(t, err)
+	h, err := ReadRange(t.Context(), r.gitFor(), rng, ropts)
+	require.NoError(t, err)
+	return rng, h
+}
+
+func TestRangeLinearHistory(t *testing.T) {
+	t.Parallel()
+	r := newTestRepo(t)
+	r.commit("feat: first")
+	v1 := r.commit("fix: second")
+	r.tag("v1.0.0")
+	r.commit("feat(api): third")
+	head := r.commit("docs: fourth")
+
+	rng, h := readBuild(t, r, RangeOptions{}, ReadOptions{})
+	require.Equal(t, v1, rng.From)
+	require.Equal(t, head, rng.To)
+	require.Equal(t, "v1.0.0", rng.FromRef)
+	require.Equal(t, "since v1.0.0", rng.Reason)
+	require.Equal(t, 2, h.Commits)
+	if diff := cmp.Diff([]string{"fourth", "third"}, subjects(h.Entries)); diff != "" {
+		t.Errorf("entries (-want +got):\n%s", diff)
+	}
+	require.Equal(t, "api", h.Entries[1].Scope)
+	rel := NewRelease(rng, h, ReleaseOptions{})
+	require.Equal(t, "v1.1.0", rel.Version, "a feat after v1.0.0 makes a minor release")
+	require.Equal(t, "v1.0.0", rel.PreviousVersion)
+}
+
+func TestRangeNoTagsIsWholeHistory(t *testing.T) {
+	t.Parallel()
+	r := newTestRepo(t)
+	r.commit("first")
+	r.commit("fix: second")
+	rng, h := readBuild(t, r, RangeOptions{}, ReadOptions{})
+	require.Empty(t, rng.From)
+	require.Contains(t, rng.Reason, "whole history")
+	require.Equal(t, []string{"second", "first"}, subjects(h.Entries))
+	require.Equal(t, TypeOther, h.Entries[1].Type)
+	require.Equal(t, Unreleased, NewRelease(rng, h, ReleaseOptions{}).Version)
+}
+
+func TestRangeTagBuild(t *testing.T) {
+	t.Parallel()
+	r := newTestRepo(t)
+	r.commit("feat: one")
+	r.tag("v1.1.0", "release 1.1.0") // annotated
+	r.commit("fix: two")
+	head := r.commit("feat!: three")
+	r.tag("v1.2.0")
+
+	// Bitbucket gives a 12-character sha and the tag.
+	rng, h := readBuild(t, r, RangeOptions{To: head[:12], Version: "v1.2.0"}, ReadOptions{})
+	require.Equal(t, head, rng.To, "a short sha is resolved")
+	require.Equal(t, "v1.1.0", rng.FromRef, "the tag at To is not its own previous release")
+	require.NotNil(t, rng.AtTo)
+	require.Equal(t, "v1.2.0", rng.AtTo.Name)
+	require.Equal(t, []string{"three", "two"}, subjects(h.Entries))
+	require.True(t, h.Entries[0].Breaking)
+	require.Equal(t, "v1.2.0", NewRelease(rng, h, ReleaseOptions{Version: "v1.2.0"}).Version)
+}
+
+func TestRangeTagAtHeadNamesTheVersion(t *testing.T) {
+	t.Parallel()
+	r := newTestRepo(t)
+	r.commit("feat: one")
+	r.tag("1.0.0")
+	r.commit("fix: two")
+	r.tag("1.0.1")
+	rng, h := readBuild(t, r, RangeOptions{}, ReadOptions{})
+	require.Equal(t, "1.0.0", rng.FromRef)
+	require.Equal(t, "1.0.1", NewRelease(rng, h, ReleaseOptions{}).Version)
+}
+
+func TestRangePrereleaseTags(t *testing.T) {
+	t.Parallel()
+	r := newTestRepo(t)
+	r.commit("feat: one")
+	r.tag("v1.0.0")
+	r.commit("feat: two")
+	r.tag("v1.1.0-rc.1")
+	r.commit("fix: three")
+	r.tag("v1.1.0-rc.2")
+	r.commit("fix: four")
+
+	tests := []struct {
+		name    string
+		version string
+		want    string
+	}{
+		{"stable release skips pre-releases", "v1.1.0", "v1.0.0"},
+		{"pre-release counts pre-releases", "v1.1.0-rc.3", "v1.1.0-rc.2"},
+		{"computed version is stable", "", "v1.0.0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rng, _ := readBuild(t, r, RangeOptions{Version: tt.version}, ReadOptions{})
+			require.Equal(t, tt.want, rng.FromRef)
+		})
+	}
+}
+
+func TestRangeNonSemverTags(t *testing.T) {
+	t.Parallel()
+	r := newTestRepo(t)
+	r.commit("feat: one")
+	r.tag("v1.0.0")
+	r.commit("fix: two")
+	r.tag("deploy-7")
+	r.tag("latest")
+	r.commit("fix: three")
+
+	rng, h := readBuild(t, r, RangeOptions{}, ReadOptions{})
+	require.Equal(t, "v1.0.0", rng.FromRef, "tags that are not versions are not releases")
+	require.Equal(t, "v1.0.1", NewRelease(rng, h, ReleaseOptions{}).Version)
+
+	deploys, err := NewTagMatcher(`^deploy-[0-9]+$`)
+	require.NoError(t, err)
+	rng, h = readBuild(t, r, RangeOptions{Tags: deploys}, ReadOptions{})
+	require.Equal(t, "deploy-7", rng.FromRef, "a custom pattern can make any tag a release")
+	require.Equal(t, []string{"three"}, subjects(h.Entries))
+	require.Equal(t, Unreleased, NewRelease(rng, h, ReleaseOptions{}).Version, "no next version after a non-semver tag")
+
+	_, err = NewTagMatcher(`(`)
+	require.ErrorContains(t, err, `tag pattern "("`)
+}
+
+func TestRangeExplicitFrom(t *testing.T) {
+	t.Parallel()
+	r := newTestRepo(t)
+	first := r.commit("feat: one")
+	r.commit("fix: two")
+	r.commit("fix: three")
+	rng, h := readBuild(t, r, RangeOptions{From: first[:8]}, ReadOptions{})
+	require.Equal(t, first, rng.From)
+	require.Equal(t, []string{"three", "two"}, subjects(h.Entries))
+
+	_, err := ResolveRange(t.Context(), r.gitFor(), RangeOptions{From: "no-such-ref"})
+	require.ErrorContains(t, err, `FROM_REF "no-such-ref" cannot be found`)
+	_, err = ResolveRange(t.Context(), r.gitFor(), RangeOptions{From: "--output=/tmp/x"})
+	require.Error(t, err, "a ref that looks like an option is only a ref")
+}
+
+func TestRangePullRequestBuildUsesMergeBase(t *testing.T) {
+	t.Parallel()
+	r := newTestRepo(t)
+	r.commit("feat: base")
+	r.tag("v0.1.0")
+	base := r.commit("fix: on main before branching")
+	r.git("checkout", "-q", "-b", "feature/ABC-9-thing")
+	r.commit("feat: on the branch")
+	src := r.commit("fix: also on the branch")
+	r.git("checkout", "-q", "main")
+	dest := r.commit("chore: main moved on")
+	// Bitbucket merges the destination into the source for the build.
+	r.git("checkout", "-q", "feature/ABC-9-thing")
+	r.merge("main", "Merge branch 'main' into feature/ABC-9-thing")
+
+	for _, tt := range []struct {
+		name string
+		opts RangeOptions
+	}{
+		{"destination branch", RangeOptions{To: src[:12], PRDestinationBranch: "main"}},
+		{"destination commit only", RangeOptions{To: src, PRDestinationCommit: dest[:12]}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rng, h := readBuild(t, r, tt.opts, ReadOptions{})
+			require.Equal(t, base, rng.From)
+			require.Equal(t, "merge-base", rng.FromRef)
+			require.Equal(t, []string{"also on the branch", "on the branch"}, subjects(h.Entries))
+			require.Equal(t, "v0.1.0", rng.Previous.Name, "the previous release is still known")
+		})
+	}
+}
+
+func TestHistoryBitbucketMergesAttachPullRequests(t *testing.T) {
+	t.Parallel()
+	r := newTestRepo(t)
+	r.commit("chore: init")
+	r.tag("v1.0.0")
+	r.git("checkout", "-q", "-b", "feature/PROJ-12-login")
+	r.commit("feat(auth): add login form")
+	r.commit("fix(auth): validate password")
+	r.git("checkout", "-q", "main")
+	r.commit("docs: direct push to main")
+	r.merge("feature/PROJ-12-login",
+		"Merged in feature/PROJ-12-login (pull request #12)\n\nfeat(auth): login\n\nApproved-by: Jane Doe")
+	// A squash merge: one commit on main carrying the PR number.
+	r.commit("Merged in fix/typo (pull request #13)\n\nfix: correct a typo\n\n* fix: correct a typo\n* fix: and another\n\nApproved-by: Jane Doe")
+
+	_, h := readBuild(t, r, RangeOptions{}, ReadOptions{})
+	type got struct {
+		Subject string
+		PR      int
+		Issues  []string
+		Merge   bool
+	}
+	var gots []got
+	for _, e := range h.Entries {
+		g := got{Subject: e.Subject, Issues: e.Issues, Merge: e.Merge}
+		if e.PullRequest != nil {
+			g.PR = *e.PullRequest
+		}
+		gots = append(gots, g)
+	}
+	want := []got{
+		{Subject: "correct a typo", PR: 13},
+		{Subject: "direct push to main"},
+		{Subject: "validate password", PR: 12, Issues: []string{"PROJ-12"}},
+		{Subject: "add login form", PR: 12, Issues: []string{"PROJ-12"}},
+	}
+	if diff := cmp.Diff(want, gots); diff != "" {
+		t.Errorf("entries (-want +got):\n%s", diff)
+	}
+	require.Equal(t, 5, h.Commits, "the merge commit counts but is not an entry")
+
+	_, h = readBuild(t, r, RangeOptions{}, ReadOptions{IncludeMerges: true})
+	require.Len(t, h.Entries, 5)
+	merge := h.Entries[1]
+	require.True(t, merge.Merge)
+	require.Equal(t, "login", merge.Subject)
+	require.Equal(t, 12, *merge.PullRequest)
+}
+
+func TestHistoryNestedPullRequests(t *testing.T) {
+	t.Parallel()
+	r := newTestRepo(t)
+	r.commit("chore: init")
+	r.git("checkout", "-q", "-b", "release")
+	r.git("checkout", "-q", "-b", "feature/x")
+	r.commit("feat: inner")
+	r.git("checkout", "-q", "release")
+	r.merge("feature/x", "Merged in feature/x (pull request #1)\n\nfeat: inner")
+	r.commit("fix: on release")
+	r.git("checkout", "-q", "main")
+	r.merge("release", "Merged in release (pull request #2)\n\nRelease")
+
+	_, h := readBuild(t, r, RangeOptions{}, ReadOptions{})
+	prs := map[string]int{}
+	for _, e := range h.Entries {
+		if e.PullRequest != nil {
+			prs[e.Subject] = *e.PullRequest
+		}
+	}
+	require.Equal(t, map[string]int{"inner": 1, "on release": 2}, prs,
+		"a pull request merged into a branch keeps its number; init was on main already")
+}
+
+func TestHistoryReverts(t *testing.T) {
+	t.Parallel()
+	r := newTestRepo(t)
+	old := r.commit("feat: shipped in 1.0")
+	r.tag("v1.0.0")
+	bad := r.commit("feat: a bad idea")
+	r.commit("fix: keep me")
+	r.revert(bad)
+	r.revert(old) // its target is outside the range
+	twice := r.commit("feat: back and forth")
+	undo := r.revert(twice)
+	r.revert(undo) // reverting the revert brings the feature back
+
+	_, h := readBuild(t, r, RangeOptions{}, ReadOptions{})
+	require.Equal(t, []string{
+		"back and forth",
+		`Revert "feat: shipped in 1.0"`,
+		"keep me",
+	}, subjects(h.Entries))
+	require.Equal(t, "revert", h.Entries[1].Type)
+	require.True(t, h.Entries[1].Revert)
+	require.Equal(t, 4, h.Reverted)
+}
+
+func TestHistoryPathsAndTypes(t *testing.T) {
+	t.Parallel()
+	r := newTestRepo(t)
+	r.commit("feat(api): api change", "services/api/main.go")
+	r.commit("feat(web): web change", "services/web/app.js")
+	r.commit("chore(api): tidy", "services/api/go.mod")
+	r.commit("chore(api)!: drop old config", "services/api/config.yml")
+	r.commit("docs: both", "README.md")
+
+	_, h := readBuild(t, r, RangeOptions{}, ReadOptions{Paths: []string{"services/api"}})
+	require.Equal(t, []string{"drop old config", "tidy", "api change"}, subjects(h.Entries))
+
+	_, h = readBuild(t, r, RangeOptions{}, ReadOptions{Paths: []string{"services/api"}, ExcludeTypes: []string{"chore"}})
+	require.Equal(t, []string{"drop old config", "api change"}, subjects(h.Entries), "breaking changes stay")
+}
+
+func TestHistoryShallowClone(t *testing.T) {
+	t.Parallel()
+	r := newTestRepo(t)
+	r.commit("feat: one")
+	r.tag("v1.0.0")
+	for i := range 5 {
+		r.commit("fix: change " + string(rune('a'+i)))
+	}
+	clone := t.TempDir()
+	runTestGit(t, clone, r.home, 0, "clone", "-q", "--depth", "3", "file://"+r.dir, "c")
+	g := &Git{Dir: clone + "/c"}
+
+	rng, err := ResolveRange(t.Context(), g, RangeOptions{})
+	require.NoError(t, err)
+	require.True(t, rng.Shallow)
+	require.Empty(t, rng.From, "the tag is beyond the clone's depth")
+	_, err = ReadRange(t.Context(), g, rng, ReadOptions{})
+	var se *ShallowError
+	require.ErrorAs(t, err, &se)
+	require.True(t, errors.Is(err, ErrShallow))
+	require.Contains(t, err.Error(), "clone: depth: full")
+
+	// Deep enough: the range is complete and the clone's cut is not in it.
+	runTestGit(t, clone+"/c", r.home, 0, "fetch", "-q", "--deepen=10", "--tags")
+	rng, h := readBuild(t, &testRepo{t: t, dir: clone + "/c"}, RangeOptions{}, ReadOptions{})
+	require.Equal(t, "v1.0.0", rng.FromRef)
+	require.Len(t, h.Entries, 5)
+}

@@ -1,0 +1,224 @@
+package changelog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// RangeOptions say which commits make up the current build.
+type RangeOptions struct {
+	// To is the last commit of the build (a sha, possibly 12 characters, or
+	// any revision). Empty means HEAD.
+	To string
+	// From, when set, is the exclusive start of the range and overrides the
+	// default choice.
+	From string
+	// Tags decides which tags are releases. Nil means the default pattern.
+	Tags *TagMatcher
+	// Version is the version being released when already known (a tag
+	// build's tag). When it is a pre-release, earlier pre-release tags count
+	// as previous releases; otherwise they are skipped.
+	Version string
+	// PRDestinationBranch and PRDestinationCommit describe a pull-request
+	// build; when either is set the range starts at the merge-base of To and
+	// the destination.
+	PRDestinationBranch string
+	PRDestinationCommit string
+}
+
+// Range is the resolved range of a build: the commits reachable from To and
+// not from From.
+type Range struct {
+	From string // full hash; "" when the range is the whole history
+	To   string // full hash
+	// FromRef names what From came from: a tag, a ref given by the user, or
+	// the merge-base of a pull request.
+	FromRef string
+	// Reason says in words how From was chosen, for the summary line.
+	Reason string
+	// Previous is the previous release tag, when there is one. It sets the
+	// previous version even when From was chosen otherwise.
+	Previous *Tag
+	// AtTo is a release tag that points at To (a tag build), when there is one.
+	AtTo *Tag
+	// Shallow reports that the clone is shallow; [ReadRange] then checks that
+	// the range does not run into the cut.
+	Shallow bool
+	// boundary holds the shallow clone's cut-off commits.
+	boundary map[string]bool
+}
+
+// ErrShallow is wrapped by errors about a shallow clone that lacks the
+// history a range needs.
+var ErrShallow = errors.New("shallow clone")
+
+// ShallowError says that a shallow clone does not reach the start of the range.
+type ShallowError struct {
+	Range  Range
+	Detail string
+}
+
+func (e *ShallowError) Error() string {
+	return fmt.Sprintf("the clone is shallow and %s; fetch the full history "+
+		"(in bitbucket-pipelines.yml set `clone: depth: full`, or run `git fetch --unshallow --tags` before this step)", e.Detail)
+}
+
+// Unwrap makes errors.Is(err, ErrShallow) true.
+func (e *ShallowError) Unwrap() error { return ErrShallow }
+
+// ResolveRange works out the range of the current build: To resolved to a
+// full hash (Bitbucket may give 12-character shas); From as given, else the
+// merge-base with the destination for pull-request builds, else the previous
+// release tag reachable from To that does not point at To itself, else the
+// whole history.
+func ResolveRange(ctx context.Context, g *Git, opts RangeOptions) (Range, error) {
+	var r Range
+	to := opts.To
+	if to == "" {
+		to = "HEAD"
+	}
+	var err error
+	if r.To, err = resolveCommit(ctx, g, to); err != nil {
+		return Range{}, fmt.Errorf("resolve the build's commit %q: %w", to, err)
+	}
+	if r.Shallow, r.boundary, err = shallowBoundary(ctx, g); err != nil {
+		return Range{}, err
+	}
+	matcher := opts.Tags
+	if matcher == nil {
+		if matcher, err = NewTagMatcher(""); err != nil {
+			return Range{}, err
+		}
+	}
+	tags, err := releaseTags(ctx, g, matcher, r.To)
+	if err != nil {
+		return Range{}, err
+	}
+	r.AtTo, r.Previous = splitTags(matcher, tags, r.To, opts.Version)
+
+	switch {
+	case opts.From != "":
+		if r.From, err = resolveCommit(ctx, g, opts.From); err != nil {
+			return Range{}, r.missing(fmt.Sprintf("FROM_REF %q cannot be found", opts.From), err)
+		}
+		r.FromRef, r.Reason = opts.From, "from "+opts.From
+	case opts.PRDestinationBranch != "" || opts.PRDestinationCommit != "":
+		dest, err := resolveDestination(ctx, g, opts.PRDestinationBranch, opts.PRDestinationCommit)
+		if err != nil {
+			return Range{}, r.missing("the pull request's destination is not in the clone", err)
+		}
+		base, err := g.line(ctx, "merge-base", "--end-of-options", r.To, dest)
+		if err != nil {
+			return Range{}, r.missing("the merge-base with the pull request's destination is not in the clone", err)
+		}
+		name := opts.PRDestinationBranch
+		if name == "" {
+			name = opts.PRDestinationCommit
+		}
+		r.From, r.FromRef, r.Reason = base, "merge-base", "merge-base with "+name
+	case r.Previous != nil:
+		r.From, r.FromRef, r.Reason = r.Previous.Commit, r.Previous.Name, "since "+r.Previous.Name
+	default:
+		r.Reason = "whole history (no previous release tag)"
+	}
+	return r, nil
+}
+
+// missing builds the error for a commit the clone lacks: a [ShallowError]
+// in a shallow clone, the plain error otherwise.
+func (r Range) missing(detail string, err error) error {
+	if r.Shallow {
+		return &ShallowError{Range: r, Detail: detail}
+	}
+	return fmt.Errorf("%s: %w", detail, err)
+}
+
+// splitTags finds the release tag at to and the previous release among tags.
+// Pre-release tags count as previous releases only when the release being
+// built (building, else the tag at to) is itself a pre-release.
+func splitTags(m *TagMatcher, tags []Tag, to, building string) (atTo, previous *Tag) {
+	var at, before []Tag
+	for _, t := range tags {
+		if t.Commit == to {
+			at = append(at, t)
+		} else {
+			before = append(before, t)
+		}
+	}
+	if t, ok := newestTag(at, true); ok {
+		atTo = &t
+	}
+	if building == "" && atTo != nil {
+		building = atTo.Name
+	}
+	withPre := false
+	if v, ok := ParseVersion(building); ok {
+		withPre = v.Prerelease()
+	} else if t, ok := m.match(building); ok && t.Semver {
+		withPre = t.Version.Prerelease()
+	}
+	if t, ok := newestTag(before, withPre); ok {
+		previous = &t
+	}
+	return atTo, previous
+}
+
+// resolveCommit expands a revision (a short sha, a branch, a tag) to the full
+// hash of the commit it names.
+func resolveCommit(ctx context.Context, g *Git, rev string) (string, error) {
+	sha, err := g.line(ctx, "rev-parse", "--verify", "--quiet", "--end-of-options", rev+"^{commit}")
+	var ge *GitError
+	if errors.As(err, &ge) && ge.Stderr == "" {
+		return "", fmt.Errorf("%q does not name a commit in this clone", rev)
+	}
+	return sha, err
+}
+
+// resolveDestination finds a pull request's destination in the clone: the
+// remote-tracking branch, a local branch, or the destination commit.
+func resolveDestination(ctx context.Context, g *Git, branch, commit string) (string, error) {
+	var candidates []string
+	if branch != "" {
+		candidates = append(candidates, "refs/remotes/origin/"+branch, "refs/heads/"+branch)
+	}
+	if commit != "" {
+		candidates = append(candidates, commit)
+	}
+	var last error
+	for _, c := range candidates {
+		sha, err := resolveCommit(ctx, g, c)
+		if err == nil {
+			return sha, nil
+		}
+		last = err
+	}
+	return "", fmt.Errorf("none of %s resolves to a commit: %w", strings.Join(candidates, ", "), last)
+}
+
+// shallowBoundary reports whether the clone is shallow and, if so, which
+// commits it was cut at (their parents are missing).
+func shallowBoundary(ctx context.Context, g *Git) (bool, map[string]bool, error) {
+	out, err := g.line(ctx, "rev-parse", "--is-shallow-repository")
+	if err != nil {
+		return false, nil, err
+	}
+	if out != "true" {
+		return false, nil, nil
+	}
+	path, err := g.line(ctx, "rev-parse", "--path-format=absolute", "--git-path", "shallow")
+	if err != nil {
+		return true, nil, err
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return true, nil, fmt.Errorf("read the shallow clone's boundary %s: %w", path, err)
+	}
+	boundary := map[string]bool{}
+	for _, line := range strings.Fields(string(data)) {
+		boundary[line] = true
+	}
+	return true, boundary, nil
+}

@@ -1,0 +1,270 @@
+package changelog
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/template"
+)
+
+// Section groups the entries of one type for the notes.
+type Section struct {
+	Type    string
+	Title   string
+	Entries []Entry
+}
+
+// sectionTitles are the known types in the order their sections appear.
+// Types not listed follow in alphabetical order, then [TypeOther].
+var sectionTitles = []struct{ typ, title string }{
+	{"feat", "Features"},
+	{"fix", "Bug Fixes"},
+	{"perf", "Performance Improvements"},
+	{"revert", "Reverts"},
+	{"refactor", "Code Refactoring"},
+	{"docs", "Documentation"},
+	{"style", "Styles"},
+	{"test", "Tests"},
+	{"build", "Build System"},
+	{"ci", "Continuous Integration"},
+	{"chore", "Chores"},
+}
+
+// Sections returns the release's entries grouped by type, known types first
+// in a fixed order (Features, Bug Fixes, Performance Improvements, Reverts,
+// ...), then other types alphabetically, then "Other Changes". Entries keep
+// their order (newest first) within a section.
+func (r Release) Sections() []Section {
+	byType := map[string][]Entry{}
+	var custom []string
+	for _, e := range r.Entries {
+		if _, seen := byType[e.Type]; !seen && e.Type != TypeOther && !knownType(e.Type) {
+			custom = append(custom, e.Type)
+		}
+		byType[e.Type] = append(byType[e.Type], e)
+	}
+	slices.Sort(custom)
+	var out []Section
+	add := func(typ, title string) {
+		if es := byType[typ]; len(es) > 0 {
+			out = append(out, Section{Type: typ, Title: title, Entries: es})
+		}
+	}
+	for _, s := range sectionTitles {
+		add(s.typ, s.title)
+	}
+	for _, t := range custom {
+		add(t, t)
+	}
+	add(TypeOther, "Other Changes")
+	return out
+}
+
+func knownType(t string) bool {
+	for _, s := range sectionTitles {
+		if s.typ == t {
+			return true
+		}
+	}
+	return false
+}
+
+// BreakingChanges returns the entries that break compatibility.
+func (r Release) BreakingChanges() []Entry {
+	var out []Entry
+	for _, e := range r.Entries {
+		if e.Breaking {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Heading is the release's heading text: version and date. The pipe looks
+// for it on a Coda page to avoid writing the same notes twice.
+func (r Release) Heading() string {
+	return r.Version + " (" + r.Date.Format("2006-01-02") + ")"
+}
+
+// templateFuncs are available to the built-in and custom templates.
+func (r Release) templateFuncs() template.FuncMap {
+	return template.FuncMap{
+		"md":       EscapeMarkdown,
+		"oneline":  oneLine,
+		"json":     toJSON,
+		"join":     strings.Join,
+		"lower":    strings.ToLower,
+		"upper":    strings.ToUpper,
+		"trim":     strings.TrimSpace,
+		"commit":   r.CommitURL,
+		"pr":       r.PullRequestURL,
+		"issue":    r.IssueURL,
+		"refs":     r.refs,
+		"hasScope": func(e Entry) bool { return e.Scope != "" },
+	}
+}
+
+// notesTemplate is the built-in markdown. Coda keeps H1–H3, lists, links and
+// emphasis, so the notes use nothing else. Every piece of commit text goes
+// through md (or refs), so no commit can change the document's structure.
+const notesTemplate = `## {{md .Heading}}
+{{- with .BreakingChanges}}
+
+### ⚠ BREAKING CHANGES
+{{range .}}
+- {{if .Scope}}**{{md .Scope}}:** {{end}}{{md (oneline .BreakingNote)}}{{refs .}}
+{{- end}}
+{{- end}}
+{{- range .Sections}}
+
+### {{md .Title}}
+{{range .Entries}}
+- {{if .Scope}}**{{md .Scope}}:** {{end}}{{md .Subject}}{{refs .}}
+{{- end}}
+{{- end}}
+{{- if not .Entries}}
+
+No changes.
+{{- end}}
+`
+
+var builtinNotes = template.Must(template.New("notes").Funcs(Release{}.templateFuncs()).Parse(notesTemplate))
+
+// refs renders an entry's references: commit, pull request and issues, as
+// links when the release knows where they live.
+func (r Release) refs(e Entry) string {
+	var b strings.Builder
+	b.WriteString(" (")
+	b.WriteString(mdLink(e.ShortSHA, r.CommitURL(e.SHA)))
+	b.WriteString(")")
+	if e.PullRequest != nil {
+		b.WriteString(" (")
+		b.WriteString(mdLink(fmt.Sprintf("#%d", *e.PullRequest), r.PullRequestURL(*e.PullRequest)))
+		b.WriteString(")")
+	}
+	if len(e.Issues) > 0 {
+		b.WriteString(" (")
+		for i, k := range e.Issues {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(mdLink(k, r.IssueURL(k)))
+		}
+		b.WriteString(")")
+	}
+	return b.String()
+}
+
+// mdLink writes [text](url), or the escaped text alone without a url.
+func mdLink(text, url string) string {
+	if url == "" {
+		return escapeInline(oneLine(text))
+	}
+	return "[" + escapeInline(oneLine(text)) + "](" + escapeURL(url) + ")"
+}
+
+// urlEscaper keeps a link destination from ending early.
+var urlEscaper = strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "%3C", ">", "%3E")
+
+func escapeURL(u string) string { return urlEscaper.Replace(u) }
+
+// oneLine joins the lines of s with spaces.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// EscapeMarkdown makes text safe to place inside a markdown line: the
+// characters with a meaning in CommonMark inline syntax are backslash-escaped
+// wherever they are, text that would open a block at the start of a line (a
+// heading, a list item, a thematic break) is escaped there, and line breaks
+// become spaces, so the text can neither format itself nor start a new block.
+func EscapeMarkdown(s string) string {
+	s = escapeInline(oneLine(s))
+	if s == "" {
+		return s
+	}
+	switch s[0] {
+	case '#', '-', '+', '=':
+		return "\\" + s
+	}
+	i := 0
+	for i < len(s) && i < 9 && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	if i > 0 && i < len(s) && (s[i] == '.' || s[i] == ')') && (i+1 == len(s) || s[i+1] == ' ') {
+		return s[:i] + "\\" + s[i:] // 1. → 1\. is not an ordered list
+	}
+	return s
+}
+
+// escapeInline backslash-escapes the characters with a meaning inside a
+// line of CommonMark (emphasis, code, links, HTML, tables, strike-through,
+// entities). Line breaks must already be gone.
+func escapeInline(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	for _, c := range s {
+		if strings.ContainsRune("\\`*_[]<>|~&", c) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func toJSON(v any) (string, error) {
+	b, err := json.Marshal(v)
+	return string(b), err
+}
+
+// Notes renders release notes with a template.
+type Notes struct {
+	tmpl *template.Template
+}
+
+// BuiltinNotes renders the built-in markdown notes.
+func BuiltinNotes() *Notes { return &Notes{tmpl: builtinNotes} }
+
+// LoadNotes parses a user's Go text/template file. The release is the
+// template's data; besides its fields and methods (Sections,
+// BreakingChanges, Heading, CommitURL, PullRequestURL, IssueURL) the
+// functions md, oneline, json, join, lower, upper, trim, commit, pr, issue
+// and refs are available. A syntax error names the file and line.
+func LoadNotes(path string) (*Notes, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read TEMPLATE %s: %w", path, err)
+	}
+	t, err := template.New(filepath.Base(path)).Funcs(Release{}.templateFuncs()).Parse(string(data))
+	if err != nil {
+		return nil, fmt.Errorf("TEMPLATE %s is not a valid Go template: %w", path, err)
+	}
+	return &Notes{tmpl: t}, nil
+}
+
+// Render executes the template with r. The result is only returned whole:
+// an error in the middle of a template leaves nothing half-written.
+func (n *Notes) Render(r Release) (string, error) {
+	var buf bytes.Buffer
+	t, err := n.tmpl.Clone()
+	if err != nil {
+		return "", err
+	}
+	if err := t.Funcs(r.templateFuncs()).Execute(&buf, r); err != nil {
+		return "", fmt.Errorf("render the notes: %w", err)
+	}
+	return buf.String(), nil
+}
+
+// WriteJSON writes the release as indented JSON.
+func WriteJSON(w io.Writer, r Release) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(r)
+}

@@ -1,0 +1,172 @@
+package changelog
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// golden compares got with testdata/<name>.golden, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		require.NoError(t, os.WriteFile(path, got, 0o644))
+		return
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err, "missing golden file: run go test ./changelog -update")
+	require.Equal(t, string(want), string(got), "output differs from %s (run with -update and review the diff)", path)
+}
+
+// sampleRelease builds a release from a repository with every kind of entry.
+func sampleRelease(t *testing.T) Release {
+	t.Helper()
+	r := newTestRepo(t)
+	r.commit("feat: the first release")
+	r.tag("v1.4.0")
+	r.git("checkout", "-q", "-b", "feature/SHOP-7-cart")
+	r.commit("feat(cart): keep the cart between visits\n\nStored in local storage.\n\nRefs: SHOP-8")
+	r.commit("fix(cart): round totals *correctly* <b>now</b>")
+	r.git("checkout", "-q", "main")
+	r.merge("feature/SHOP-7-cart", "Merged in feature/SHOP-7-cart (pull request #42)\n\nfeat(cart): persistent cart\n\nApproved-by: Jane Doe")
+	r.commit("perf: cache [prices](http://evil.example) & {{ .Token }}")
+	r.commit("feat(api)!: remove the v1 endpoints\n\nBREAKING CHANGE: clients must call /v2;\nsee the migration guide.")
+	r.commit("refactor: split the checkout service")
+	r.commit("deploy: a custom type")
+	r.commit("# Not a heading\n\nJust a message.")
+	bad := r.commit("feat: experimental search")
+	r.revert(bad)
+	r.commit("Merged in fix/login (pull request #43)\n\nfix(auth): accept upper-case e-mails\n\n* fix(auth): accept upper-case e-mails\n\nApproved-by: Jane Doe")
+
+	rng, h := readBuild(t, r, RangeOptions{}, ReadOptions{})
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	require.NoError(t, err)
+	n, pr := 128, 0
+	_ = pr
+	repo := BitbucketRepository("acme/shop", "")
+	return NewRelease(rng, h, ReleaseOptions{
+		Location:   berlin,
+		Repository: repo,
+		Build:      Build{Number: &n, Branch: "main", URL: BuildURL(repo, &n)},
+		IssueURL:   "https://acme.atlassian.net/browse/{key}",
+	})
+}
+
+func TestRenderBuiltinNotes(t *testing.T) {
+	t.Parallel()
+	rel := sampleRelease(t)
+	md, err := BuiltinNotes().Render(rel)
+	require.NoError(t, err)
+	golden(t, t.Name(), []byte(md))
+	require.True(t, strings.HasPrefix(md, "## v2.0.0 ("), "a breaking change makes the next major version")
+}
+
+func TestRenderJSON(t *testing.T) {
+	t.Parallel()
+	rel := sampleRelease(t)
+	var err error
+	rel.Markdown, err = BuiltinNotes().Render(rel)
+	require.NoError(t, err)
+	var buf bytes.Buffer
+	require.NoError(t, WriteJSON(&buf, rel))
+	golden(t, t.Name(), buf.Bytes())
+}
+
+func TestRenderEmptyRelease(t *testing.T) {
+	t.Parallel()
+	rel := Release{Version: "v1.0.1", Date: testEpoch}
+	md, err := BuiltinNotes().Render(rel)
+	require.NoError(t, err)
+	require.Equal(t, "## v1.0.1 (2026-01-05)\n\nNo changes.\n", md)
+}
+
+func TestRenderCustomTemplate(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "notes.tmpl")
+	tmpl := `Release {{.Version}} of {{.Repository.FullName}}
+{{range .Sections}}[{{.Title}}]
+{{range .Entries}}* {{md .Subject}}{{with .PullRequest}} {{pr .}}{{end}}
+{{end}}{{end}}{{len .BreakingChanges}} breaking`
+	require.NoError(t, os.WriteFile(path, []byte(tmpl), 0o644))
+	notes, err := LoadNotes(path)
+	require.NoError(t, err)
+	one := 7
+	rel := Release{
+		Version:    "v2.0.0",
+		Repository: BitbucketRepository("", "http://bitbucket.org/acme/shop"),
+		Entries: []Entry{
+			{Type: "feat", Subject: "add {{ .Secret }} *stars*", PullRequest: &one, Breaking: true},
+			{Type: "fix", Subject: "mend"},
+		},
+	}
+	got, err := notes.Render(rel)
+	require.NoError(t, err)
+	want := "Release v2.0.0 of acme/shop\n[Features]\n* add {{ .Secret }} \\*stars\\* https://bitbucket.org/acme/shop/pull-requests/7\n[Bug Fixes]\n* mend\n1 breaking"
+	require.Equal(t, want, got, "commit text is data, never template syntax")
+}
+
+func TestLoadNotesErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	broken := filepath.Join(dir, "broken.tmpl")
+	require.NoError(t, os.WriteFile(broken, []byte("line one\n{{range .Entries}}\n{{.Subject}\n"), 0o644))
+	_, err := LoadNotes(broken)
+	require.ErrorContains(t, err, "broken.tmpl:3", "the error names the file and line")
+
+	_, err = LoadNotes(filepath.Join(dir, "missing.tmpl"))
+	require.ErrorContains(t, err, "missing.tmpl")
+
+	// A template that parses but fails on the data fails before publishing.
+	failing := filepath.Join(dir, "failing.tmpl")
+	require.NoError(t, os.WriteFile(failing, []byte("{{.NoSuchField}}"), 0o644))
+	notes, err := LoadNotes(failing)
+	require.NoError(t, err)
+	_, err = notes.Render(Release{})
+	require.ErrorContains(t, err, "NoSuchField")
+}
+
+func TestEscapeMarkdown(t *testing.T) {
+	t.Parallel()
+	tests := []struct{ in, want string }{
+		{"plain text", "plain text"},
+		{"*bold* _it_ `code`", `\*bold\* \_it\_ \` + "`" + `code\` + "`"},
+		{"[link](http://x)", `\[link\](http://x)`},
+		{"<script>alert(1)</script>", `\<script\>alert(1)\</script\>`},
+		{"# heading", `\# heading`},
+		{"- item", `\- item`},
+		{"1. first", `1\. first`},
+		{"2024) a year", `2024\) a year`},
+		{"1.5 is a version", "1.5 is a version"},
+		{"> quote", `\> quote`},
+		{"a | b ~~c~~ &amp;", `a \| b \~\~c\~\~ \&amp;`},
+		{"two\nlines\r\n", "two lines"},
+		{"C:\\path", `C:\\path`},
+		{"{{ .Token }}", "{{ .Token }}"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		require.Equal(t, tt.want, EscapeMarkdown(tt.in), "EscapeMarkdown(%q)", tt.in)
+	}
+}
+
+func TestSectionsOrder(t *testing.T) {
+	t.Parallel()
+	rel := Release{Entries: []Entry{
+		{Type: "other"}, {Type: "zeta"}, {Type: "chore"}, {Type: "fix"}, {Type: "alpha"}, {Type: "feat"}, {Type: "revert"}, {Type: "perf"},
+	}}
+	var got []string
+	for _, s := range rel.Sections() {
+		got = append(got, s.Title)
+	}
+	require.Equal(t, []string{"Features", "Bug Fixes", "Performance Improvements", "Reverts", "Chores", "alpha", "zeta", "Other Changes"}, got)
+}

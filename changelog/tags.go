@@ -1,0 +1,125 @@
+package changelog
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// DefaultTagPattern accepts release tags such as v1.2.3, 1.2.3 and
+// v1.2.3-rc.1; tags that are not semantic versions never match it.
+const DefaultTagPattern = `^v?[0-9]+\.[0-9]+\.[0-9]+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$`
+
+// TagMatcher decides which tags are releases. A tag is a release when it
+// matches the pattern; its version is the pattern's first capture group when
+// there is one, else the whole tag. With the default pattern only semantic
+// versions match. A custom pattern may accept tags that are not semantic
+// versions (deploy-42): they count as releases and are ordered by date.
+type TagMatcher struct {
+	re *regexp.Regexp
+}
+
+// NewTagMatcher compiles pattern ("" means [DefaultTagPattern]). A bad
+// pattern is an error that names it.
+func NewTagMatcher(pattern string) (*TagMatcher, error) {
+	if pattern == "" {
+		pattern = DefaultTagPattern
+	}
+	re, err := regexp.Compile(pattern)
+	if err != nil {
+		return nil, fmt.Errorf("tag pattern %q is not a valid regular expression: %w", pattern, err)
+	}
+	return &TagMatcher{re: re}, nil
+}
+
+// Tag is a release tag.
+type Tag struct {
+	Name    string
+	Commit  string  // full hash of the tagged commit
+	Date    int64   // creation date (Unix seconds): tagger date, or commit date for a lightweight tag
+	Version Version // valid when Semver is true
+	Semver  bool
+}
+
+// match returns the release tag for name, or false when name is not a release.
+// When the version comes from a capture group, the text before the group
+// becomes part of the version's prefix (release-1.2.3 → next release-1.3.0).
+func (m *TagMatcher) match(name string) (Tag, bool) {
+	loc := m.re.FindStringSubmatchIndex(name)
+	if loc == nil {
+		return Tag{}, false
+	}
+	text, before := name, ""
+	if len(loc) >= 4 && loc[2] >= 0 && loc[3] > loc[2] {
+		text, before = name[loc[2]:loc[3]], name[:loc[2]]
+	}
+	t := Tag{Name: name}
+	t.Version, t.Semver = ParseVersion(text)
+	t.Version.Prefix = before + t.Version.Prefix
+	return t, true
+}
+
+// releaseTags lists the release tags reachable from commit to, in one git call.
+func releaseTags(ctx context.Context, g *Git, m *TagMatcher, to string) ([]Tag, error) {
+	out, err := g.Run(ctx, "for-each-ref", "--merged="+to,
+		"--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)%00%(creatordate:unix)", "refs/tags")
+	if err != nil {
+		return nil, err
+	}
+	var tags []Tag
+	for _, line := range bytes.Split(out, []byte("\n")) {
+		if len(line) == 0 {
+			continue
+		}
+		f := strings.Split(string(line), "\x00")
+		if len(f) != 4 {
+			return nil, fmt.Errorf("git for-each-ref: unexpected line %q", truncate(string(line), 120))
+		}
+		t, ok := m.match(f[0])
+		if !ok {
+			continue
+		}
+		t.Commit = f[1]
+		if f[2] != "" { // annotated: the tag object's target
+			t.Commit = f[2]
+		}
+		t.Date, _ = strconv.ParseInt(f[3], 10, 64)
+		tags = append(tags, t)
+	}
+	return tags, nil
+}
+
+// newestTag picks the newest of tags: the highest semantic version when all
+// are semantic versions, otherwise the most recently created (then by name).
+// Pre-release tags count only when withPre is true. It reports false when
+// none qualifies.
+func newestTag(tags []Tag, withPre bool) (Tag, bool) {
+	var cand []Tag
+	allSemver := true
+	for _, t := range tags {
+		if t.Semver && t.Version.Prerelease() && !withPre {
+			continue
+		}
+		allSemver = allSemver && t.Semver
+		cand = append(cand, t)
+	}
+	if len(cand) == 0 {
+		return Tag{}, false
+	}
+	sort.SliceStable(cand, func(i, j int) bool {
+		a, b := cand[i], cand[j]
+		if allSemver {
+			if c := a.Version.Compare(b.Version); c != 0 {
+				return c > 0
+			}
+		} else if a.Date != b.Date {
+			return a.Date > b.Date
+		}
+		return a.Name > b.Name
+	})
+	return cand[0], true
+}
