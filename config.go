@@ -1,0 +1,467 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	_ "time/tzdata" // TIMEZONE works in a minimal image without zoneinfo
+
+	"github.com/sethvargo/go-envconfig"
+
+	"bitbucket.org/coda-changelog/coda-changelog/changelog"
+)
+
+// Env is the pipe's environment exactly as it arrives: every variable a user
+// can set, as text, with its default. Each is documented in README.md (a test
+// keeps the two in step). [parseConfig] turns it into a checked [Config].
+type Env struct {
+	CodaAPIToken         string `env:"CODA_API_TOKEN"`
+	CodaDocID            string `env:"CODA_DOC_ID"`
+	CodaTable            string `env:"CODA_TABLE"`
+	CodaPage             string `env:"CODA_PAGE"`
+	CodaAutomationRuleID string `env:"CODA_AUTOMATION_RULE_ID"`
+	CodaAPIURL           string `env:"CODA_API_URL, default=https://coda.io/apis/v1"`
+	CodaColumns          string `env:"CODA_COLUMNS"`
+	CodaKeyColumns       string `env:"CODA_KEY_COLUMNS"`
+	RowPer               string `env:"ROW_PER, default=commit"`
+	CodaPageMode         string `env:"CODA_PAGE_MODE, default=prepend"`
+	Wait                 string `env:"WAIT, default=true"`
+	WaitTimeout          string `env:"WAIT_TIMEOUT, default=120s"`
+	CodaParseValues      string `env:"CODA_PARSE_VALUES, default=false"`
+
+	FromRef       string `env:"FROM_REF"`
+	ToRef         string `env:"TO_REF"`
+	TagPattern    string `env:"TAG_PATTERN"`
+	IncludePaths  string `env:"INCLUDE_PATHS"`
+	IssuePattern  string `env:"ISSUE_PATTERN"`
+	IssueURL      string `env:"ISSUE_URL"`
+	ExcludeTypes  string `env:"EXCLUDE_TYPES"`
+	IncludeMerges string `env:"INCLUDE_MERGES, default=false"`
+	Version       string `env:"VERSION"`
+	Timezone      string `env:"TIMEZONE, default=UTC"`
+	Template      string `env:"TEMPLATE"`
+	OutputJSON    string `env:"OUTPUT_JSON"`
+	RepoPath      string `env:"REPO_PATH"`
+	FetchHistory  string `env:"FETCH_HISTORY, default=true"`
+	DryRun        string `env:"DRY_RUN, default=false"`
+	Debug         string `env:"DEBUG, default=false"`
+
+	// Pipelines holds Bitbucket's own variables, which users do not set.
+	Pipelines PipelinesEnv
+}
+
+// PipelinesEnv are the default variables Bitbucket Pipelines gives a pipe.
+type PipelinesEnv struct {
+	CloneDir              string `env:"BITBUCKET_CLONE_DIR"`
+	Commit                string `env:"BITBUCKET_COMMIT"`
+	Branch                string `env:"BITBUCKET_BRANCH"`
+	Tag                   string `env:"BITBUCKET_TAG"`
+	BuildNumber           string `env:"BITBUCKET_BUILD_NUMBER"`
+	PRID                  string `env:"BITBUCKET_PR_ID"`
+	PRDestinationBranch   string `env:"BITBUCKET_PR_DESTINATION_BRANCH"`
+	PRDestinationCommit   string `env:"BITBUCKET_PR_DESTINATION_COMMIT"`
+	RepoFullName          string `env:"BITBUCKET_REPO_FULL_NAME"`
+	GitHTTPOrigin         string `env:"BITBUCKET_GIT_HTTP_ORIGIN"`
+	DeploymentEnvironment string `env:"BITBUCKET_DEPLOYMENT_ENVIRONMENT"`
+	DockerHost            string `env:"DOCKER_HOST"`
+}
+
+// Config is the checked configuration of one run.
+type Config struct {
+	DryRun       bool
+	Debug        bool
+	RepoPath     string
+	FetchHistory bool
+	Template     string // path of a custom template; "" for the built-in notes
+	Notes        *changelog.Notes
+	OutputJSON   string
+
+	Range   changelog.RangeOptions
+	Read    changelog.ReadOptions
+	Release changelog.ReleaseOptions
+	Coda    CodaConfig
+	// Origin is BITBUCKET_GIT_HTTP_ORIGIN, used to fetch more history.
+	Origin string
+	// DockerHost is DOCKER_HOST: inside a pipe it names the step's host,
+	// where Pipelines' git proxy listens.
+	DockerHost string
+}
+
+// CodaConfig is where and how to publish.
+type CodaConfig struct {
+	Token       string
+	DocID       string
+	Table       string
+	Page        string
+	RuleID      string
+	APIURL      string
+	Columns     []ColumnMapping
+	KeyColumns  []string
+	RowPer      string // rowPerCommit or rowPerRelease
+	PageMode    string // prepend, append or replace
+	Wait        bool
+	WaitTimeout time.Duration
+	// ParseValues lets Coda parse cell values as if typed. Off by default:
+	// commit text is stored exactly as written, never read as a formula.
+	ParseValues bool
+}
+
+// ColumnMapping maps an entry field to a table column (a name or a c- id).
+type ColumnMapping struct {
+	Field  string
+	Column string
+}
+
+// The values of ROW_PER.
+const (
+	rowPerCommit  = "commit"
+	rowPerRelease = "release"
+)
+
+// loadEnv reads the environment through lookup. A list variable may also
+// arrive as Bitbucket passes YAML lists to pipes: NAME_COUNT and NAME_0...
+func loadEnv(ctx context.Context, lookup func(string) (string, bool)) (Env, error) {
+	var env Env
+	err := envconfig.ProcessWith(ctx, &envconfig.Config{
+		Target:   &env,
+		Lookuper: envconfig.LookuperFunc(listLookup(lookup)),
+	})
+	return env, err
+}
+
+// listLookup returns a lookup that answers NAME from NAME_COUNT and
+// NAME_0... (joined by newlines) when NAME itself is not set.
+func listLookup(lookup func(string) (string, bool)) func(string) (string, bool) {
+	return func(key string) (string, bool) {
+		if v, ok := lookup(key); ok {
+			return v, true
+		}
+		countText, ok := lookup(key + "_COUNT")
+		if !ok {
+			return "", false
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(countText))
+		if err != nil || n < 0 {
+			return "", false
+		}
+		items := make([]string, 0, n)
+		for i := range n {
+			item, _ := lookup(key + "_" + strconv.Itoa(i))
+			items = append(items, item)
+		}
+		return strings.Join(items, "\n"), true
+	}
+}
+
+// ValidationError lists every problem with the variables at once, in the
+// style of the official pipes.
+type ValidationError struct {
+	Problems []Problem
+}
+
+// Problem is what is wrong with one variable.
+type Problem struct {
+	Variable string
+	Message  string
+}
+
+func (e *ValidationError) Error() string {
+	var b strings.Builder
+	b.WriteString("Validation errors: ")
+	var last string
+	for _, p := range e.Problems {
+		if p.Variable != last {
+			b.WriteString("\n" + p.Variable + ":")
+			last = p.Variable
+		}
+		b.WriteString("\n- " + p.Message)
+	}
+	return b.String()
+}
+
+// checker collects problems while a Config is built.
+type checker struct{ problems []Problem }
+
+func (c *checker) add(variable, format string, args ...any) {
+	c.problems = append(c.problems, Problem{Variable: variable, Message: fmt.Sprintf(format, args...)})
+}
+
+// boolean parses true/false/1/0/yes/no in any case.
+func (c *checker) boolean(variable, value string) bool {
+	switch strings.ToLower(strings.TrimSpace(value)) {
+	case "true", "1", "yes", "y", "on":
+		return true
+	case "false", "0", "no", "n", "off", "":
+		return false
+	}
+	c.add(variable, "%q is not a boolean: use true or false (1/0 and yes/no work too)", value)
+	return false
+}
+
+// number parses an optional whole number.
+func (c *checker) number(variable, value string) *int {
+	if value == "" {
+		return nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(value))
+	if err != nil || n < 0 {
+		c.add(variable, "%q is not a whole number", value)
+		return nil
+	}
+	return &n
+}
+
+// oneOf checks value against the allowed values.
+func (c *checker) oneOf(variable, value string, allowed ...string) string {
+	v := strings.ToLower(strings.TrimSpace(value))
+	if !slices.Contains(allowed, v) {
+		c.add(variable, "%q is not allowed: use one of %s", value, strings.Join(allowed, ", "))
+	}
+	return v
+}
+
+// regexp compiles a user's pattern with compile, reporting its error.
+func compilePattern[T any](c *checker, variable, value string, compile func(string) (T, error)) T {
+	v, err := compile(value)
+	if err != nil {
+		c.add(variable, "%v", err)
+	}
+	return v
+}
+
+// splitList splits a list variable: one item a line, or comma-separated
+// when it is one line. Items are trimmed; empty ones dropped.
+func splitList(s string) []string {
+	sep := ","
+	if strings.Contains(s, "\n") {
+		sep = "\n"
+	}
+	var out []string
+	for _, item := range strings.Split(s, sep) {
+		if item = strings.TrimSpace(item); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
+// parseConfig checks env and builds the run's Config, reporting every problem
+// at once as a *ValidationError.
+func parseConfig(env Env) (Config, error) {
+	var c checker
+	cfg := Config{
+		DryRun:       c.boolean("DRY_RUN", env.DryRun),
+		Debug:        c.boolean("DEBUG", env.Debug),
+		FetchHistory: c.boolean("FETCH_HISTORY", env.FetchHistory),
+		Template:     env.Template,
+		OutputJSON:   env.OutputJSON,
+		RepoPath:     firstNonEmpty(env.RepoPath, env.Pipelines.CloneDir, "."),
+		Origin:       env.Pipelines.GitHTTPOrigin,
+		DockerHost:   env.Pipelines.DockerHost,
+	}
+	cfg.Range = parseRange(&c, env)
+	cfg.Read = changelog.ReadOptions{
+		Paths:         splitList(env.IncludePaths),
+		Issues:        compilePattern(&c, "ISSUE_PATTERN", env.IssuePattern, changelog.NewIssueMatcher),
+		IncludeMerges: c.boolean("INCLUDE_MERGES", env.IncludeMerges),
+	}
+	for _, t := range splitList(env.ExcludeTypes) {
+		cfg.Read.ExcludeTypes = append(cfg.Read.ExcludeTypes, strings.ToLower(t))
+	}
+	cfg.Release = parseRelease(&c, env)
+	if env.Template != "" {
+		cfg.Notes = compilePattern(&c, "TEMPLATE", env.Template, changelog.LoadNotes)
+	} else {
+		cfg.Notes = changelog.BuiltinNotes()
+	}
+	cfg.Coda = parseCoda(&c, env, cfg.DryRun)
+	if len(c.problems) > 0 {
+		return Config{}, &ValidationError{Problems: c.problems}
+	}
+	return cfg, nil
+}
+
+// parseRange reads the variables that choose the range.
+func parseRange(c *checker, env Env) changelog.RangeOptions {
+	pb := env.Pipelines
+	r := changelog.RangeOptions{
+		To:      firstNonEmpty(env.ToRef, pb.Commit),
+		From:    env.FromRef,
+		Tags:    compilePattern(c, "TAG_PATTERN", env.TagPattern, changelog.NewTagMatcher),
+		Version: firstNonEmpty(env.Version, pb.Tag),
+	}
+	if pb.PRID != "" {
+		r.PRDestinationBranch, r.PRDestinationCommit = pb.PRDestinationBranch, pb.PRDestinationCommit
+	}
+	return r
+}
+
+// parseRelease reads what describes the release and the build.
+func parseRelease(c *checker, env Env) changelog.ReleaseOptions {
+	pb := env.Pipelines
+	loc, err := time.LoadLocation(strings.TrimSpace(env.Timezone))
+	if err != nil {
+		c.add("TIMEZONE", "%q is not a time zone: use an IANA name such as UTC or Europe/Berlin", env.Timezone)
+	}
+	repo := changelog.BitbucketRepository(pb.RepoFullName, pb.GitHTTPOrigin)
+	build := changelog.Build{
+		Number:                c.number("BITBUCKET_BUILD_NUMBER", pb.BuildNumber),
+		Branch:                pb.Branch,
+		Tag:                   pb.Tag,
+		PRID:                  c.number("BITBUCKET_PR_ID", pb.PRID),
+		DeploymentEnvironment: pb.DeploymentEnvironment,
+	}
+	build.URL = changelog.BuildURL(repo, build.Number)
+	if env.IssueURL != "" && !strings.Contains(env.IssueURL, "{key}") {
+		c.add("ISSUE_URL", "%q has no {key} placeholder: write it as https://example.atlassian.net/browse/{key}", env.IssueURL)
+	}
+	return changelog.ReleaseOptions{
+		Version:    strings.TrimSpace(env.Version),
+		Location:   loc,
+		Repository: repo,
+		Build:      build,
+		IssueURL:   env.IssueURL,
+	}
+}
+
+// parseCoda reads where to publish. Outside a dry run a token, a doc and at
+// least one destination are required; in a dry run nothing is, but what is
+// given is still checked.
+func parseCoda(c *checker, env Env, dryRun bool) CodaConfig {
+	cc := CodaConfig{
+		Token:       strings.TrimSpace(env.CodaAPIToken),
+		DocID:       parseDocID(env.CodaDocID),
+		Table:       strings.TrimSpace(env.CodaTable),
+		Page:        strings.TrimSpace(env.CodaPage),
+		RuleID:      strings.TrimSpace(env.CodaAutomationRuleID),
+		APIURL:      strings.TrimSpace(env.CodaAPIURL),
+		RowPer:      c.oneOf("ROW_PER", env.RowPer, rowPerCommit, rowPerRelease),
+		PageMode:    c.oneOf("CODA_PAGE_MODE", env.CodaPageMode, "prepend", "append", "replace"),
+		Wait:        c.boolean("WAIT", env.Wait),
+		ParseValues: c.boolean("CODA_PARSE_VALUES", env.CodaParseValues),
+	}
+	cc.WaitTimeout = parseDuration(c, "WAIT_TIMEOUT", env.WaitTimeout)
+	if !dryRun {
+		if cc.Token == "" {
+			c.add("CODA_API_TOKEN", "required field: map your secured variable in the pipe's variables (CODA_API_TOKEN: $CODA_API_TOKEN)")
+		}
+		if env.CodaDocID == "" {
+			c.add("CODA_DOC_ID", "required field: the doc's id or its URL (https://coda.io/d/Name_dAbCdEf)")
+		}
+		if cc.Table == "" && cc.Page == "" && cc.RuleID == "" {
+			c.add("CODA_TABLE", "set at least one of CODA_TABLE, CODA_PAGE or CODA_AUTOMATION_RULE_ID (or DRY_RUN: 'true')")
+		}
+	}
+	if env.CodaDocID != "" && cc.DocID == "" {
+		c.add("CODA_DOC_ID", "%q is neither a doc id nor a doc URL such as https://coda.io/d/Name_dAbCdEf", env.CodaDocID)
+	}
+	if err := checkAPIURL(cc.APIURL); err != nil {
+		c.add("CODA_API_URL", "%v", err)
+	}
+	cc.Columns = parseColumns(c, env.CodaColumns, cc.RowPer)
+	cc.KeyColumns = splitList(env.CodaKeyColumns)
+	if cc.Table == "" {
+		for _, v := range []struct{ name, value string }{{"CODA_COLUMNS", env.CodaColumns}, {"CODA_KEY_COLUMNS", env.CodaKeyColumns}} {
+			if v.value != "" {
+				c.add(v.name, "is set but CODA_TABLE is not: name the table to write rows to")
+			}
+		}
+	}
+	return cc
+}
+
+// parseDuration reads a Go duration ("2m", "90s") or a number of seconds.
+func parseDuration(c *checker, variable, value string) time.Duration {
+	v := strings.TrimSpace(value)
+	if n, err := strconv.Atoi(v); err == nil && n > 0 {
+		return time.Duration(n) * time.Second
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		c.add(variable, "%q is not a duration: use seconds (120) or a Go duration (2m, 90s)", value)
+	}
+	return d
+}
+
+// docSegment is the /d/ segment of a doc URL; docID is what an id looks like.
+var (
+	docSegment = regexp.MustCompile(`/d/([^/?#]+)`)
+	docID      = regexp.MustCompile(`^[\w-]+$`)
+)
+
+// parseDocID accepts a doc id or a doc URL (https://coda.io/d/Name_dAbCdEf)
+// and returns the id: the text after the last "_d" of the URL's /d/ segment
+// (a doc's name may itself contain "_d"). It returns "" when value is
+// neither.
+func parseDocID(value string) string {
+	v := strings.TrimSpace(value)
+	if strings.Contains(v, "/") {
+		m := docSegment.FindStringSubmatch(v)
+		if m == nil {
+			return ""
+		}
+		v = m[1]
+		if i := strings.LastIndex(v, "_d"); i >= 0 {
+			v = v[i+2:]
+		}
+	}
+	if !docID.MatchString(v) {
+		return ""
+	}
+	return v
+}
+
+// checkAPIURL accepts https URLs, and http ones only on loopback hosts
+// (local testing against a fake).
+func checkAPIURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return fmt.Errorf("%q is not an absolute URL such as https://coda.io/apis/v1", raw)
+	}
+	switch u.Scheme {
+	case "https":
+		return nil
+	case "http":
+		host := u.Hostname()
+		if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+			return nil
+		}
+	}
+	return fmt.Errorf("%q must use https (plain http is only for loopback hosts)", raw)
+}
+
+// parseColumns reads CODA_COLUMNS: field=Column pairs, one a line or
+// comma-separated.
+func parseColumns(c *checker, value, rowPer string) []ColumnMapping {
+	var out []ColumnMapping
+	fields := fieldsFor(rowPer)
+	for _, pair := range splitList(value) {
+		field, column, ok := strings.Cut(pair, "=")
+		field, column = strings.ToLower(strings.TrimSpace(field)), strings.TrimSpace(column)
+		if !ok || field == "" || column == "" {
+			c.add("CODA_COLUMNS", "%q is not a field=Column pair (for example subject=Summary)", pair)
+			continue
+		}
+		if !slices.Contains(fields, field) {
+			c.add("CODA_COLUMNS", "%q is not a field for ROW_PER=%s: use one of %s", field, rowPer, strings.Join(fields, ", "))
+			continue
+		}
+		out = append(out, ColumnMapping{Field: field, Column: column})
+	}
+	return out
+}
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if strings.TrimSpace(v) != "" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}

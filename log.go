@@ -1,0 +1,92 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+)
+
+// console writes the pipe's messages the way official pipes do: INFO lines,
+// DEBUG lines only with DEBUG=true, and a last line starting with ✔ or ✖.
+// Every line passes through the redactor, so a secret that reaches a
+// message by accident is still not shown.
+type console struct {
+	mu     sync.Mutex
+	w      io.Writer
+	debug  bool
+	redact func(string) string
+}
+
+func newConsole(w io.Writer, debug bool, secrets ...string) *console {
+	return &console{w: w, debug: debug, redact: redactor(secrets...)}
+}
+
+// redactor returns a function that replaces every non-empty secret in a text.
+func redactor(secrets ...string) func(string) string {
+	var pairs []string
+	for _, s := range secrets {
+		if s != "" {
+			pairs = append(pairs, s, "[redacted]")
+		}
+	}
+	if len(pairs) == 0 {
+		return func(s string) string { return s }
+	}
+	return strings.NewReplacer(pairs...).Replace
+}
+
+func (c *console) line(prefix, format string, args ...any) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	fmt.Fprintln(c.w, c.redact(prefix+fmt.Sprintf(format, args...)))
+}
+
+// Info prints an INFO line.
+func (c *console) Info(format string, args ...any) { c.line("INFO: ", format, args...) }
+
+// Warn prints a WARNING line.
+func (c *console) Warn(format string, args ...any) { c.line("WARNING: ", format, args...) }
+
+// Success prints the ✔ line of a run that worked.
+func (c *console) Success(format string, args ...any) { c.line("✔ ", format, args...) }
+
+// Logger returns a slog.Logger that prints DEBUG lines, or discards them
+// when DEBUG is off.
+func (c *console) Logger() *slog.Logger {
+	if !c.debug {
+		return slog.New(slog.DiscardHandler)
+	}
+	return slog.New(debugHandler{c: c})
+}
+
+// debugHandler prints slog records as "DEBUG: message key=value ...".
+type debugHandler struct {
+	c     *console
+	attrs []slog.Attr
+}
+
+func (h debugHandler) Enabled(context.Context, slog.Level) bool { return true }
+
+func (h debugHandler) Handle(_ context.Context, r slog.Record) error {
+	var b strings.Builder
+	b.WriteString(r.Message)
+	write := func(a slog.Attr) bool {
+		fmt.Fprintf(&b, " %s=%v", a.Key, a.Value.Resolve())
+		return true
+	}
+	for _, a := range h.attrs {
+		write(a)
+	}
+	r.Attrs(write)
+	h.c.line("DEBUG: ", "%s", b.String())
+	return nil
+}
+
+func (h debugHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return debugHandler{c: h.c, attrs: append(append([]slog.Attr(nil), h.attrs...), attrs...)}
+}
+
+func (h debugHandler) WithGroup(string) slog.Handler { return h }

@@ -1,0 +1,148 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"bitbucket.org/coda-changelog/coda-changelog/changelog"
+)
+
+// run is the whole pipe: environment → config → git range → commits →
+// release → render → publish. main only calls it, so tests can too, with
+// their own environment and writers. Release notes of a dry run go to
+// stdout; everything else (INFO, DEBUG, ✔) goes to stderr.
+func run(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stdout, stderr io.Writer) (err error) {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if len(args) > 0 && (args[0] == "--version" || args[0] == "version") {
+		_, err := fmt.Fprintln(stdout, "coda-changelog", version)
+		return err
+	}
+	env, err := loadEnv(ctx, lookupEnv)
+	if err != nil {
+		return err
+	}
+	cfg, err := parseConfig(env)
+	if err != nil {
+		return err
+	}
+	con := newConsole(stderr, cfg.Debug, cfg.Coda.Token)
+	defer func() { // the token never leaves the pipe, not even inside an error
+		if err != nil {
+			err = errors.New(con.redact(err.Error()))
+		}
+	}()
+
+	b, err := buildRelease(ctx, cfg, con)
+	if err != nil {
+		return err
+	}
+	if cfg.OutputJSON != "" {
+		if err := writeJSONFile(cfg.OutputJSON, b.release); err != nil {
+			return err
+		}
+		con.Info("Wrote the release JSON to %s", cfg.OutputJSON)
+	}
+	if cfg.DryRun {
+		if _, err := io.WriteString(stdout, b.release.Markdown); err != nil {
+			return err
+		}
+		describeDestinations(con, cfg.Coda, b.release)
+		con.Success("Dry run: %s. Nothing was sent to Coda.", b.summary())
+		return nil
+	}
+	if len(b.release.Entries) == 0 {
+		con.Success("Nothing to publish: %s.", b.summary())
+		return nil
+	}
+	return publish(ctx, cfg, b, con)
+}
+
+// built is a release and what it was built from.
+type built struct {
+	rng     changelog.Range
+	history changelog.History
+	release changelog.Release
+}
+
+// summary is the one-line account of the release: version, counts, range.
+func (b built) summary() string {
+	return fmt.Sprintf("%s, %d entries from %d commits in %s..%s (%s)",
+		b.release.Version, len(b.release.Entries), b.history.Commits, orWhole(b.rng.From), shortSHA(b.rng.To), b.rng.Reason)
+}
+
+// buildRelease reads the build's range and renders its release. A shallow
+// clone that lacks the range's history is deepened once when FETCH_HISTORY
+// allows it.
+func buildRelease(ctx context.Context, cfg Config, con *console) (built, error) {
+	g := &changelog.Git{Dir: cfg.RepoPath, Logger: con.Logger()}
+	b, err := readRange(ctx, g, cfg)
+	var shallow *changelog.ShallowError
+	if errors.As(err, &shallow) && cfg.FetchHistory {
+		con.Info("The clone is shallow and lacks part of the range; fetching the full history.")
+		if ferr := fetchHistory(ctx, g, cfg); ferr != nil {
+			return built{}, fmt.Errorf("%w\nFetching more history failed: %v", err, ferr)
+		}
+		b, err = readRange(ctx, g, cfg)
+	}
+	if err != nil {
+		return built{}, err
+	}
+	b.release = changelog.NewRelease(b.rng, b.history, cfg.Release)
+	if b.release.Markdown, err = cfg.Notes.Render(b.release); err != nil {
+		if cfg.Template != "" {
+			return built{}, fmt.Errorf("TEMPLATE %s: %w", cfg.Template, err)
+		}
+		return built{}, err
+	}
+	return b, nil
+}
+
+func orWhole(from string) string {
+	if from == "" {
+		return "(root)"
+	}
+	return shortSHA(from)
+}
+
+// readRange resolves the range and reads its commits.
+func readRange(ctx context.Context, g *changelog.Git, cfg Config) (built, error) {
+	r, err := changelog.ResolveRange(ctx, g, cfg.Range)
+	if err != nil {
+		return built{}, fmt.Errorf("repository %s: %w", cfg.RepoPath, err)
+	}
+	h, err := changelog.ReadRange(ctx, g, r, cfg.Read)
+	if err != nil {
+		return built{}, fmt.Errorf("repository %s: %w", cfg.RepoPath, err)
+	}
+	return built{rng: r, history: h}, nil
+}
+
+// writeJSONFile writes the release to path, whole or not at all.
+func writeJSONFile(path string, rel changelog.Release) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".release-*.json")
+	if err != nil {
+		return fmt.Errorf("OUTPUT_JSON %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := changelog.WriteJSON(tmp, rel); err != nil {
+		tmp.Close()
+		return fmt.Errorf("OUTPUT_JSON %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("OUTPUT_JSON %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("OUTPUT_JSON %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("OUTPUT_JSON %s: %w", path, err)
+	}
+	return nil
+}
