@@ -1,0 +1,186 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+// mapLookup is a lookup over a fixed environment.
+func mapLookup(env map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) {
+		v, ok := env[k]
+		return v, ok
+	}
+}
+
+// loadConfig reads a Config from env as run does.
+func loadConfig(t *testing.T, env map[string]string) (Config, error) {
+	t.Helper()
+	e, err := loadEnv(t.Context(), mapLookup(env))
+	require.NoError(t, err)
+	return parseConfig(e)
+}
+
+// minimal is the smallest environment of a real run.
+func minimal(extra map[string]string) map[string]string {
+	env := map[string]string{
+		"CODA_API_TOKEN": "secret-token",
+		"CODA_DOC_ID":    "AbCdEf",
+		"CODA_TABLE":     "Changes",
+	}
+	for k, v := range extra {
+		env[k] = v
+	}
+	return env
+}
+
+func TestConfigDefaults(t *testing.T) {
+	t.Parallel()
+	cfg, err := loadConfig(t, minimal(nil))
+	require.NoError(t, err)
+	require.Equal(t, "https://coda.io/apis/v1", cfg.Coda.APIURL)
+	require.Equal(t, rowPerCommit, cfg.Coda.RowPer)
+	require.Equal(t, "prepend", cfg.Coda.PageMode)
+	require.True(t, cfg.Coda.Wait)
+	require.Equal(t, 120*time.Second, cfg.Coda.WaitTimeout)
+	require.False(t, cfg.DryRun)
+	require.True(t, cfg.FetchHistory)
+	require.Equal(t, ".", cfg.RepoPath)
+	require.Equal(t, time.UTC, cfg.Release.Location)
+	require.NotNil(t, cfg.Notes)
+}
+
+func TestConfigReportsEveryProblemAtOnce(t *testing.T) {
+	t.Parallel()
+	_, err := loadConfig(t, map[string]string{
+		"ROW_PER":        "day",
+		"WAIT":           "maybe",
+		"WAIT_TIMEOUT":   "soon",
+		"TIMEZONE":       "Mars/Olympus",
+		"ISSUE_PATTERN":  "([",
+		"TAG_PATTERN":    "(",
+		"CODA_API_URL":   "http://coda.example.com/apis/v1",
+		"CODA_COLUMNS":   "sha=SHA,colour=Colour,broken",
+		"ISSUE_URL":      "https://jira.example.com/browse/",
+		"TEMPLATE":       "/no/such/template.tmpl",
+		"CODA_PAGE_MODE": "insert",
+	})
+	var ve *ValidationError
+	require.ErrorAs(t, err, &ve)
+	msg := err.Error()
+	require.True(t, strings.HasPrefix(msg, "Validation errors: \n"), msg)
+	for _, want := range []string{
+		"CODA_API_TOKEN:\n- required field",
+		"CODA_DOC_ID:\n- required field",
+		"CODA_TABLE:\n- set at least one of CODA_TABLE, CODA_PAGE or CODA_AUTOMATION_RULE_ID",
+		"ROW_PER:\n- \"day\" is not allowed: use one of commit, release",
+		"WAIT:\n- \"maybe\" is not a boolean",
+		"WAIT_TIMEOUT:\n- \"soon\" is not a duration",
+		"TIMEZONE:\n- \"Mars/Olympus\" is not a time zone",
+		"ISSUE_PATTERN:\n- invalid issue pattern \"([\"",
+		"TAG_PATTERN:\n- tag pattern \"(\"",
+		"CODA_API_URL:\n- \"http://coda.example.com/apis/v1\" must use https",
+		`"colour" is not a field for ROW_PER=`,
+		`"broken" is not a field=Column pair`,
+		"ISSUE_URL:\n- \"https://jira.example.com/browse/\" has no {key} placeholder",
+		"TEMPLATE:\n- read TEMPLATE /no/such/template.tmpl",
+		"CODA_PAGE_MODE:\n- \"insert\" is not allowed",
+	} {
+		require.Contains(t, msg, want)
+	}
+}
+
+func TestConfigDryRunNeedsNoCoda(t *testing.T) {
+	t.Parallel()
+	cfg, err := loadConfig(t, map[string]string{"DRY_RUN": "TRUE"})
+	require.NoError(t, err)
+	require.True(t, cfg.DryRun)
+
+	_, err = loadConfig(t, map[string]string{"DRY_RUN": "yes", "CODA_DOC_ID": "https://example.com/nothing", "ROW_PER": "x"})
+	require.ErrorContains(t, err, "CODA_DOC_ID:\n- \"https://example.com/nothing\" is neither a doc id nor a doc URL", "given variables are still checked")
+	require.ErrorContains(t, err, "ROW_PER")
+}
+
+func TestConfigBooleans(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]bool{"true": true, "TRUE": true, "1": true, "yes": true, "Yes": true, "false": false, "0": false, "no": false, "NO": false, "False": false} {
+		cfg, err := loadConfig(t, minimal(map[string]string{"DEBUG": in}))
+		require.NoError(t, err, in)
+		require.Equal(t, want, cfg.Debug, in)
+	}
+}
+
+func TestParseDocID(t *testing.T) {
+	t.Parallel()
+	tests := map[string]string{
+		"AbCdEfGh":                                            "AbCdEfGh",
+		" AbC-d_9 ":                                           "AbC-d_9",
+		"https://coda.io/d/Release-Log_dAbCDeFGH":             "AbCDeFGH",
+		"https://coda.io/d/Release-Log_dAbCDeFGH/Notes_suXyz": "AbCDeFGH",
+		"https://coda.io/d/My_docs_Log_dQwErTy?x=1":           "QwErTy",
+		"https://coda.io/d/_dQwErTy#Table_tu1":                "QwErTy",
+		"https://docs.superhuman.com/d/Log_dZz9":              "Zz9",
+		"https://coda.io/workspaces/ws-1":                     "",
+		"not an id!":                                          "",
+		"":                                                    "",
+	}
+	for in, want := range tests {
+		require.Equal(t, want, parseDocID(in), in)
+	}
+}
+
+func TestConfigListVariables(t *testing.T) {
+	t.Parallel()
+	cfg, err := loadConfig(t, minimal(map[string]string{
+		"INCLUDE_PATHS_COUNT": "2",
+		"INCLUDE_PATHS_0":     "services/api",
+		"INCLUDE_PATHS_1":     "lib, with comma",
+		"EXCLUDE_TYPES":       "Chore, ci ,style",
+		"CODA_COLUMNS":        "sha=SHA\nsubject = Summary, with comma",
+		"CODA_KEY_COLUMNS":    "SHA",
+	}))
+	require.NoError(t, err)
+	require.Equal(t, []string{"services/api", "lib, with comma"}, cfg.Read.Paths, "list items keep their commas")
+	require.Equal(t, []string{"chore", "ci", "style"}, cfg.Read.ExcludeTypes)
+	require.Equal(t, []ColumnMapping{{"sha", "SHA"}, {"subject", "Summary, with comma"}}, cfg.Coda.Columns)
+	require.Equal(t, []string{"SHA"}, cfg.Coda.KeyColumns)
+}
+
+func TestConfigPipelinesVariables(t *testing.T) {
+	t.Parallel()
+	cfg, err := loadConfig(t, minimal(map[string]string{
+		"BITBUCKET_COMMIT":                 "3fffce06e9e2",
+		"BITBUCKET_CLONE_DIR":              "/opt/atlassian/pipelines/agent/build",
+		"BITBUCKET_BUILD_NUMBER":           "42",
+		"BITBUCKET_PR_ID":                  "7",
+		"BITBUCKET_PR_DESTINATION_BRANCH":  "main",
+		"BITBUCKET_GIT_HTTP_ORIGIN":        "http://bitbucket.org/acme/shop",
+		"BITBUCKET_DEPLOYMENT_ENVIRONMENT": "production",
+		"BITBUCKET_TAG":                    "v1.2.0",
+	}))
+	require.NoError(t, err)
+	require.Equal(t, "3fffce06e9e2", cfg.Range.To)
+	require.Equal(t, "main", cfg.Range.PRDestinationBranch)
+	require.Equal(t, "v1.2.0", cfg.Range.Version)
+	require.Equal(t, "/opt/atlassian/pipelines/agent/build", cfg.RepoPath)
+	require.Equal(t, "acme/shop", cfg.Release.Repository.FullName)
+	require.Equal(t, "https://bitbucket.org/acme/shop/pipelines/results/42", cfg.Release.Build.URL)
+	require.Equal(t, 7, *cfg.Release.Build.PRID)
+	require.Equal(t, "production", cfg.Release.Build.DeploymentEnvironment)
+
+	cfg, err = loadConfig(t, minimal(map[string]string{"BITBUCKET_PR_DESTINATION_BRANCH": "main", "TO_REF": "HEAD~1", "REPO_PATH": "/src"}))
+	require.NoError(t, err)
+	require.Empty(t, cfg.Range.PRDestinationBranch, "not a pull request build without BITBUCKET_PR_ID")
+	require.Equal(t, "HEAD~1", cfg.Range.To)
+	require.Equal(t, "/src", cfg.RepoPath)
+}
+
+func TestPipelinesProxy(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, "http://host.docker.internal:29418/", pipelinesProxy("tcp://host.docker.internal:2375"))
+	require.Empty(t, pipelinesProxy(""))
+	require.Empty(t, pipelinesProxy("unix:///var/run/docker.sock"))
+}
