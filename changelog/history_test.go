@@ -1,6 +1,7 @@
 package changelog
 
 import (
+	"bitbucket.org/coda-changelog/coda-changelog/internal/gittest"
 	"errors"
 	"testing"
 
@@ -8,24 +9,36 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// gitFor returns the Git that the code under test uses on r.
+func gitFor(r *gittest.Repo) *Git { return &Git{Dir: r.Dir} }
+
+// subjects lists the subjects of entries, for compact comparisons.
+func subjects(es []Entry) []string {
+	out := []string{}
+	for _, e := range es {
+		out = append(out, e.Subject)
+	}
+	return out
+}
+
 // readBuild resolves and reads a range the way the pipe does.
-func readBuild(t *testing.T, r *testRepo, opts RangeOptions, ropts ReadOptions) (Range, History) {
+func readBuild(t *testing.T, r *gittest.Repo, opts RangeOptions, ropts ReadOptions) (Range, History) {
 	t.Helper()
-	rng, err := ResolveRange(t.Context(), r.gitFor(), opts)
+	rng, err := ResolveRange(t.Context(), gitFor(r), opts)
 	require.NoError(t, err)
-	h, err := ReadRange(t.Context(), r.gitFor(), rng, ropts)
+	h, err := ReadRange(t.Context(), gitFor(r), rng, ropts)
 	require.NoError(t, err)
 	return rng, h
 }
 
 func TestRangeLinearHistory(t *testing.T) {
 	t.Parallel()
-	r := newTestRepo(t)
-	r.commit("feat: first")
-	v1 := r.commit("fix: second")
-	r.tag("v1.0.0")
-	r.commit("feat(api): third")
-	head := r.commit("docs: fourth")
+	r := gittest.New(t)
+	r.Commit("feat: first")
+	v1 := r.Commit("fix: second")
+	r.Tag("v1.0.0")
+	r.Commit("feat(api): third")
+	head := r.Commit("docs: fourth")
 
 	rng, h := readBuild(t, r, RangeOptions{}, ReadOptions{})
 	require.Equal(t, v1, rng.From)
@@ -44,9 +57,9 @@ func TestRangeLinearHistory(t *testing.T) {
 
 func TestRangeNoTagsIsWholeHistory(t *testing.T) {
 	t.Parallel()
-	r := newTestRepo(t)
-	r.commit("first")
-	r.commit("fix: second")
+	r := gittest.New(t)
+	r.Commit("first")
+	r.Commit("fix: second")
 	rng, h := readBuild(t, r, RangeOptions{}, ReadOptions{})
 	require.Empty(t, rng.From)
 	require.Contains(t, rng.Reason, "whole history")
@@ -57,12 +70,12 @@ func TestRangeNoTagsIsWholeHistory(t *testing.T) {
 
 func TestRangeTagBuild(t *testing.T) {
 	t.Parallel()
-	r := newTestRepo(t)
-	r.commit("feat: one")
-	r.tag("v1.1.0", "release 1.1.0") // annotated
-	r.commit("fix: two")
-	head := r.commit("feat!: three")
-	r.tag("v1.2.0")
+	r := gittest.New(t)
+	r.Commit("feat: one")
+	r.Tag("v1.1.0", "release 1.1.0") // annotated
+	r.Commit("fix: two")
+	head := r.Commit("feat!: three")
+	r.Tag("v1.2.0")
 
 	// Bitbucket gives a 12-character sha and the tag.
 	rng, h := readBuild(t, r, RangeOptions{To: head[:12], Version: "v1.2.0"}, ReadOptions{})
@@ -77,11 +90,11 @@ func TestRangeTagBuild(t *testing.T) {
 
 func TestRangeTagAtHeadNamesTheVersion(t *testing.T) {
 	t.Parallel()
-	r := newTestRepo(t)
-	r.commit("feat: one")
-	r.tag("1.0.0")
-	r.commit("fix: two")
-	r.tag("1.0.1")
+	r := gittest.New(t)
+	r.Commit("feat: one")
+	r.Tag("1.0.0")
+	r.Commit("fix: two")
+	r.Tag("1.0.1")
 	rng, h := readBuild(t, r, RangeOptions{}, ReadOptions{})
 	require.Equal(t, "1.0.0", rng.FromRef)
 	require.Equal(t, "1.0.1", NewRelease(rng, h, ReleaseOptions{}).Version)
@@ -89,14 +102,14 @@ func TestRangeTagAtHeadNamesTheVersion(t *testing.T) {
 
 func TestRangePrereleaseTags(t *testing.T) {
 	t.Parallel()
-	r := newTestRepo(t)
-	r.commit("feat: one")
-	r.tag("v1.0.0")
-	r.commit("feat: two")
-	r.tag("v1.1.0-rc.1")
-	r.commit("fix: three")
-	r.tag("v1.1.0-rc.2")
-	r.commit("fix: four")
+	r := gittest.New(t)
+	r.Commit("feat: one")
+	r.Tag("v1.0.0")
+	r.Commit("feat: two")
+	r.Tag("v1.1.0-rc.1")
+	r.Commit("fix: three")
+	r.Tag("v1.1.0-rc.2")
+	r.Commit("fix: four")
 
 	tests := []struct {
 		name    string
@@ -118,13 +131,13 @@ func TestRangePrereleaseTags(t *testing.T) {
 
 func TestRangeNonSemverTags(t *testing.T) {
 	t.Parallel()
-	r := newTestRepo(t)
-	r.commit("feat: one")
-	r.tag("v1.0.0")
-	r.commit("fix: two")
-	r.tag("deploy-7")
-	r.tag("latest")
-	r.commit("fix: three")
+	r := gittest.New(t)
+	r.Commit("feat: one")
+	r.Tag("v1.0.0")
+	r.Commit("fix: two")
+	r.Tag("deploy-7")
+	r.Tag("latest")
+	r.Commit("fix: three")
 
 	rng, h := readBuild(t, r, RangeOptions{}, ReadOptions{})
 	require.Equal(t, "v1.0.0", rng.FromRef, "tags that are not versions are not releases")
@@ -143,34 +156,34 @@ func TestRangeNonSemverTags(t *testing.T) {
 
 func TestRangeExplicitFrom(t *testing.T) {
 	t.Parallel()
-	r := newTestRepo(t)
-	first := r.commit("feat: one")
-	r.commit("fix: two")
-	r.commit("fix: three")
+	r := gittest.New(t)
+	first := r.Commit("feat: one")
+	r.Commit("fix: two")
+	r.Commit("fix: three")
 	rng, h := readBuild(t, r, RangeOptions{From: first[:8]}, ReadOptions{})
 	require.Equal(t, first, rng.From)
 	require.Equal(t, []string{"three", "two"}, subjects(h.Entries))
 
-	_, err := ResolveRange(t.Context(), r.gitFor(), RangeOptions{From: "no-such-ref"})
+	_, err := ResolveRange(t.Context(), gitFor(r), RangeOptions{From: "no-such-ref"})
 	require.ErrorContains(t, err, `FROM_REF "no-such-ref" cannot be found`)
-	_, err = ResolveRange(t.Context(), r.gitFor(), RangeOptions{From: "--output=/tmp/x"})
+	_, err = ResolveRange(t.Context(), gitFor(r), RangeOptions{From: "--output=/tmp/x"})
 	require.Error(t, err, "a ref that looks like an option is only a ref")
 }
 
 func TestRangePullRequestBuildUsesMergeBase(t *testing.T) {
 	t.Parallel()
-	r := newTestRepo(t)
-	r.commit("feat: base")
-	r.tag("v0.1.0")
-	base := r.commit("fix: on main before branching")
-	r.git("checkout", "-q", "-b", "feature/ABC-9-thing")
-	r.commit("feat: on the branch")
-	src := r.commit("fix: also on the branch")
-	r.git("checkout", "-q", "main")
-	dest := r.commit("chore: main moved on")
+	r := gittest.New(t)
+	r.Commit("feat: base")
+	r.Tag("v0.1.0")
+	base := r.Commit("fix: on main before branching")
+	r.Git("checkout", "-q", "-b", "feature/ABC-9-thing")
+	r.Commit("feat: on the branch")
+	src := r.Commit("fix: also on the branch")
+	r.Git("checkout", "-q", "main")
+	dest := r.Commit("chore: main moved on")
 	// Bitbucket merges the destination into the source for the build.
-	r.git("checkout", "-q", "feature/ABC-9-thing")
-	r.merge("main", "Merge branch 'main' into feature/ABC-9-thing")
+	r.Git("checkout", "-q", "feature/ABC-9-thing")
+	r.Merge("main", "Merge branch 'main' into feature/ABC-9-thing")
 
 	for _, tt := range []struct {
 		name string
@@ -192,18 +205,18 @@ func TestRangePullRequestBuildUsesMergeBase(t *testing.T) {
 
 func TestHistoryBitbucketMergesAttachPullRequests(t *testing.T) {
 	t.Parallel()
-	r := newTestRepo(t)
-	r.commit("chore: init")
-	r.tag("v1.0.0")
-	r.git("checkout", "-q", "-b", "feature/PROJ-12-login")
-	r.commit("feat(auth): add login form")
-	r.commit("fix(auth): validate password")
-	r.git("checkout", "-q", "main")
-	r.commit("docs: direct push to main")
-	r.merge("feature/PROJ-12-login",
+	r := gittest.New(t)
+	r.Commit("chore: init")
+	r.Tag("v1.0.0")
+	r.Git("checkout", "-q", "-b", "feature/PROJ-12-login")
+	r.Commit("feat(auth): add login form")
+	r.Commit("fix(auth): validate password")
+	r.Git("checkout", "-q", "main")
+	r.Commit("docs: direct push to main")
+	r.Merge("feature/PROJ-12-login",
 		"Merged in feature/PROJ-12-login (pull request #12)\n\nfeat(auth): login\n\nApproved-by: Jane Doe")
 	// A squash merge: one commit on main carrying the PR number.
-	r.commit("Merged in fix/typo (pull request #13)\n\nfix: correct a typo\n\n* fix: correct a typo\n* fix: and another\n\nApproved-by: Jane Doe")
+	r.Commit("Merged in fix/typo (pull request #13)\n\nfix: correct a typo\n\n* fix: correct a typo\n* fix: and another\n\nApproved-by: Jane Doe")
 
 	_, h := readBuild(t, r, RangeOptions{}, ReadOptions{})
 	type got struct {
@@ -241,16 +254,16 @@ func TestHistoryBitbucketMergesAttachPullRequests(t *testing.T) {
 
 func TestHistoryNestedPullRequests(t *testing.T) {
 	t.Parallel()
-	r := newTestRepo(t)
-	r.commit("chore: init")
-	r.git("checkout", "-q", "-b", "release")
-	r.git("checkout", "-q", "-b", "feature/x")
-	r.commit("feat: inner")
-	r.git("checkout", "-q", "release")
-	r.merge("feature/x", "Merged in feature/x (pull request #1)\n\nfeat: inner")
-	r.commit("fix: on release")
-	r.git("checkout", "-q", "main")
-	r.merge("release", "Merged in release (pull request #2)\n\nRelease")
+	r := gittest.New(t)
+	r.Commit("chore: init")
+	r.Git("checkout", "-q", "-b", "release")
+	r.Git("checkout", "-q", "-b", "feature/x")
+	r.Commit("feat: inner")
+	r.Git("checkout", "-q", "release")
+	r.Merge("feature/x", "Merged in feature/x (pull request #1)\n\nfeat: inner")
+	r.Commit("fix: on release")
+	r.Git("checkout", "-q", "main")
+	r.Merge("release", "Merged in release (pull request #2)\n\nRelease")
 
 	_, h := readBuild(t, r, RangeOptions{}, ReadOptions{})
 	prs := map[string]int{}
@@ -265,16 +278,16 @@ func TestHistoryNestedPullRequests(t *testing.T) {
 
 func TestHistoryReverts(t *testing.T) {
 	t.Parallel()
-	r := newTestRepo(t)
-	old := r.commit("feat: shipped in 1.0")
-	r.tag("v1.0.0")
-	bad := r.commit("feat: a bad idea")
-	r.commit("fix: keep me")
-	r.revert(bad)
-	r.revert(old) // its target is outside the range
-	twice := r.commit("feat: back and forth")
-	undo := r.revert(twice)
-	r.revert(undo) // reverting the revert brings the feature back
+	r := gittest.New(t)
+	old := r.Commit("feat: shipped in 1.0")
+	r.Tag("v1.0.0")
+	bad := r.Commit("feat: a bad idea")
+	r.Commit("fix: keep me")
+	r.Revert(bad)
+	r.Revert(old) // its target is outside the range
+	twice := r.Commit("feat: back and forth")
+	undo := r.Revert(twice)
+	r.Revert(undo) // reverting the revert brings the feature back
 
 	_, h := readBuild(t, r, RangeOptions{}, ReadOptions{})
 	require.Equal(t, []string{
@@ -289,12 +302,12 @@ func TestHistoryReverts(t *testing.T) {
 
 func TestHistoryPathsAndTypes(t *testing.T) {
 	t.Parallel()
-	r := newTestRepo(t)
-	r.commit("feat(api): api change", "services/api/main.go")
-	r.commit("feat(web): web change", "services/web/app.js")
-	r.commit("chore(api): tidy", "services/api/go.mod")
-	r.commit("chore(api)!: drop old config", "services/api/config.yml")
-	r.commit("docs: both", "README.md")
+	r := gittest.New(t)
+	r.Commit("feat(api): api change", "services/api/main.go")
+	r.Commit("feat(web): web change", "services/web/app.js")
+	r.Commit("chore(api): tidy", "services/api/go.mod")
+	r.Commit("chore(api)!: drop old config", "services/api/config.yml")
+	r.Commit("docs: both", "README.md")
 
 	_, h := readBuild(t, r, RangeOptions{}, ReadOptions{Paths: []string{"services/api"}})
 	require.Equal(t, []string{"drop old config", "tidy", "api change"}, subjects(h.Entries))
@@ -305,15 +318,14 @@ func TestHistoryPathsAndTypes(t *testing.T) {
 
 func TestHistoryShallowClone(t *testing.T) {
 	t.Parallel()
-	r := newTestRepo(t)
-	r.commit("feat: one")
-	r.tag("v1.0.0")
+	r := gittest.New(t)
+	r.Commit("feat: one")
+	r.Tag("v1.0.0")
 	for i := range 5 {
-		r.commit("fix: change " + string(rune('a'+i)))
+		r.Commit("fix: change " + string(rune('a'+i)))
 	}
-	clone := t.TempDir()
-	runTestGit(t, clone, r.home, 0, "clone", "-q", "--depth", "3", "file://"+r.dir, "c")
-	g := &Git{Dir: clone + "/c"}
+	clone := r.Clone("--depth", "3")
+	g := gitFor(clone)
 
 	rng, err := ResolveRange(t.Context(), g, RangeOptions{})
 	require.NoError(t, err)
@@ -326,8 +338,8 @@ func TestHistoryShallowClone(t *testing.T) {
 	require.Contains(t, err.Error(), "clone: depth: full")
 
 	// Deep enough: the range is complete and the clone's cut is not in it.
-	runTestGit(t, clone+"/c", r.home, 0, "fetch", "-q", "--deepen=10", "--tags")
-	rng, h := readBuild(t, &testRepo{t: t, dir: clone + "/c"}, RangeOptions{}, ReadOptions{})
+	clone.Git("fetch", "-q", "--deepen=10", "--tags")
+	rng, h := readBuild(t, clone, RangeOptions{}, ReadOptions{})
 	require.Equal(t, "v1.0.0", rng.FromRef)
 	require.Len(t, h.Entries, 5)
 }

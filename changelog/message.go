@@ -48,9 +48,13 @@ type Footer struct {
 	// Token is the footer's token as written, such as "Reviewed-by" or
 	// "BREAKING CHANGE".
 	Token string `json:"token"`
-	// Value is the text after the separator (for "Refs #123", "123"). It is
-	// trimmed of trailing whitespace; a value that continues over several
-	// lines keeps its inner newlines.
+	// Value is the text after the separator. After the " #" separator it
+	// keeps the "#": "Refs #123" and "Refs: #123" both have the value
+	// "#123", so the issue reference stays readable and can be found by an
+	// [IssueMatcher]. The spaces after the separator, leading blank lines
+	// and trailing white space are trimmed; a value that continues over
+	// several lines keeps its inner newlines and the indentation of its
+	// continuation lines.
 	Value string `json:"value"`
 }
 
@@ -145,13 +149,24 @@ const (
 // A paragraph of prose that starts like "Note: ..." is therefore a footer.
 //
 // Messages that are not conventional get Type "", the first line as Subject
-// and the rest as Body; their footers are still parsed. Reverts (git's
-// `Revert "<subject>"` header or "This reverts commit <sha>." body, or a
-// conventional "revert" type) get Type "revert" and Revert. Merge messages
-// get Merge; a pull request merge takes Type, Scope, Subject and Breaking
-// from its title, and its footers are looked for after the squash bullets
-// only. Line endings "\r\n" are read as "\n"; other bytes, invalid UTF-8
-// included, are kept as they are.
+// and the rest as Body; their footers (git trailers such as
+// "Signed-off-by:") are still parsed, and a "BREAKING CHANGE" footer still
+// makes them breaking.
+//
+// Reverts get Type "revert" and Revert: a conventional "revert" type, git's
+// `Revert "<subject>"` header (nested ones included), or, for a message that
+// is neither conventional nor a merge, git's "This reverts commit <sha>."
+// line under an edited subject. A commit of another conventional type that
+// mentions reverting keeps its type.
+//
+// Merge messages get Merge. A pull request merge takes Type, Scope, Subject
+// and Breaking from its title, the first line of the paragraph after the
+// merge line; its footers are only looked for after the last squash bullet,
+// so the footers of squashed commit messages stay in the body.
+//
+// Line endings "\r\n" are read as "\n"; other bytes, invalid UTF-8
+// included, are kept as they are, and text that looks like markup or
+// templates is plain data.
 func ParseMessage(msg string) Message {
 	if strings.Contains(msg, "\r\n") {
 		msg = strings.ReplaceAll(msg, "\r\n", "\n")
@@ -383,8 +398,11 @@ func footerStart(s string) (token string, valueAt int, ok bool) {
 			return "", 0, false
 		}
 	}
-	if sep := s[n:]; strings.HasPrefix(sep, ": ") || strings.HasPrefix(sep, " #") {
+	switch sep := s[n:]; {
+	case strings.HasPrefix(sep, ": "):
 		return s[:n], n + 2, true
+	case strings.HasPrefix(sep, " #"):
+		return s[:n], n + 1, true // the value keeps its "#"
 	}
 	return "", 0, false
 }

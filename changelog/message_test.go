@@ -214,7 +214,7 @@ func TestParseMessage(t *testing.T) {
 		{
 			name: "footer/hash_separator",
 			msg:  "fix: handle nil orders\n\nRefs #123",
-			want: Message{Conventional: true, Type: "fix", Subject: "handle nil orders", Footers: []Footer{{"Refs", "123"}}},
+			want: Message{Conventional: true, Type: "fix", Subject: "handle nil orders", Footers: []Footer{{"Refs", "#123"}}},
 		},
 		{
 			name: "footer/multi_line_value",
@@ -339,7 +339,7 @@ func TestParseMessage(t *testing.T) {
 				Conventional: true, Type: "feat", Scope: "ui", Subject: "redesign the checkout page",
 				Body:     "The old page is gone.\nReally.",
 				Breaking: true, BreakingNote: "templates break\n  and must be ported.",
-				Footers: []Footer{{"BREAKING-CHANGE", "templates break\n  and must be ported."}, {"Refs", "42"}},
+				Footers: []Footer{{"BREAKING-CHANGE", "templates break\n  and must be ported."}, {"Refs", "#42"}},
 			},
 		},
 
@@ -630,6 +630,29 @@ func TestParseMessage(t *testing.T) {
 				Type: "revert", Subject: "Undo the cache change",
 				Body:   "This reverts commit " + sha1 + ".",
 				Revert: &Revert{SHA: sha1},
+			},
+		},
+		{
+			name: "revert/other_type_mentioning_a_revert_keeps_its_type",
+			msg:  "fix: restore the cache\n\nThis reverts commit " + sha1 + ".",
+			want: Message{Conventional: true, Type: "fix", Subject: "restore the cache", Body: "This reverts commit " + sha1 + "."},
+		},
+		{
+			name: "revert/merge_of_a_revert_is_not_a_revert",
+			msg:  "Merged in a (pull request #2)\n\nUndo it\n\n* Revert \"x\"\n\nThis reverts commit " + sha1 + ".",
+			want: Message{
+				Subject: "Undo it",
+				Body:    "* Revert \"x\"\n\nThis reverts commit " + sha1 + ".",
+				Merge:   &Merge{Kind: MergeBitbucket, Branch: "a", PullRequest: 2, Title: "Undo it", Bullets: []string{"Revert \"x\""}},
+			},
+		},
+		{
+			name: "revert/git_nested_keeps_the_first_marker",
+			msg:  "Revert \"Revert \"x\"\"\n\nThis reverts commit " + sha2 + ".\n\nWhich was: This reverts commit " + sha1 + ".",
+			want: Message{
+				Type: "revert", Subject: "Revert \"Revert \"x\"\"",
+				Body:   "This reverts commit " + sha2 + ".\n\nWhich was: This reverts commit " + sha1 + ".",
+				Revert: &Revert{Subject: "Revert \"x\"", SHA: sha2},
 			},
 		},
 		{

@@ -1,6 +1,7 @@
 package changelog
 
 import (
+	"bitbucket.org/coda-changelog/coda-changelog/internal/gittest"
 	"bytes"
 	"flag"
 	"os"
@@ -30,22 +31,22 @@ func golden(t *testing.T, name string, got []byte) {
 // sampleRelease builds a release from a repository with every kind of entry.
 func sampleRelease(t *testing.T) Release {
 	t.Helper()
-	r := newTestRepo(t)
-	r.commit("feat: the first release")
-	r.tag("v1.4.0")
-	r.git("checkout", "-q", "-b", "feature/SHOP-7-cart")
-	r.commit("feat(cart): keep the cart between visits\n\nStored in local storage.\n\nRefs: SHOP-8")
-	r.commit("fix(cart): round totals *correctly* <b>now</b>")
-	r.git("checkout", "-q", "main")
-	r.merge("feature/SHOP-7-cart", "Merged in feature/SHOP-7-cart (pull request #42)\n\nfeat(cart): persistent cart\n\nApproved-by: Jane Doe")
-	r.commit("perf: cache [prices](http://evil.example) & {{ .Token }}")
-	r.commit("feat(api)!: remove the v1 endpoints\n\nBREAKING CHANGE: clients must call /v2;\nsee the migration guide.")
-	r.commit("refactor: split the checkout service")
-	r.commit("deploy: a custom type")
-	r.commit("# Not a heading\n\nJust a message.")
-	bad := r.commit("feat: experimental search")
-	r.revert(bad)
-	r.commit("Merged in fix/login (pull request #43)\n\nfix(auth): accept upper-case e-mails\n\n* fix(auth): accept upper-case e-mails\n\nApproved-by: Jane Doe")
+	r := gittest.New(t)
+	r.Commit("feat: the first release")
+	r.Tag("v1.4.0")
+	r.Git("checkout", "-q", "-b", "feature/SHOP-7-cart")
+	r.Commit("feat(cart): keep the cart between visits\n\nStored in local storage.\n\nRefs: SHOP-8")
+	r.Commit("fix(cart): round totals *correctly* <b>now</b>")
+	r.Git("checkout", "-q", "main")
+	r.Merge("feature/SHOP-7-cart", "Merged in feature/SHOP-7-cart (pull request #42)\n\nfeat(cart): persistent cart\n\nApproved-by: Jane Doe")
+	r.Commit("perf: cache [prices](http://evil.example) & {{ .Token }}")
+	r.Commit("feat(api)!: remove the v1 endpoints\n\nBREAKING CHANGE: clients must call /v2;\nsee the migration guide.")
+	r.Commit("refactor: split the checkout service")
+	r.Commit("deploy: a custom type")
+	r.Commit("# Not a heading\n\nJust a message.")
+	bad := r.Commit("feat: experimental search")
+	r.Revert(bad)
+	r.Commit("Merged in fix/login (pull request #43)\n\nfix(auth): accept upper-case e-mails\n\n* fix(auth): accept upper-case e-mails\n\nApproved-by: Jane Doe")
 
 	rng, h := readBuild(t, r, RangeOptions{}, ReadOptions{})
 	berlin, err := time.LoadLocation("Europe/Berlin")
@@ -83,7 +84,7 @@ func TestRenderJSON(t *testing.T) {
 
 func TestRenderEmptyRelease(t *testing.T) {
 	t.Parallel()
-	rel := Release{Version: "v1.0.1", Date: testEpoch}
+	rel := Release{Version: "v1.0.1", Date: gittest.Epoch}
 	md, err := BuiltinNotes().Render(rel)
 	require.NoError(t, err)
 	require.Equal(t, "## v1.0.1 (2026-01-05)\n\nNo changes.\n", md)

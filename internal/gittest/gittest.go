@@ -1,0 +1,132 @@
+// Package gittest builds real git repositories for tests: fixed authors and
+// dates, so the hashes are the same on every run, and a git configuration
+// isolated from the machine's.
+package gittest
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Epoch is the date of a repository's first commit; each later one is an
+// hour on.
+var Epoch = time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+
+// Author is the name and e-mail of every commit.
+const (
+	AuthorName  = "Test Author"
+	AuthorEmail = "author@example.com"
+)
+
+// Repo is a git repository in a temporary directory.
+type Repo struct {
+	t    testing.TB
+	Dir  string // the work tree
+	Home string // HOME for git, with no configuration in it
+	n    int    // commits made, for dates and file names
+}
+
+// New initialises an empty repository whose branch is main.
+func New(t testing.TB) *Repo {
+	t.Helper()
+	r := &Repo{t: t, Dir: filepath.Join(t.TempDir(), "repo"), Home: t.TempDir()}
+	if err := os.MkdirAll(r.Dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	r.Git("init", "-q", "-b", "main")
+	return r
+}
+
+// Open wraps an existing repository (a clone) to run git in it.
+func (r *Repo) Open(dir string) *Repo {
+	return &Repo{t: r.t, Dir: dir, Home: r.Home, n: r.n}
+}
+
+// Git runs git in the repository and returns its trimmed output; a failure
+// fails the test.
+func (r *Repo) Git(args ...string) string {
+	r.t.Helper()
+	date := Epoch.Add(time.Duration(r.n) * time.Hour).Format(time.RFC3339)
+	full := append([]string{"-c", "user.name=" + AuthorName, "-c", "user.email=" + AuthorEmail,
+		"-c", "commit.gpgSign=false", "-c", "tag.gpgSign=false", "-c", "init.defaultBranch=main",
+		"-c", "protocol.file.allow=always"}, args...)
+	cmd := exec.Command("git", full...)
+	cmd.Dir = r.Dir
+	cmd.Env = append(os.Environ(), "HOME="+r.Home, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
+		"GIT_AUTHOR_DATE="+date, "GIT_COMMITTER_DATE="+date, "TZ=UTC")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		r.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// Commit writes a change to file (default: a new file of its own, so that
+// merges and reverts never conflict) and commits it with msg, returning the
+// new commit's hash.
+func (r *Repo) Commit(msg string, file ...string) string {
+	r.t.Helper()
+	r.n++
+	name := fmt.Sprintf("file-%d.txt", r.n)
+	if len(file) > 0 {
+		name = file[0]
+	}
+	path := filepath.Join(r.Dir, name)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		r.t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	fmt.Fprintf(f, "change %d\n", r.n)
+	if err := f.Close(); err != nil {
+		r.t.Fatal(err)
+	}
+	r.Git("add", name)
+	r.Git("commit", "-q", "-m", msg)
+	return r.Head()
+}
+
+// Head returns the hash of HEAD.
+func (r *Repo) Head() string { return r.Git("rev-parse", "HEAD") }
+
+// Merge merges branch into the current branch with a merge commit.
+func (r *Repo) Merge(branch, msg string) string {
+	r.t.Helper()
+	r.n++
+	r.Git("merge", "-q", "--no-ff", "-m", msg, branch)
+	return r.Head()
+}
+
+// Revert reverts sha with git's own message.
+func (r *Repo) Revert(sha string) string {
+	r.t.Helper()
+	r.n++
+	r.Git("revert", "--no-edit", sha)
+	return r.Head()
+}
+
+// Tag makes a lightweight tag, or an annotated one with a message.
+func (r *Repo) Tag(name string, message ...string) {
+	r.t.Helper()
+	if len(message) > 0 {
+		r.Git("tag", "-a", "-m", message[0], name)
+		return
+	}
+	r.Git("tag", name)
+}
+
+// Clone clones the repository into a new temporary directory, with extra
+// arguments such as --depth, and returns the clone.
+func (r *Repo) Clone(args ...string) *Repo {
+	r.t.Helper()
+	dir := filepath.Join(r.t.TempDir(), "clone")
+	r.Git(append(append([]string{"clone", "-q"}, args...), "file://"+r.Dir, dir)...)
+	return r.Open(dir)
+}
