@@ -1,0 +1,205 @@
+package codatest
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// This file holds the read endpoints for docs, tables and columns, and the
+// pagination they share.
+
+// whoami serves GET /whoami.
+func (c *call) whoami() result {
+	return jsonResult(http.StatusOK, userJSON{
+		Name: "Test User", LoginID: "test@example.com", Type: "user", Scoped: false,
+		TokenName: "codatest", Href: c.s.apiPath("whoami"), Workspace: testWorkspace,
+	})
+}
+
+// mutationStatus serves GET /mutationStatus/{requestId}.
+func (c *call) mutationStatus() result {
+	m := c.s.mutations[c.segs[1]]
+	if m == nil || c.now.Sub(m.accepted) < c.s.cfg.statusNotFoundFor {
+		return notFound("Request not found.")
+	}
+	return jsonResult(http.StatusOK, mutationStatusJSON{Completed: m.applied})
+}
+
+// docVersionHeader makes a read fail while the doc has pending writes when set
+// to "latest".
+const docVersionHeader = "X-Coda-Doc-Version"
+
+// doc returns the doc named in the path, or a 404. A read asking for the
+// latest doc version gets a 400 while writes to the doc are pending.
+func (c *call) doc() (*doc, *result) {
+	d := c.s.doc(c.segs[1])
+	if d == nil {
+		res := notFound("Doc not found.")
+		return nil, &res
+	}
+	if c.r.Method == http.MethodGet && c.r.Header.Get(docVersionHeader) == "latest" && c.s.pending(d) {
+		res := badRequest("Doc is not yet up to date.")
+		return nil, &res
+	}
+	return d, nil
+}
+
+// table returns the doc and table named in the path, or a 404.
+func (c *call) table() (*doc, *table, *result) {
+	d, res := c.doc()
+	if res != nil {
+		return nil, nil, res
+	}
+	t := d.table(c.segs[3])
+	if t == nil {
+		res := notFound(fmt.Sprintf("Table %q not found.", c.segs[3]))
+		return nil, nil, &res
+	}
+	return d, t, nil
+}
+
+// getDoc serves GET /docs/{docId}.
+func (c *call) getDoc() result {
+	d, res := c.doc()
+	if res != nil {
+		return *res
+	}
+	return jsonResult(http.StatusOK, c.s.docJSON(d))
+}
+
+// listTables serves GET /docs/{docId}/tables.
+func (c *call) listTables() result {
+	d, res := c.doc()
+	if res != nil {
+		return *res
+	}
+	p, res := c.pager(25, 100)
+	if res != nil {
+		return *res
+	}
+	types := []string{"table", "view"}
+	if tt := c.query.Get("tableTypes"); tt != "" {
+		types = strings.Split(tt, ",")
+	}
+	var refs []tableRef
+	for _, t := range d.tables {
+		if slices.Contains(types, tableType(t)) {
+			refs = append(refs, c.s.tableRef(d, t))
+		}
+	}
+	if c.query.Get("sortBy") == "name" {
+		slices.SortStableFunc(refs, func(a, b tableRef) int { return strings.Compare(a.Name, b.Name) })
+	}
+	return jsonResult(http.StatusOK, paginate(c, p, refs))
+}
+
+// getTable serves GET /docs/{docId}/tables/{tableIdOrName}.
+func (c *call) getTable() result {
+	d, t, res := c.table()
+	if res != nil {
+		return *res
+	}
+	return jsonResult(http.StatusOK, c.s.tableJSON(d, t))
+}
+
+// listColumns serves GET /docs/{docId}/tables/{tableIdOrName}/columns.
+// visibleOnly is accepted; every column is visible.
+func (c *call) listColumns() result {
+	d, t, res := c.table()
+	if res != nil {
+		return *res
+	}
+	p, res := c.pager(25, 100)
+	if res != nil {
+		return *res
+	}
+	cols := make([]columnJSON, len(t.columns))
+	for i, col := range t.columns {
+		cols[i] = c.s.columnJSON(d, t, col)
+	}
+	return jsonResult(http.StatusOK, paginate(c, p, cols))
+}
+
+// pager is a page of a list request.
+type pager struct {
+	offset, limit int
+}
+
+// pageToken is what a page token encodes: with a token every other parameter
+// is ignored, so it carries the first request's query.
+type pageToken struct {
+	Offset int    `json:"o"`
+	Query  string `json:"q"`
+}
+
+// pager reads limit and pageToken. With a page token, c.query becomes the query
+// of the request that started the listing.
+func (c *call) pager(defaultLimit, maxLimit int) (pager, *result) {
+	p := pager{limit: defaultLimit}
+	if tok := c.query.Get("pageToken"); tok != "" {
+		pt, err := decodePageToken(tok)
+		if err != nil {
+			res := badRequest("Invalid page token.")
+			return p, &res
+		}
+		q, _ := url.ParseQuery(pt.Query)
+		c.query = q
+		p.offset = pt.Offset
+	}
+	if l := c.query.Get("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 {
+			res := badRequest(fmt.Sprintf("Invalid limit %q.", l))
+			return p, &res
+		}
+		p.limit = min(n, maxLimit)
+	}
+	return p, nil
+}
+
+// decodePageToken parses a token made by [encodePageToken].
+func decodePageToken(tok string) (pageToken, error) {
+	var pt pageToken
+	b, err := base64.RawURLEncoding.DecodeString(tok)
+	if err == nil {
+		err = json.Unmarshal(b, &pt)
+	}
+	if err == nil && pt.Offset < 0 {
+		err = fmt.Errorf("negative offset")
+	}
+	return pt, err
+}
+
+// encodePageToken returns an opaque token for pt.
+func encodePageToken(pt pageToken) string {
+	b, _ := json.Marshal(pt)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// paginate cuts the page p out of items and wraps it in the list envelope with its
+// links.
+func paginate[T any](c *call, p pager, items []T) listJSON[T] {
+	start := min(p.offset, len(items))
+	end := min(start+p.limit, len(items))
+	self := c.s.URL + strings.TrimPrefix(c.r.URL.EscapedPath(), BasePath)
+	out := listJSON[T]{Items: items[start:end], Href: self}
+	if out.Items == nil {
+		out.Items = []T{}
+	}
+	if c.r.URL.RawQuery != "" {
+		out.Href += "?" + c.r.URL.RawQuery
+	}
+	if end < len(items) {
+		q := c.query
+		q.Del("pageToken")
+		out.NextPageToken = encodePageToken(pageToken{Offset: end, Query: q.Encode()})
+		out.NextPageLink = self + "?pageToken=" + url.QueryEscape(out.NextPageToken)
+	}
+	return out
+}

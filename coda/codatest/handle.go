@@ -1,0 +1,198 @@
+package codatest
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// handle runs one request through the server: authentication, rate limits,
+// fault injection, the body limit and the endpoint, and records it.
+func (s *Server) handle(r *http.Request) result {
+	body, tooLarge := readBody(r, s.cfg.maxBodyBytes)
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t := now()
+	s.applyDue(t)
+
+	c := &call{s: s, r: r, now: t, body: body, query: r.URL.Query()}
+	res := s.process(c, tooLarge)
+	s.record(c, res)
+	return res
+}
+
+// readBody reads the request body, at most limit+1 bytes; tooLarge reports
+// whether it was longer than limit.
+func readBody(r *http.Request, limit int64) (body []byte, tooLarge bool) {
+	if r.Body == nil {
+		return nil, false
+	}
+	defer r.Body.Close()
+	body, _ = io.ReadAll(io.LimitReader(r.Body, limit+1))
+	if int64(len(body)) > limit {
+		return body[:limit], true
+	}
+	return body, false
+}
+
+// process decides the answer to c.
+func (s *Server) process(c *call, tooLarge bool) result {
+	if c.r.Header.Get("Authorization") != "Bearer "+s.cfg.token {
+		return errorResult(http.StatusUnauthorized, "The API token is invalid or has expired.")
+	}
+	segs, ok := splitPath(c.r.URL)
+	c.segs = segs
+	rt := findRoute(c.r.Method, segs)
+	if full := s.admit(c.r.Method, rt.docContent, c.now); full {
+		return errorResult(http.StatusTooManyRequests, "Too Many Requests")
+	}
+	switch s.chooseFault(c.r.Method + " " + c.r.URL.Path) {
+	case faultServerError:
+		codes := []int{http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable}
+		code := codes[s.rng.IntN(len(codes))]
+		return errorResult(code, http.StatusText(code))
+	case faultDropBefore:
+		return result{drop: true}
+	case faultDropAfter:
+		res := s.dispatch(c, rt, ok, tooLarge)
+		res.drop = true
+		return res
+	}
+	return s.dispatch(c, rt, ok, tooLarge)
+}
+
+// dispatch runs the endpoint handler for c.
+func (s *Server) dispatch(c *call, rt route, pathOK, tooLarge bool) result {
+	switch {
+	case !pathOK || rt.handler == nil:
+		return errorResult(http.StatusNotFound, "Not Found")
+	case tooLarge:
+		return errorResult(http.StatusBadRequest, "Request entity too large")
+	}
+	return rt.handler(c)
+}
+
+// splitPath returns the unescaped path segments after [BasePath].
+func splitPath(u *url.URL) ([]string, bool) {
+	rest, ok := strings.CutPrefix(u.EscapedPath(), BasePath+"/")
+	if !ok {
+		return nil, false
+	}
+	parts := strings.Split(strings.TrimSuffix(rest, "/"), "/")
+	for i, p := range parts {
+		v, err := url.PathUnescape(p)
+		if err != nil || v == "" {
+			return nil, false
+		}
+		parts[i] = v
+	}
+	return parts, true
+}
+
+// call is one request being handled.
+type call struct {
+	s     *Server
+	r     *http.Request
+	now   time.Time
+	segs  []string
+	query url.Values
+	body  []byte
+}
+
+// route is an endpoint: its handler (nil when the path has none for the
+// method) and whether it changes doc content.
+type route struct {
+	handler    func(*call) result
+	docContent bool
+}
+
+// findRoute maps a method and path to its endpoint.
+func findRoute(method string, segs []string) route {
+	get := method == http.MethodGet
+	n := len(segs)
+	at := func(i int, name string) bool { return n > i && segs[i] == name }
+	switch {
+	case n == 1 && at(0, "whoami"):
+		return routeIf(get, (*call).whoami, false)
+	case n == 2 && at(0, "mutationStatus"):
+		return routeIf(get, (*call).mutationStatus, false)
+	case n < 2 || !at(0, "docs"):
+		return route{}
+	case n == 2:
+		return routeIf(get, (*call).getDoc, false)
+	case n == 3 && at(2, "tables"):
+		return routeIf(get, (*call).listTables, false)
+	case n == 4 && at(2, "tables"):
+		return routeIf(get, (*call).getTable, false)
+	case n == 5 && at(2, "tables") && at(4, "columns"):
+		return routeIf(get, (*call).listColumns, false)
+	case n == 5 && at(2, "tables") && at(4, "rows"):
+		if method == http.MethodPost {
+			return route{(*call).upsertRows, true}
+		}
+		return routeIf(get, (*call).listRows, method != http.MethodGet)
+	case n >= 6 && at(2, "tables") && at(4, "rows"):
+		// Row update, delete and buttons are not implemented but still count
+		// as doc content writes.
+		return route{docContent: !get}
+	case n == 3 && at(2, "pages"):
+		if method == http.MethodPost {
+			return route{(*call).createPage, true}
+		}
+		return routeIf(get, (*call).listPages, false)
+	case n == 4 && at(2, "pages"):
+		if method == http.MethodPut {
+			return route{(*call).updatePage, true}
+		}
+		return routeIf(get, (*call).getPage, false)
+	case n == 5 && at(2, "pages") && at(4, "content"):
+		if method == http.MethodDelete {
+			return route{(*call).deletePageContent, true}
+		}
+		return routeIf(get, (*call).listPageContent, false)
+	case n == 5 && at(2, "hooks") && at(3, "automation"):
+		return routeIf(method == http.MethodPost, (*call).triggerAutomation, false)
+	}
+	return route{}
+}
+
+// routeIf returns the route for h when ok, else a route without handler.
+func routeIf(ok bool, h func(*call) result, docContent bool) route {
+	if !ok {
+		return route{docContent: docContent}
+	}
+	return route{handler: h, docContent: docContent}
+}
+
+// jsonResult answers status with v encoded as JSON.
+func jsonResult(status int, v any) result {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("codatest: encoding response: " + err.Error())
+	}
+	h := http.Header{}
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	return result{status: status, header: h, body: b}
+}
+
+// apiError is Coda's error body.
+type apiError struct {
+	StatusCode    int    `json:"statusCode"`
+	StatusMessage string `json:"statusMessage"`
+	Message       string `json:"message"`
+}
+
+// errorResult answers status with Coda's error body carrying message.
+func errorResult(status int, message string) result {
+	return jsonResult(status, apiError{StatusCode: status, StatusMessage: http.StatusText(status), Message: message})
+}
+
+// badRequest answers 400 with message.
+func badRequest(message string) result { return errorResult(http.StatusBadRequest, message) }
+
+// notFound answers 404 with message.
+func notFound(message string) result { return errorResult(http.StatusNotFound, message) }

@@ -1,0 +1,117 @@
+package codatest
+
+import "time"
+
+// Option configures a [Server] built by [NewServer] or [NewUnstarted].
+type Option func(*config)
+
+// config holds the settings options change.
+type config struct {
+	token             string
+	writeDelay        time.Duration
+	statusNotFoundFor time.Duration
+	limits            Limits
+	faults            Faults
+	maxBodyBytes      int64
+}
+
+// defaultConfig returns the settings of a server built without options.
+func defaultConfig() config {
+	return config{token: DefaultToken, maxBodyBytes: DefaultMaxBodyBytes}
+}
+
+// DefaultToken is the API token a [Server] accepts unless [WithToken] says otherwise.
+const DefaultToken = "test-token"
+
+// DefaultMaxBodyBytes is Coda's request size limit: larger bodies get a 400
+// "Request entity too large".
+const DefaultMaxBodyBytes = 2_000_000
+
+// MaxRowBytes is Coda's row size limit, counted as 2 bytes per UTF-16 code unit of
+// the row's JSON encoding.
+const MaxRowBytes = 85_000
+
+// WithToken sets the only API token the server accepts (default [DefaultToken]).
+// Requests with any other bearer token, or none, get a 401.
+func WithToken(token string) Option {
+	return func(c *config) { c.token = token }
+}
+
+// WithWriteDelay makes every accepted write take effect d after it was accepted,
+// as Coda applies writes from a queue. The default is 0: a write is visible to the
+// next request.
+func WithWriteDelay(d time.Duration) Option {
+	return func(c *config) { c.writeDelay = d }
+}
+
+// WithStatusNotFoundFor makes GET /mutationStatus/{requestId} answer 404 for d
+// after the write was accepted, as Coda does right after a write. After that it
+// answers completed:false until the write is applied, then completed:true.
+func WithStatusNotFoundFor(d time.Duration) Option {
+	return func(c *config) { c.statusNotFoundFor = d }
+}
+
+// WithRateLimits enforces l as sliding windows: a request that would make a
+// bucket hold more than N requests in any window of length Per gets a 429 and
+// is not counted. A zero [Limit] is not enforced; the default enforces nothing.
+// [DocumentedLimits] holds Coda's published limits.
+func WithRateLimits(l Limits) Option {
+	return func(c *config) { c.limits = l }
+}
+
+// WithFaults injects server errors and dropped connections at random, as
+// described by f.
+func WithFaults(f Faults) Option {
+	return func(c *config) { c.faults = f }
+}
+
+// WithMaxBodyBytes sets the largest request body accepted (default
+// [DefaultMaxBodyBytes]).
+func WithMaxBodyBytes(n int64) Option {
+	return func(c *config) { c.maxBodyBytes = n }
+}
+
+// Limit allows at most N requests in any window of length Per. The zero Limit
+// allows everything.
+type Limit struct {
+	N   int
+	Per time.Duration
+}
+
+// Limits holds one [Limit] per Coda rate-limit bucket.
+//
+// Read counts every GET. Write counts every POST, PUT, PATCH and DELETE.
+// DocContent counts writes that change doc content (row upserts, page create
+// and update, page content delete); those count in Write too. Webhook
+// automations count in Write only.
+type Limits struct {
+	Read, Write, DocContent Limit
+}
+
+// DocumentedLimits are the rate limits Coda publishes.
+var DocumentedLimits = Limits{
+	Read:       Limit{N: 100, Per: 6 * time.Second},
+	Write:      Limit{N: 10, Per: 6 * time.Second},
+	DocContent: Limit{N: 5, Per: 10 * time.Second},
+}
+
+// Faults describes failures injected at random. Each rate is the probability,
+// from 0 to 1, that a request meets that failure; the rates add up, so their sum
+// should not exceed 1. Seed makes the choice repeatable. The server never faults
+// two requests in a row to the same method and path, so a client that retries
+// always gets through.
+//
+// Faults are chosen after the token check and the rate limiter, so a faulted
+// request counts toward the rate limits, as a real one that reached Coda would.
+type Faults struct {
+	// ServerErrorRate is the rate of 500, 502 and 503 answers; nothing is applied.
+	ServerErrorRate float64
+	// DropBeforeRate is the rate of connections dropped before the request is
+	// processed; nothing is applied.
+	DropBeforeRate float64
+	// DropAfterRate is the rate of connections dropped after the request was
+	// processed: a write is accepted and will apply, but the response is lost.
+	DropAfterRate float64
+	// Seed seeds the random choice.
+	Seed int64
+}

@@ -1,0 +1,381 @@
+package codatest
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf16"
+)
+
+// listRows serves GET /docs/{docId}/tables/{tableIdOrName}/rows.
+func (c *call) listRows() result {
+	d, t, res := c.table()
+	if res != nil {
+		return *res
+	}
+	p, res := c.pager(25, 500)
+	if res != nil {
+		return *res
+	}
+	vf := valueFormat(c.query.Get("valueFormat"))
+	if !vf.valid() {
+		return badRequest(fmt.Sprintf("Invalid valueFormat %q.", vf))
+	}
+	match, msg := parseRowQuery(t, c.query.Get("query"))
+	if msg != "" {
+		return badRequest(msg)
+	}
+	sorted, msg := sortRows(t.rowStore().rows, c.query.Get("sortBy"))
+	if msg != "" {
+		return badRequest(msg)
+	}
+	index := make(map[*row]int)
+	for i, r := range t.rowStore().rows {
+		index[r] = i
+	}
+	useNames := c.query.Get("useColumnNames") == "true"
+	var items []rowJSON
+	for _, r := range sorted {
+		if match(r) {
+			items = append(items, c.s.rowJSON(d, t, r, index[r], useNames, vf))
+		}
+	}
+	return jsonResult(http.StatusOK, paginate(c, p, items))
+}
+
+// sortRows returns rows ordered as sortBy asks.
+func sortRows(rows []*row, sortBy string) ([]*row, string) {
+	out := slices.Clone(rows)
+	switch sortBy {
+	case "", "createdAt":
+		slices.SortStableFunc(out, func(a, b *row) int { return a.created.Compare(b.created) })
+	case "updatedAt":
+		slices.SortStableFunc(out, func(a, b *row) int { return a.updated.Compare(b.updated) })
+	case "natural":
+	default:
+		return nil, fmt.Sprintf("Invalid sortBy %q.", sortBy)
+	}
+	return out, ""
+}
+
+// parseRowQuery parses a listRows query, `<column>:<JSON value>` where the
+// column is an ID or a quoted name, into a row filter. The message is not
+// empty when the query is invalid.
+func parseRowQuery(t *table, q string) (func(*row) bool, string) {
+	if q == "" {
+		return func(*row) bool { return true }, ""
+	}
+	colRef, value, ok := splitRowQuery(q)
+	if !ok {
+		return nil, fmt.Sprintf("Invalid query %q: expected <column>:<JSON value>.", q)
+	}
+	col := t.column(colRef)
+	if col == nil {
+		return nil, fmt.Sprintf("Invalid query: unknown column %q.", colRef)
+	}
+	var want any
+	if err := json.Unmarshal([]byte(value), &want); err != nil {
+		return nil, fmt.Sprintf("Invalid query: value %s is not JSON (quote strings).", value)
+	}
+	key := simpleString(want)
+	return func(r *row) bool { return simpleString(r.values[col.id]) == key }, ""
+}
+
+// splitRowQuery splits a query into its column reference and JSON value.
+func splitRowQuery(q string) (colRef, value string, ok bool) {
+	if strings.HasPrefix(q, `"`) {
+		dec := json.NewDecoder(strings.NewReader(q))
+		if err := dec.Decode(&colRef); err != nil {
+			return "", "", false
+		}
+		rest := q[dec.InputOffset():]
+		value, ok = strings.CutPrefix(rest, ":")
+		return colRef, value, ok
+	}
+	return strings.Cut(q, ":")
+}
+
+// valueFormat is a listRows valueFormat.
+type valueFormat string
+
+// valid reports whether f is a known value format ("" means simple).
+func (f valueFormat) valid() bool {
+	return f == "" || f == "simple" || f == "simpleWithArrays" || f == "rich"
+}
+
+// render returns a stored cell as f shows it. Empty cells are "".
+func (f valueFormat) render(v any) any {
+	switch {
+	case v == nil:
+		return ""
+	case f == "simpleWithArrays":
+		return v
+	case f == "rich":
+		return richValue(v)
+	}
+	if _, ok := v.([]any); ok {
+		return simpleString(v)
+	}
+	return v
+}
+
+// richValue returns v in the rich format: text wrapped in Markdown code marks.
+func richValue(v any) any {
+	switch v := v.(type) {
+	case string:
+		return "```" + v + "```"
+	case []any:
+		out := make([]any, len(v))
+		for i, e := range v {
+			out[i] = richValue(e)
+		}
+		return out
+	}
+	return v
+}
+
+// simpleString renders a cell as text; arrays become comma-separated.
+func simpleString(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case bool:
+		return strconv.FormatBool(v)
+	case []any:
+		parts := make([]string, len(v))
+		for i, e := range v {
+			parts[i] = simpleString(e)
+		}
+		return strings.Join(parts, ",")
+	}
+	return fmt.Sprint(v)
+}
+
+// rowsUpsert is the RowsUpsert request body.
+type rowsUpsert struct {
+	Rows       []rowEdit `json:"rows"`
+	KeyColumns []string  `json:"keyColumns,omitempty"`
+}
+
+// rowEdit is the RowEdit schema.
+type rowEdit struct {
+	Cells []cellEdit `json:"cells"`
+}
+
+// cellEdit is the CellEdit schema.
+type cellEdit struct {
+	Column string `json:"column"`
+	Value  any    `json:"value"`
+}
+
+// upsertRows serves POST /docs/{docId}/tables/{tableIdOrName}/rows.
+func (c *call) upsertRows() result {
+	d, t, res := c.table()
+	if res != nil {
+		return *res
+	}
+	if t.base != nil {
+		return badRequest(fmt.Sprintf("Row edits are not supported on views: %q is a view of table %q (%s).",
+			t.name, t.base.name, t.base.id))
+	}
+	var body rowsUpsert
+	if msg := decodeStrict(c.body, &body); msg != "" {
+		return badRequest(msg)
+	}
+	if body.Rows == nil {
+		return badRequest("Missing required field: rows.")
+	}
+	keys, msg := resolveKeyColumns(t, body.KeyColumns)
+	if msg != "" {
+		return badRequest(msg)
+	}
+	edits := make([]map[string]any, len(body.Rows))
+	for i, re := range body.Rows {
+		if edits[i], msg = resolveRowEdit(t, re, keys, i); msg != "" {
+			return badRequest(msg)
+		}
+	}
+	out := mutateJSON{}
+	if len(keys) == 0 {
+		ids := make([]string, len(edits))
+		for i := range ids {
+			ids[i] = c.s.newID("i-")
+		}
+		out.AddedRowIDs = ids
+		out.RequestID = c.s.enqueue(d, c.now, func(at time.Time) { insertRows(t, ids, edits, at) })
+	} else {
+		out.RequestID = c.s.enqueue(d, c.now, func(at time.Time) { c.s.upsertByKey(t, keys, edits, at) })
+	}
+	return jsonResult(http.StatusAccepted, out)
+}
+
+// decodeStrict decodes a JSON body into v, refusing unknown fields and
+// trailing data; it returns a message saying what is wrong, or "".
+func decodeStrict(body []byte, v any) string {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return "Invalid request body: " + err.Error()
+	}
+	if dec.More() {
+		return "Invalid request body: trailing data."
+	}
+	return ""
+}
+
+// resolveKeyColumns resolves upsert key columns to table columns.
+func resolveKeyColumns(t *table, refs []string) ([]*column, string) {
+	var keys []*column
+	for _, ref := range refs {
+		col := t.column(columnKey(ref))
+		switch {
+		case col == nil:
+			return nil, fmt.Sprintf("Unknown key column %q.", ref)
+		case col.calculated:
+			return nil, fmt.Sprintf("Cannot use formula column %q as a key column.", col.name)
+		}
+		keys = append(keys, col)
+	}
+	return keys, ""
+}
+
+// columnKey returns the ID or name a column reference holds; a column URL
+// gives its last path segment.
+func columnKey(ref string) string {
+	if !strings.HasPrefix(ref, "http://") && !strings.HasPrefix(ref, "https://") {
+		return ref
+	}
+	u, err := url.Parse(ref)
+	if err != nil {
+		return ref
+	}
+	segs := strings.Split(strings.TrimSuffix(u.EscapedPath(), "/"), "/")
+	last, err := url.PathUnescape(segs[len(segs)-1])
+	if err != nil {
+		return ref
+	}
+	return last
+}
+
+// resolveRowEdit checks row i of an upsert and returns its cells keyed by
+// column ID.
+func resolveRowEdit(t *table, re rowEdit, keys []*column, i int) (map[string]any, string) {
+	if re.Cells == nil {
+		return nil, fmt.Sprintf("Row %d: missing required field: cells.", i)
+	}
+	if size := rowSize(re); size > MaxRowBytes {
+		return nil, fmt.Sprintf("Row edit of size %d KB exceeds maximum size of %d KB.",
+			ceilDiv(size, 1000), MaxRowBytes/1000)
+	}
+	cells := make(map[string]any, len(re.Cells))
+	for _, ce := range re.Cells {
+		col := t.column(columnKey(ce.Column))
+		switch {
+		case col == nil:
+			return nil, fmt.Sprintf("Row %d: unknown column %q.", i, ce.Column)
+		case col.calculated:
+			return nil, fmt.Sprintf("Cannot write to formula column %q.", col.name)
+		case !validValue(ce.Value, 0):
+			return nil, fmt.Sprintf("Row %d: invalid value for column %q: want a string, number, boolean or an array of them.", i, col.name)
+		}
+		cells[col.id] = ce.Value
+	}
+	for _, k := range keys {
+		if _, ok := cells[k.id]; !ok {
+			return nil, fmt.Sprintf("Row %d: no value for key column %q.", i, k.name)
+		}
+	}
+	return cells, ""
+}
+
+// validValue reports whether v is a Coda cell value: a scalar, or an array of
+// scalars or of arrays of scalars.
+func validValue(v any, depth int) bool {
+	switch v := v.(type) {
+	case string, float64, bool:
+		return true
+	case []any:
+		if depth >= 2 {
+			return false
+		}
+		for _, e := range v {
+			if !validValue(e, depth+1) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// rowSize returns Coda's size of a row edit: 2 bytes per UTF-16 code unit of
+// its JSON encoding (as JavaScript encodes it: no HTML escaping).
+func rowSize(re rowEdit) int {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(re); err != nil {
+		return 0
+	}
+	js := strings.TrimSuffix(buf.String(), "\n")
+	return 2 * len(utf16.Encode([]rune(js)))
+}
+
+// ceilDiv returns a/b rounded up.
+func ceilDiv(a, b int) int { return (a + b - 1) / b }
+
+// insertRows appends new rows with ids holding edits.
+func insertRows(t *table, ids []string, edits []map[string]any, at time.Time) {
+	for i, cells := range edits {
+		t.rows = append(t.rows, &row{id: ids[i], values: cloneValues(cells), created: at, updated: at})
+	}
+	if len(edits) > 0 {
+		t.updated = at
+	}
+}
+
+// upsertByKey updates every row whose key cells equal an edit's, or inserts
+// the edit as a new row when none does.
+func (s *Server) upsertByKey(t *table, keys []*column, edits []map[string]any, at time.Time) {
+	for _, cells := range edits {
+		matched := false
+		for _, r := range t.rows {
+			if keysMatch(r, cells, keys) {
+				copyCells(r.values, cells)
+				r.updated = at
+				matched = true
+			}
+		}
+		if !matched {
+			insertRows(t, []string{s.newID("i-")}, []map[string]any{cells}, at)
+		}
+	}
+	t.updated = at
+}
+
+// keysMatch reports whether r holds the key values of cells, compared as text.
+func keysMatch(r *row, cells map[string]any, keys []*column) bool {
+	for _, k := range keys {
+		if simpleString(r.values[k.id]) != simpleString(cells[k.id]) {
+			return false
+		}
+	}
+	return true
+}
+
+// copyCells copies cells into dst.
+func copyCells(dst, cells map[string]any) {
+	for k, v := range cells {
+		dst[k] = cloneValue(v)
+	}
+}
