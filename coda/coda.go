@@ -1,0 +1,642 @@
+package coda
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// DefaultBaseURL is the base URL of Coda's REST API v1.
+const DefaultBaseURL = "https://coda.io/apis/v1"
+
+const (
+	defaultUserAgent = "coda-changelog/dev"
+	defaultTimeout   = 60 * time.Second
+
+	// maxErrorBody bounds how much of an error response is read.
+	maxErrorBody = 1 << 20
+	// maxDrain bounds how much of a response body is discarded before
+	// its connection is reused.
+	maxDrain = 4 << 10
+)
+
+// Client talks to Coda's REST API v1. It paces its requests to stay inside
+// Coda's rate limits (see [Limits]), retries what is safe to retry (see
+// [RetryPolicy]) and never writes the API token into an error or a log record.
+//
+// Create one with [NewClient]. A Client is safe for concurrent use; share one
+// per token so that all requests count against the same limits.
+type Client struct {
+	token      func() string // a func, so that printing a Client never shows the token
+	baseURL    string        // absolute, ends in "/"
+	http       *http.Client
+	userAgent  string
+	logger     *slog.Logger
+	retry      RetryPolicy
+	pace       *pacer
+	batchRows  int
+	batchBytes int
+}
+
+// An Option configures a [Client] built by [NewClient].
+type Option func(*Client) error
+
+// NewClient returns a [Client] that authenticates with token.
+//
+// It fails when the token is empty or contains whitespace or control
+// characters, when an option is invalid, and when the base URL is not an
+// absolute https URL (http is allowed only for loopback hosts, for tests).
+func NewClient(token string, opts ...Option) (*Client, error) {
+	if err := checkToken(token); err != nil {
+		return nil, err
+	}
+	c := &Client{
+		token:      func() string { return token },
+		baseURL:    DefaultBaseURL + "/",
+		http:       &http.Client{Timeout: defaultTimeout},
+		userAgent:  defaultUserAgent,
+		logger:     slog.New(slog.DiscardHandler),
+		retry:      DefaultRetryPolicy,
+		pace:       newPacer(DefaultLimits),
+		batchRows:  defaultBatchRows,
+		batchBytes: defaultBatchBytes,
+	}
+	for _, opt := range opts {
+		if err := opt(c); err != nil {
+			return nil, err
+		}
+	}
+	return c, nil
+}
+
+// WithBaseURL sets the API's base URL, [DefaultBaseURL] by default. It must be
+// absolute and use https; http is accepted only for loopback hosts
+// (localhost, 127.0.0.0/8, ::1) and the reserved test domain (*.test), for
+// test servers. A trailing slash is optional.
+func WithBaseURL(u string) Option {
+	return func(c *Client) error {
+		base, err := parseBaseURL(u)
+		if err != nil {
+			return err
+		}
+		c.baseURL = base
+		return nil
+	}
+}
+
+// WithHTTPClient sets the HTTP client used for every request. The default is
+// a new [http.Client] with a 60 s timeout per attempt.
+func WithHTTPClient(h *http.Client) Option {
+	return func(c *Client) error {
+		if h == nil {
+			return errors.New("coda: WithHTTPClient: client is nil")
+		}
+		c.http = h
+		return nil
+	}
+}
+
+// WithUserAgent sets the User-Agent header, "coda-changelog/dev" by default.
+func WithUserAgent(ua string) Option {
+	return func(c *Client) error {
+		if strings.TrimSpace(ua) == "" {
+			return errors.New("coda: WithUserAgent: user agent is empty")
+		}
+		c.userAgent = ua
+		return nil
+	}
+}
+
+// WithLogger makes the client write one debug record per HTTP attempt, with
+// the method, the path and query, the status, the duration, the attempt
+// number, the time spent waiting for the rate limits and the wait before a
+// retry. Headers, and so the token, are never logged.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Client) error {
+		if l == nil {
+			return errors.New("coda: WithLogger: logger is nil")
+		}
+		c.logger = l
+		return nil
+	}
+}
+
+// checkToken rejects tokens that cannot be sent as a header value. The
+// messages never repeat the token.
+func checkToken(token string) error {
+	if token == "" {
+		return errors.New("coda: API token is empty; create one at https://coda.io/account")
+	}
+	if strings.ContainsFunc(token, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return errors.New("coda: API token contains whitespace or control characters (a trailing newline?)")
+	}
+	return nil
+}
+
+// parseBaseURL validates a base URL and returns it ending in "/".
+func parseBaseURL(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err
+		}
+		return "", fmt.Errorf("coda: base URL is not a valid URL: %w", err)
+	}
+	switch {
+	case !u.IsAbs() || u.Host == "":
+		return "", fmt.Errorf("coda: base URL %q is not absolute; use a URL like %s", u.Redacted(), DefaultBaseURL)
+	case u.User != nil:
+		return "", fmt.Errorf("coda: base URL %q must not contain credentials; the token is sent in a header", u.Redacted())
+	case u.RawQuery != "" || u.Fragment != "":
+		return "", fmt.Errorf("coda: base URL %q must not have a query or fragment", u.Redacted())
+	case u.Scheme == "https":
+	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	case u.Scheme == "http":
+		return "", fmt.Errorf("coda: base URL %q uses http; use https (http is allowed only for localhost)", u.Redacted())
+	default:
+		return "", fmt.Errorf("coda: base URL %q has scheme %q; use https", u.Redacted(), u.Scheme)
+	}
+	s := u.String()
+	if !strings.HasSuffix(s, "/") {
+		s += "/"
+	}
+	return s, nil
+}
+
+// isLoopback reports whether host stays on this machine: localhost, a
+// loopback IP address, or a name under the reserved "localhost" and "test"
+// top-level domains (RFC 6761), as used by in-memory test servers.
+func isLoopback(host string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") || strings.HasSuffix(host, ".test") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// request is one API call: everything needed to rebuild it for each attempt.
+type request struct {
+	method string
+	path   string // relative to the base URL, segments escaped
+	query  url.Values
+	body   []byte // nil when there is no body
+
+	// docContent marks writes that count in the DocContent bucket too.
+	docContent bool
+	// resendable marks requests that are safe to send again when their
+	// outcome is unknown (a 5xx, or a connection lost after sending):
+	// reads, upserts by key columns and whole-page replaces.
+	resendable bool
+}
+
+// newRequest builds a request for the path made of segments, relative to the
+// base URL; each segment is escaped. A non-nil body is marshalled as JSON.
+// GET requests are resendable; callers mark other requests resendable when
+// sending them twice has the effect of sending them once.
+func newRequest(method string, query url.Values, body any, segments ...string) (*request, error) {
+	path, err := escapePath(segments...)
+	if err != nil {
+		return nil, err
+	}
+	r := &request{method: method, path: path, query: query, resendable: method == http.MethodGet}
+	if body != nil {
+		b, err := marshalJSON(body)
+		if err != nil {
+			return nil, fmt.Errorf("coda: %s %s: encode body: %w", method, r.logPath(false), err)
+		}
+		r.body = b
+	}
+	return r, nil
+}
+
+// get sends a GET request for the path made of segments and decodes the
+// response into out.
+func (c *Client) get(ctx context.Context, out any, query url.Values, segments ...string) error {
+	r, err := newRequest(http.MethodGet, query, nil, segments...)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, r, out)
+}
+
+// buckets lists the rate-limit buckets the request counts in.
+func (r *request) buckets() []bucket {
+	switch {
+	case r.method == http.MethodGet:
+		return []bucket{bucketRead}
+	case r.docContent:
+		return []bucket{bucketWrite, bucketDocContent}
+	default:
+		return []bucket{bucketWrite}
+	}
+}
+
+// logPath returns "/" and the path, with the query when withQuery is set. It
+// never includes the host or anything secret.
+func (r *request) logPath(withQuery bool) string {
+	p := "/" + r.path
+	if withQuery && len(r.query) > 0 {
+		p += "?" + r.query.Encode()
+	}
+	return p
+}
+
+// send builds a fresh *http.Request for r and sends it once.
+func (c *Client) send(ctx context.Context, r *request) (*http.Response, time.Duration, error) {
+	u := c.baseURL + r.path
+	if len(r.query) > 0 {
+		u += "?" + r.query.Encode()
+	}
+	var body io.Reader
+	if r.body != nil {
+		body = bytes.NewReader(r.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, u, body)
+	if err != nil {
+		return nil, 0, err
+	}
+	req.Header.Set("Authorization", "Bearer "+c.token())
+	req.Header.Set("User-Agent", c.userAgent)
+	req.Header.Set("Accept", "application/json")
+	if r.body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	start := time.Now()
+	resp, err := c.http.Do(req)
+	return resp, time.Since(start), err
+}
+
+// do sends r, pacing and retrying it as [Client] describes, and decodes a
+// successful response into out unless out is nil.
+func (c *Client) do(ctx context.Context, r *request, out any) error {
+	for attempt := 1; ; attempt++ {
+		paced, release, err := c.pace.acquire(ctx, r.buckets())
+		if err != nil {
+			return fmt.Errorf("coda: %s %s: waiting for the rate limit: %w", r.method, r.logPath(false), err)
+		}
+		resp, took, err := c.send(ctx, r)
+		release()
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		v := shouldRetry(status, err, r.resendable)
+		if err != nil && ctx.Err() != nil {
+			// The context ended the attempt, not the network.
+			c.logAttempt(ctx, r, attempt, status, took, paced, 0, err)
+			return c.contextEnded(ctx, r)
+		}
+		failure := c.failure(r, resp, err, attempt)
+
+		if v == retryYes && attempt < c.retry.Attempts {
+			wait := c.beforeRetry(ctx, r, resp, attempt)
+			c.logAttempt(ctx, r, attempt, status, took, paced, wait, err)
+			if err := sleep(ctx, wait); err != nil {
+				return fmt.Errorf("%w (stopped before retrying: %w)", failure, err)
+			}
+			continue
+		}
+		c.logAttempt(ctx, r, attempt, status, took, paced, 0, err)
+		if failure != nil {
+			return finalError(v, failure, attempt)
+		}
+		return decodeBody(r, resp, out)
+	}
+}
+
+// failure returns the error of an attempt that got the transport error err
+// or the error response resp, reading and closing its body; nil on success.
+func (c *Client) failure(r *request, resp *http.Response, err error, attempt int) error {
+	switch {
+	case err != nil:
+		return c.transportError(r, err)
+	case resp.StatusCode >= 300:
+		return c.newError(r, resp, attempt)
+	}
+	return nil
+}
+
+// beforeRetry returns how long to wait before retry number attempt, and
+// lowers the pace after a 429.
+func (c *Client) beforeRetry(ctx context.Context, r *request, resp *http.Response, attempt int) time.Duration {
+	if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
+		b, l := c.pace.slowDown(r.buckets())
+		c.logger.LogAttrs(ctx, slog.LevelDebug, "coda rate limit lowered after 429",
+			slog.String("bucket", b.String()), slog.Int("n", l.N), slog.Duration("per", l.Per))
+	}
+	return backoff(c.retry, attempt, retryAfter(resp, time.Now()), rand.Float64())
+}
+
+// contextEnded is the error of a request whose context ended while it was
+// in flight. A write that is not resendable may have been applied.
+func (c *Client) contextEnded(ctx context.Context, r *request) error {
+	err := fmt.Errorf("coda: %s %s: %w", r.method, r.logPath(false), ctx.Err())
+	if !r.resendable {
+		return unknownOutcome(err)
+	}
+	return err
+}
+
+// finalError is the error a request ends with after its last attempt failed
+// with failure.
+func finalError(v verdict, failure error, attempts int) error {
+	var apiErr *Error
+	switch {
+	case v == retryUnsafe:
+		return unknownOutcome(failure)
+	case v == retryYes && errors.As(failure, &apiErr):
+		apiErr.gaveUp = true
+		return apiErr
+	case v == retryYes:
+		return fmt.Errorf("%w (giving up after %d attempts)", failure, attempts)
+	}
+	return failure
+}
+
+// decodeBody decodes a successful response into out and closes the body.
+func decodeBody(r *request, resp *http.Response, out any) error {
+	defer drainClose(resp.Body)
+	if out == nil {
+		return nil
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		return fmt.Errorf("coda: %s %s: decode %d response: %w", r.method, r.logPath(false), resp.StatusCode, err)
+	}
+	return nil
+}
+
+// transportError describes an error that got no HTTP response, without the
+// URL that [url.Error] would repeat.
+func (c *Client) transportError(r *request, err error) error {
+	var uerr *url.Error
+	if errors.As(err, &uerr) {
+		err = uerr.Err
+	}
+	return fmt.Errorf("coda: %s %s: %w", r.method, r.logPath(false), err)
+}
+
+// unknownOutcome wraps err, the failure of a request that may have been
+// applied and is not safe to send again.
+func unknownOutcome(err error) error {
+	return fmt.Errorf("%w (%w: the request may have been applied, so it was not resent; check the doc before trying again)", err, ErrUnknownOutcome)
+}
+
+// logAttempt writes the debug record of one attempt.
+func (c *Client) logAttempt(ctx context.Context, r *request, attempt, status int, took, paced, retryIn time.Duration, err error) {
+	if !c.logger.Enabled(ctx, slog.LevelDebug) {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("method", r.method),
+		slog.String("path", r.logPath(true)),
+		slog.Int("status", status),
+		slog.Duration("duration", took),
+		slog.Int("attempt", attempt),
+	}
+	if paced > 0 {
+		attrs = append(attrs, slog.Duration("paced", paced))
+	}
+	if retryIn > 0 {
+		attrs = append(attrs, slog.Duration("retry_in", retryIn))
+	}
+	if err != nil {
+		attrs = append(attrs, slog.String("error", c.transportError(r, err).Error()))
+	}
+	c.logger.LogAttrs(ctx, slog.LevelDebug, "coda request", attrs...)
+}
+
+// sleep waits for d or until ctx is done.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// drainClose discards a little of what is left of body, so that its
+// connection can be reused, and closes it.
+func drainClose(body io.ReadCloser) {
+	_, _ = io.CopyN(io.Discard, body, maxDrain)
+	_ = body.Close()
+}
+
+// marshalJSON encodes v without escaping <, > and &, as Coda counts sizes on
+// the text it receives.
+func marshalJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// escapePath joins segments with "/", escaping each with [url.PathEscape]. It
+// fails when a segment is empty, which means an ID or name is missing.
+func escapePath(segments ...string) (string, error) {
+	escaped := make([]string, len(segments))
+	for i, s := range segments {
+		escaped[i] = url.PathEscape(s)
+	}
+	p := strings.Join(escaped, "/")
+	if slices.Contains(segments, "") {
+		return "", fmt.Errorf("coda: path /%s has an empty part: an ID or name is missing", p)
+	}
+	return p, nil
+}
+
+// Sentinel errors. Errors returned by a [Client] wrap them where they apply;
+// test with [errors.Is].
+var (
+	// ErrNotFound: HTTP 404, the resource does not exist or the token cannot see it.
+	ErrNotFound = errors.New("not found")
+	// ErrUnauthorized: HTTP 401, the token is invalid or has expired.
+	ErrUnauthorized = errors.New("unauthorized")
+	// ErrForbidden: HTTP 403, the token does not grant access to the resource.
+	ErrForbidden = errors.New("forbidden")
+	// ErrRateLimited: HTTP 429, still rate limited after every attempt.
+	ErrRateLimited = errors.New("rate limited")
+	// ErrNotBaseTable: rows can only be written to a base table, not a view.
+	ErrNotBaseTable = errors.New("not a base table")
+	// ErrUnknownOutcome: a write that is not safe to resend (an insert, a
+	// page create, an append or prepend, an automation trigger) failed in a
+	// way that leaves unknown whether Coda applied it.
+	ErrUnknownOutcome = errors.New("outcome unknown")
+	// ErrNotConfirmed: Coda queued writes whose completion was not seen
+	// before the context ended. They may still be applied.
+	ErrNotConfirmed = errors.New("queued, unconfirmed")
+	// ErrRowTooLarge: a row exceeds Coda's 85,000 size limit; nothing was sent.
+	ErrRowTooLarge = errors.New("row too large")
+)
+
+// Error is an error response from Coda. Its Path is relative to the base URL
+// and carries no query, host or token.
+type Error struct {
+	StatusCode    int    // HTTP status code, such as 404
+	StatusMessage string // Coda's statusMessage, such as "Not Found"
+	Message       string // Coda's message, with any validation details
+	Method        string // HTTP method of the request
+	Path          string // request path, such as /docs/AbCDeFGH/tables/grid-1/rows
+	Attempts      int    // attempts made, counting the first
+
+	gaveUp bool // every attempt failed with a retryable status
+}
+
+var _ error = (*Error)(nil)
+
+// Error returns a one-line description such as
+// "coda: POST /docs/abc/tables/grid-1/rows: 404 Not Found: Not Found".
+func (e *Error) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "coda: %s %s: %d %s", e.Method, e.Path, e.StatusCode, e.StatusMessage)
+	if e.Message != "" {
+		b.WriteString(": " + e.Message)
+	}
+	switch {
+	case e.gaveUp:
+		fmt.Fprintf(&b, " (giving up after %d attempts)", e.Attempts)
+	case e.Attempts > 1:
+		fmt.Fprintf(&b, " (after %d attempts)", e.Attempts)
+	}
+	return b.String()
+}
+
+// Is reports whether target is the sentinel error that matches e's status
+// code: [ErrNotFound], [ErrUnauthorized], [ErrForbidden] or [ErrRateLimited].
+func (e *Error) Is(target error) bool {
+	switch e.StatusCode {
+	case http.StatusNotFound:
+		return target == ErrNotFound
+	case http.StatusUnauthorized:
+		return target == ErrUnauthorized
+	case http.StatusForbidden:
+		return target == ErrForbidden
+	case http.StatusTooManyRequests:
+		return target == ErrRateLimited
+	}
+	return false
+}
+
+// errorBody is Coda's error response.
+type errorBody struct {
+	StatusCode    int    `json:"statusCode"`
+	StatusMessage string `json:"statusMessage"`
+	Message       string `json:"message"`
+	CodaDetail    struct {
+		ValidationErrors []struct {
+			Path    string `json:"path"`
+			Message string `json:"message"`
+		} `json:"validationErrors"`
+	} `json:"codaDetail"`
+}
+
+// newError reads an error response (at most 1 MiB of it), closes its body and
+// returns it as an *Error. Bodies that are not Coda's JSON are kept as text.
+func (c *Client) newError(r *request, resp *http.Response, attempt int) *Error {
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	drainClose(resp.Body)
+	e := &Error{
+		StatusCode:    resp.StatusCode,
+		StatusMessage: http.StatusText(resp.StatusCode),
+		Method:        r.method,
+		Path:          r.logPath(false),
+		Attempts:      attempt,
+	}
+	var body errorBody
+	if err := json.Unmarshal(raw, &body); err == nil {
+		if body.StatusMessage != "" {
+			e.StatusMessage = body.StatusMessage
+		}
+		e.Message = body.Message
+		for _, v := range body.CodaDetail.ValidationErrors {
+			e.Message += fmt.Sprintf("; %s: %s", v.Path, v.Message)
+		}
+		e.Message = strings.TrimPrefix(e.Message, "; ")
+	} else {
+		e.Message = firstLine(string(raw), 200)
+	}
+	// Coda does not echo tokens, but a proxy might.
+	e.Message = strings.ReplaceAll(e.Message, c.token(), "[token]")
+	return e
+}
+
+// firstLine returns the first non-blank line of s, cut to at most n bytes.
+func firstLine(s string, n int) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > n {
+		s = strings.ToValidUTF8(s[:n], "") + "…"
+	}
+	return s
+}
+
+// paginate walks a list endpoint. fetch returns the items of the page with
+// the given token ("" for the first) and the token of the next page, "" after
+// the last. Per Coda's docs, the walk goes on while a token comes back, never
+// stopping on a short page.
+func paginate[T any](fetch func(pageToken string) ([]T, string, error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		token := ""
+		for {
+			items, next, err := fetch(token)
+			if err == nil && next != "" && next == token {
+				err = fmt.Errorf("coda: the server returned page token %q twice", next)
+			}
+			if err != nil {
+				var zero T
+				yield(zero, err)
+				return
+			}
+			for _, item := range items {
+				if !yield(item, nil) {
+					return
+				}
+			}
+			if next == "" {
+				return
+			}
+			token = next
+		}
+	}
+}
+
+// pageQuery returns the query of a list request: only the page token when
+// there is one (Coda ignores the rest then), else the given parameters with
+// limit added when positive.
+func pageQuery(q url.Values, limit int, pageToken string) url.Values {
+	if pageToken != "" {
+		return url.Values{"pageToken": {pageToken}}
+	}
+	if q == nil {
+		q = url.Values{}
+	}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	return q
+}

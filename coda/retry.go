@@ -1,0 +1,133 @@
+package coda
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// RetryPolicy says how a [Client] retries a request that failed with a 429, a
+// 5xx other than 501, or a transport error. Waits grow exponentially from
+// Base, are capped at Cap and are jittered; a Retry-After header, when
+// present, sets the wait instead.
+//
+// A write that is not safe to send twice (an insert, a page create, an
+// append or prepend, an automation trigger) is retried only when Coda
+// refused it: a 429, or a 500, 502 or 503, since Coda accepts a write only
+// with a 202 and a requestId. When the outcome is unknown (a 504 from a
+// gateway that gave up waiting, or a connection lost after the request was
+// sent) it is not resent and the error wraps [ErrUnknownOutcome].
+type RetryPolicy struct {
+	Attempts int           // attempts in all, counting the first; at least 1
+	Base     time.Duration // wait before the first retry, before jitter
+	Cap      time.Duration // longest wait, before jitter
+}
+
+// DefaultRetryPolicy makes 6 attempts, waiting about 1 s, 2 s, 4 s, 8 s and
+// 16 s between them, never more than 60 s.
+var DefaultRetryPolicy = RetryPolicy{Attempts: 6, Base: time.Second, Cap: 60 * time.Second}
+
+// WithRetry sets the retry policy, [DefaultRetryPolicy] by default. Zero
+// fields take their default.
+func WithRetry(p RetryPolicy) Option {
+	return func(c *Client) error {
+		if p.Attempts < 0 || p.Base < 0 || p.Cap < 0 {
+			return fmt.Errorf("coda: WithRetry: negative field in %+v", p)
+		}
+		if p.Attempts == 0 {
+			p.Attempts = DefaultRetryPolicy.Attempts
+		}
+		if p.Base == 0 {
+			p.Base = DefaultRetryPolicy.Base
+		}
+		if p.Cap == 0 {
+			p.Cap = DefaultRetryPolicy.Cap
+		}
+		if p.Cap < p.Base {
+			return fmt.Errorf("coda: WithRetry: Cap %v is shorter than Base %v", p.Cap, p.Base)
+		}
+		c.retry = p
+		return nil
+	}
+}
+
+// verdict is what to do after an attempt.
+type verdict int
+
+const (
+	retryNo     verdict = iota // done: success, or an error retrying cannot fix
+	retryYes                   // send again
+	retryUnsafe                // outcome unknown and the request is not resendable
+)
+
+// shouldRetry decides what to do after an attempt that got status (0 when
+// there was no response) or the transport error err. resendable says whether
+// the request may be sent twice.
+func shouldRetry(status int, err error, resendable bool) verdict {
+	switch {
+	case err != nil && notSent(err):
+		return retryYes
+	case err != nil, status == http.StatusGatewayTimeout:
+		if resendable {
+			return retryYes
+		}
+		return retryUnsafe
+	case status >= 500 && status != http.StatusNotImplemented:
+		return retryYes // Coda answered with an error: the write was not queued
+	case status == http.StatusTooManyRequests:
+		return retryYes // refused, so never applied
+	}
+	return retryNo
+}
+
+// notSent reports whether err means the request never left: the connection
+// could not be made.
+func notSent(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
+}
+
+// backoff returns the wait before retry number retry (1 for the first). A
+// positive retryAfter, from the server, wins. Otherwise the wait is
+// Base×2^(retry-1), capped at Cap, with equal jitter: half of it fixed and
+// half scaled by jitter, a number in [0, 1).
+func backoff(p RetryPolicy, retry int, retryAfter time.Duration, jitter float64) time.Duration {
+	if retryAfter > 0 {
+		return retryAfter
+	}
+	d := p.Cap
+	if retry-1 < 62 {
+		if exp := p.Base << (retry - 1); exp > 0 && exp < p.Cap {
+			d = exp
+		}
+	}
+	half := d / 2
+	return half + time.Duration(jitter*float64(d-half))
+}
+
+// retryAfter returns the wait the Retry-After header of resp asks for, in
+// seconds or as an HTTP date relative to now; 0 when there is none.
+func retryAfter(resp *http.Response, now time.Time) time.Duration {
+	if resp == nil {
+		return 0
+	}
+	return parseRetryAfter(resp.Header.Get("Retry-After"), now)
+}
+
+// parseRetryAfter parses a Retry-After value; 0 when it is absent, invalid or
+// in the past.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(v); err == nil {
+		return max(0, time.Duration(s)*time.Second)
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		return max(0, t.Sub(now))
+	}
+	return 0
+}

@@ -1,0 +1,120 @@
+package coda
+
+import (
+	"context"
+	"fmt"
+	"iter"
+)
+
+// Table types, as in [Table.TableType].
+const (
+	TableTypeTable = "table" // a base table, id "grid-…"
+	TableTypeView  = "view"  // a view of a base table, id "table-…"
+)
+
+// Table is a table or a view.
+type Table struct {
+	ID          string    `json:"id"`
+	Name        string    `json:"name"`
+	TableType   string    `json:"tableType"` // [TableTypeTable] or [TableTypeView]
+	BrowserLink string    `json:"browserLink"`
+	ParentTable *TableRef `json:"parentTable,omitempty"` // for a view, its base table
+	RowCount    int       `json:"rowCount"`
+}
+
+// TableRef refers to a table or a view.
+type TableRef struct {
+	ID          string `json:"id"`
+	Name        string `json:"name"`
+	TableType   string `json:"tableType"`
+	BrowserLink string `json:"browserLink"`
+}
+
+// GetTable returns a table or view, by ID (preferred) or name.
+//
+// Coda API: getTable, https://coda.io/developers/apis/v1#tag/Tables/operation/getTable
+func (c *Client) GetTable(ctx context.Context, docID, tableIDOrName string) (Table, error) {
+	var t Table
+	if err := c.get(ctx, &t, nil, "docs", docID, "tables", tableIDOrName); err != nil {
+		return Table{}, err
+	}
+	return t, nil
+}
+
+// GetBaseTable is [Client.GetTable] for a table that rows can be written
+// to. For a view it returns an error wrapping [ErrNotBaseTable] that names
+// the view and its base table.
+//
+// Coda API: getTable, https://coda.io/developers/apis/v1#tag/Tables/operation/getTable
+func (c *Client) GetBaseTable(ctx context.Context, docID, tableIDOrName string) (Table, error) {
+	t, err := c.GetTable(ctx, docID, tableIDOrName)
+	if err != nil {
+		return Table{}, err
+	}
+	if t.TableType != TableTypeView {
+		return t, nil
+	}
+	if t.ParentTable == nil {
+		return Table{}, fmt.Errorf("coda: %q (%s) is a view; rows can only be written to its base table: %w", t.Name, t.ID, ErrNotBaseTable)
+	}
+	return Table{}, fmt.Errorf("coda: %q (%s) is a view of table %q; use the base table's ID %s instead: %w",
+		t.Name, t.ID, t.ParentTable.Name, t.ParentTable.ID, ErrNotBaseTable)
+}
+
+// Column is a column of a table.
+type Column struct {
+	ID         string       `json:"id"`
+	Name       string       `json:"name"`
+	Display    bool         `json:"display"`    // the display column of its table
+	Calculated bool         `json:"calculated"` // has a formula, so cannot be written
+	Format     ColumnFormat `json:"format"`
+}
+
+// ColumnFormat is the type of a column's values.
+type ColumnFormat struct {
+	Type    string         `json:"type"` // text, number, date, dateTime, select, checkbox, person, lookup, link, …
+	IsArray bool           `json:"isArray"`
+	Options []SelectOption `json:"options,omitempty"` // for a select column with a fixed list
+}
+
+// SelectOption is one choice of a select column.
+type SelectOption struct {
+	Name string `json:"name"`
+}
+
+// ListColumnsOptions selects a page of columns. Limit 0 means Coda's default
+// (25); Coda caps it at 100.
+type ListColumnsOptions struct {
+	Limit     int
+	PageToken string // from [ColumnList.NextPageToken]
+}
+
+// ColumnList is one page of columns.
+type ColumnList struct {
+	Items         []Column `json:"items"`
+	NextPageToken string   `json:"nextPageToken,omitempty"` // "" on the last page
+}
+
+// ListColumns returns one page of a table's columns; [Client.Columns] walks
+// all pages.
+//
+// Coda API: listColumns, https://coda.io/developers/apis/v1#tag/Columns/operation/listColumns
+func (c *Client) ListColumns(ctx context.Context, docID, table string, opts ListColumnsOptions) (ColumnList, error) {
+	var l ColumnList
+	q := pageQuery(nil, opts.Limit, opts.PageToken)
+	if err := c.get(ctx, &l, q, "docs", docID, "tables", table, "columns"); err != nil {
+		return ColumnList{}, err
+	}
+	return l, nil
+}
+
+// Columns returns every column of a table, fetching pages of 100 as the loop
+// goes. It stops at the first error, which it yields.
+//
+// Coda API: listColumns, https://coda.io/developers/apis/v1#tag/Columns/operation/listColumns
+func (c *Client) Columns(ctx context.Context, docID, table string) iter.Seq2[Column, error] {
+	return paginate(func(token string) ([]Column, string, error) {
+		l, err := c.ListColumns(ctx, docID, table, ListColumnsOptions{Limit: 100, PageToken: token})
+		return l.Items, l.NextPageToken, err
+	})
+}
