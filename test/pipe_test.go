@@ -1,0 +1,546 @@
+// Package test runs the built pipe binary as Bitbucket Pipelines runs it: a
+// real clone in a temporary directory, the Pipelines environment, root, and
+// a fake Coda (coda/codatest) served on loopback.
+package test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"bitbucket.org/coda-changelog/coda-changelog/coda/codatest"
+	"bitbucket.org/coda-changelog/coda-changelog/internal/gittest"
+)
+
+// binary is the pipe, built once for all tests.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "coda-changelog-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(dir, "coda-changelog")
+	build := exec.Command("go", "build", "-o", binary, "-ldflags", "-X main.version=test", ".")
+	build.Dir = ".."
+	if out, err := build.CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build the pipe: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// token is the Coda token every test uses; no output may ever contain it.
+const token = codatest.DefaultToken
+
+// result is what one run of the pipe did.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func (r result) output() string { return r.stdout + r.stderr }
+
+// runPipe runs the binary with exactly env (plus PATH and a HOME of its own),
+// in dir, and checks that the token appears nowhere in what it printed.
+func runPipe(t *testing.T, dir string, env map[string]string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binary)
+	cmd.Dir = dir
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "GIT_CONFIG_NOSYSTEM=1"}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	r := result{stdout: stdout.String(), stderr: stderr.String()}
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		r.code = exit.ExitCode()
+	case err != nil:
+		t.Fatalf("run the pipe: %v", err)
+	}
+	require.NotContains(t, r.output(), token, "the token must never be printed")
+	return r
+}
+
+// pipelinesEnv is the environment Bitbucket gives a pipe for a branch build
+// of repo at commit, plus the pipe's variables.
+func pipelinesEnv(repo *gittest.Repo, commit string, vars map[string]string) map[string]string {
+	env := map[string]string{
+		"CI":                        "true",
+		"BITBUCKET_CLONE_DIR":       repo.Dir,
+		"BITBUCKET_COMMIT":          commit,
+		"BITBUCKET_BRANCH":          "main",
+		"BITBUCKET_BUILD_NUMBER":    "17",
+		"BITBUCKET_REPO_FULL_NAME":  "acme/shop",
+		"BITBUCKET_GIT_HTTP_ORIGIN": "http://bitbucket.org/acme/shop",
+		"BITBUCKET_WORKSPACE":       "acme",
+		"BITBUCKET_REPO_SLUG":       "shop",
+	}
+	for k, v := range vars {
+		env[k] = v
+	}
+	return env
+}
+
+// codaVars are the pipe's variables for publishing to srv's doc.
+func codaVars(srv *codatest.Server, doc codatest.Doc, vars map[string]string) map[string]string {
+	env := map[string]string{
+		"CODA_API_TOKEN": token,
+		"CODA_API_URL":   srv.URL,
+		"CODA_DOC_ID":    "https://coda.io/d/Release-Log_d" + doc.ID,
+		"WAIT_TIMEOUT":   "60s",
+	}
+	for k, v := range vars {
+		env[k] = v
+	}
+	return env
+}
+
+// merge joins variable maps, later ones winning.
+func merge(maps ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, m := range maps {
+		for k, v := range m {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// sampleRepo is a small history with a release tag, a pull request merge,
+// a squash merge, a breaking change and an issue key.
+func sampleRepo(t *testing.T) *gittest.Repo {
+	t.Helper()
+	r := gittest.New(t)
+	r.Commit("feat: first release")
+	r.Tag("v1.0.0")
+	r.Git("checkout", "-q", "-b", "feature/SHOP-7-cart")
+	r.Commit("feat(cart): keep the cart between visits")
+	r.Commit("fix(cart): round totals")
+	r.Git("checkout", "-q", "main")
+	r.Merge("feature/SHOP-7-cart", "Merged in feature/SHOP-7-cart (pull request #42)\n\nfeat(cart): persistent cart\n\nApproved-by: Jane Doe")
+	r.Commit("perf: faster prices")
+	r.Commit("Merged in fix/login (pull request #43)\n\nfix(auth): accept upper-case e-mails\n\nApproved-by: Jane Doe")
+	return r
+}
+
+// changelogColumns is a table with every column type the pipe converts to.
+func changelogColumns() []codatest.Column {
+	return []codatest.Column{
+		{ID: "c-sha", Name: "SHA"},
+		{ID: "c-subject", Name: "Subject"},
+		{ID: "c-type", Name: "Type", Type: "select", Options: []string{"feat", "fix", "perf", "other"}},
+		{ID: "c-breaking", Name: "Breaking", Type: "checkbox"},
+		{ID: "c-pr", Name: "PR", Type: "number"},
+		{ID: "c-prlink", Name: "PR link", Type: "link"},
+		{ID: "c-date", Name: "Date", Type: "date"},
+		{ID: "c-when", Name: "When", Type: "dateTime"},
+		{ID: "c-issues", Name: "Issues", Type: "select", IsArray: true},
+		{ID: "c-author", Name: "Author", Type: "person"},
+		{ID: "c-version", Name: "Version"},
+		{ID: "c-env", Name: "Environment"},
+		{ID: "c-count", Name: "Count", Type: "number", Calculated: true},
+	}
+}
+
+const commitColumns = "sha=SHA,subject=Subject,type=Type,breaking=Breaking,pull_request=PR,pull_request=PR link," +
+	"date=Date,date=When,issues=Issues,author=Author,version=Version,environment=Environment"
+
+// newDoc seeds a fake Coda with a doc holding the changelog table, a view
+// of it, a notes page and an automation.
+func newDoc(t *testing.T, opts ...codatest.Option) (*codatest.Server, codatest.Doc) {
+	t.Helper()
+	srv := codatest.NewServer(opts...)
+	t.Cleanup(srv.Close)
+	doc := srv.AddDoc(codatest.Doc{
+		Name: "Release Log",
+		Tables: []codatest.Table{
+			{ID: "grid-changes", Name: "Changes", Columns: changelogColumns()},
+			{ID: "table-recent", Name: "Recent changes", View: true, BaseTable: "grid-changes"},
+			{ID: "grid-releases", Name: "Releases", Columns: []codatest.Column{
+				{ID: "c-v", Name: "Version"}, {ID: "c-prev", Name: "Previous version"}, {ID: "c-notes", Name: "Notes", Type: "canvas"},
+				{ID: "c-n", Name: "Count", Type: "number"}, {ID: "c-d", Name: "Date", Type: "date"},
+			}},
+		},
+		Pages:       []codatest.Page{{ID: "canvas-notes", Name: "Release notes", Markdown: "Older notes.\n"}},
+		Automations: []codatest.Automation{{ID: "rule-1"}, {ID: "rule-off", Off: true}},
+	})
+	return srv, doc
+}
+
+// rowsBySHA indexes a table's rows by their SHA cell.
+func rowsBySHA(t *testing.T, srv *codatest.Server, doc codatest.Doc) map[string]map[string]any {
+	t.Helper()
+	out := map[string]map[string]any{}
+	for _, r := range srv.Rows(doc.ID, "grid-changes") {
+		sha, _ := r.Values["c-sha"].(string)
+		require.NotContains(t, out, sha, "duplicate row for %s", sha)
+		out[sha] = r.Values
+	}
+	return out
+}
+
+func TestDryRunSendsNothing(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	srv, doc := newDoc(t)
+	out := filepath.Join(t.TempDir(), "release.json")
+	res := runPipe(t, repo.Dir, merge(pipelinesEnv(repo, repo.Head(), nil),
+		codaVars(srv, doc, map[string]string{"DRY_RUN": "true", "CODA_TABLE": "Changes", "CODA_PAGE": "Release notes", "OUTPUT_JSON": out})))
+	require.Equal(t, 0, res.code, res.output())
+	require.Contains(t, res.stdout, "## v1.1.0 (")
+	require.Contains(t, res.stdout, "- **cart:** keep the cart between visits")
+	require.Contains(t, res.stderr, "✔ Dry run: v1.1.0, 4 entries from 5 commits")
+	require.Contains(t, res.stderr, `Would upsert 4 rows (one per commit) into table "Changes"`)
+	require.Empty(t, srv.Requests(), "a dry run sends nothing")
+
+	var rel map[string]any
+	data, err := os.ReadFile(out)
+	require.NoError(t, err)
+	require.NoError(t, json.Unmarshal(data, &rel))
+	require.Equal(t, "v1.1.0", rel["version"])
+	require.Equal(t, "v1.0.0", rel["previous_version"])
+	require.Len(t, rel["entries"], 4)
+}
+
+func TestDryRunWithNothingSet(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	// A newcomer's first run: no Bitbucket variables, no Coda, just a clone.
+	res := runPipe(t, repo.Dir, map[string]string{"DRY_RUN": "true"})
+	require.Equal(t, 0, res.code, res.output())
+	require.Contains(t, res.stdout, "## v1.1.0")
+}
+
+func TestRowsPerCommitEveryColumnType(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	srv, doc := newDoc(t, codatest.WithWriteDelay(300*time.Millisecond), codatest.WithStatusNotFoundFor(100*time.Millisecond))
+	env := merge(pipelinesEnv(repo, repo.Head(), map[string]string{"BITBUCKET_DEPLOYMENT_ENVIRONMENT": "staging"}),
+		codaVars(srv, doc, map[string]string{"CODA_TABLE": "Changes", "CODA_COLUMNS": commitColumns, "TIMEZONE": "America/Los_Angeles"}))
+	res := runPipe(t, repo.Dir, env)
+	require.Equal(t, 0, res.code, res.output())
+	require.Contains(t, res.stderr, `✔ Published v1.1.0`)
+	require.Contains(t, res.stderr, `4 rows upserted into table "Changes"`)
+
+	rows := rowsBySHA(t, srv, doc)
+	require.Len(t, rows, 4)
+	var cart map[string]any
+	for _, r := range rows {
+		if r["c-subject"] == "keep the cart between visits" {
+			cart = r
+		}
+	}
+	require.NotNil(t, cart)
+	require.Equal(t, "feat", cart["c-type"])
+	require.Equal(t, false, cart["c-breaking"])
+	require.EqualValues(t, 42, cart["c-pr"])
+	require.Equal(t, "https://bitbucket.org/acme/shop/pull-requests/42", cart["c-prlink"])
+	require.Equal(t, "2026-01-05", cart["c-date"], "dates are in TIMEZONE")
+	require.Equal(t, "2026-01-05T03:00:00-08:00", cart["c-when"], "the commit was made at 11:00 UTC")
+	require.Equal(t, []any{"SHOP-7"}, cart["c-issues"])
+	require.Equal(t, gittest.AuthorEmail, cart["c-author"])
+	require.Equal(t, "v1.1.0", cart["c-version"])
+	require.Equal(t, "staging", cart["c-env"])
+
+	// Running the same build again changes nothing.
+	before := srv.Rows(doc.ID, "grid-changes")
+	res = runPipe(t, repo.Dir, env)
+	require.Equal(t, 0, res.code, res.output())
+	require.Equal(t, before, srv.Rows(doc.ID, "grid-changes"))
+	require.Len(t, rowsBySHA(t, srv, doc), 4)
+}
+
+func TestRowPerReleaseAndNotesPage(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	srv, doc := newDoc(t)
+	for _, mode := range []string{"prepend", "append", "replace"} {
+		t.Run(mode, func(t *testing.T) {
+			srv, doc := newDoc(t)
+			env := merge(pipelinesEnv(repo, repo.Head(), nil), codaVars(srv, doc, map[string]string{
+				"CODA_TABLE": "Releases", "ROW_PER": "release",
+				"CODA_COLUMNS": "version=Version,previous_version=Previous version,markdown=Notes,count=Count,date=Date",
+				"CODA_PAGE":    "Release notes", "CODA_PAGE_MODE": mode,
+			}))
+			for range 2 { // the second run is a rerun: nothing may be added twice
+				res := runPipe(t, repo.Dir, env)
+				require.Equal(t, 0, res.code, res.output())
+			}
+			rows := srv.Rows(doc.ID, "grid-releases")
+			require.Len(t, rows, 1)
+			require.Equal(t, "v1.1.0", rows[0].Values["c-v"])
+			require.Equal(t, "v1.0.0", rows[0].Values["c-prev"])
+			require.EqualValues(t, 4, rows[0].Values["c-n"])
+			require.Contains(t, rows[0].Values["c-notes"], "### Features")
+
+			page := srv.PageMarkdown(doc.ID, "Release notes")
+			require.Equal(t, 1, strings.Count(page, "## v1.1.0"), page)
+			switch mode {
+			case "prepend":
+				require.True(t, strings.HasPrefix(page, "## v1.1.0"), page)
+				require.Contains(t, page, "Older notes.")
+			case "append":
+				require.True(t, strings.HasPrefix(page, "Older notes."), page)
+			case "replace":
+				require.NotContains(t, page, "Older notes.")
+			}
+		})
+	}
+	_ = srv
+	_ = doc
+}
+
+func TestAutomationPayload(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	srv, doc := newDoc(t)
+	res := runPipe(t, repo.Dir, merge(pipelinesEnv(repo, repo.Head(), nil), codaVars(srv, doc, map[string]string{"CODA_AUTOMATION_RULE_ID": "rule-1"})))
+	require.Equal(t, 0, res.code, res.output())
+	payloads := srv.AutomationPayloads(doc.ID, "rule-1")
+	require.Len(t, payloads, 1)
+	var rel struct {
+		Version string `json:"version"`
+		To      string `json:"to"`
+		Build   struct {
+			Number int    `json:"number"`
+			URL    string `json:"url"`
+		} `json:"build"`
+		Entries []struct {
+			Subject     string `json:"subject"`
+			PullRequest *int   `json:"pull_request"`
+		} `json:"entries"`
+		Markdown string `json:"markdown"`
+	}
+	require.NoError(t, json.Unmarshal(payloads[0], &rel))
+	require.Equal(t, "v1.1.0", rel.Version)
+	require.Equal(t, repo.Head(), rel.To)
+	require.Equal(t, 17, rel.Build.Number)
+	require.Equal(t, "https://bitbucket.org/acme/shop/pipelines/results/17", rel.Build.URL)
+	require.Len(t, rel.Entries, 4)
+	require.Contains(t, rel.Markdown, "## v1.1.0")
+
+	res = runPipe(t, repo.Dir, merge(pipelinesEnv(repo, repo.Head(), nil), codaVars(srv, doc, map[string]string{"CODA_AUTOMATION_RULE_ID": "rule-off"})))
+	require.Equal(t, 1, res.code)
+	require.Contains(t, res.stderr, "the rule is off or is not triggered by a webhook")
+}
+
+func TestFaultsEndWithTheSameRows(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	// Pull in more commits so the rows go out in more than one request.
+	for i := range 30 {
+		repo.Commit(fmt.Sprintf("fix: change %d", i))
+	}
+	want := map[string]bool{}
+	for _, sha := range strings.Fields(repo.Git("log", "--no-merges", "--format=%H", "v1.0.0..HEAD")) {
+		want[sha] = true
+	}
+	srv, doc := newDoc(t,
+		codatest.WithFaults(codatest.Faults{ServerErrorRate: 0.2, DropBeforeRate: 0.1, DropAfterRate: 0.2, Seed: 7}),
+		codatest.WithRateLimits(codatest.Limits{
+			Read: codatest.Limit{N: 100, Per: 6 * time.Second}, Write: codatest.Limit{N: 2, Per: 2 * time.Second},
+			DocContent: codatest.Limit{N: 2, Per: 2 * time.Second},
+		}))
+	env := merge(pipelinesEnv(repo, repo.Head(), nil), codaVars(srv, doc, map[string]string{
+		"CODA_TABLE": "Changes", "CODA_COLUMNS": "sha=SHA,subject=Subject", "DEBUG": "true",
+	}))
+	res := runPipe(t, repo.Dir, env)
+	require.Equal(t, 0, res.code, res.output())
+	got := map[string]bool{}
+	for sha := range rowsBySHA(t, srv, doc) {
+		got[sha] = true
+	}
+	require.Equal(t, want, got, "exactly the build's commits, once each")
+	stats := srv.Stats()
+	t.Logf("requests %d, 429s %d, 5xx %d, dropped %d", stats.Requests, stats.RateLimited, stats.ServerErrors, stats.Dropped)
+	require.Positive(t, stats.ServerErrors+stats.Dropped, "the faults were injected")
+	require.Contains(t, res.stderr, "DEBUG: ", "DEBUG shows the HTTP calls")
+}
+
+func TestErrorsUsersCanActOn(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	srv, doc := newDoc(t)
+	base := merge(pipelinesEnv(repo, repo.Head(), nil), codaVars(srv, doc, nil))
+	tests := []struct {
+		name string
+		vars map[string]string
+		want []string
+	}{
+		{"bad token", map[string]string{"CODA_API_TOKEN": "wrong", "CODA_TABLE": "Changes"},
+			[]string{"✖ CODA_API_TOKEN was refused by Coda (401)"}},
+		{"unknown doc", map[string]string{"CODA_DOC_ID": "nope", "CODA_TABLE": "Changes"},
+			[]string{`✖ CODA_DOC_ID "nope": no such doc`}},
+		{"unknown table", map[string]string{"CODA_TABLE": "Chnages"},
+			[]string{`✖ CODA_TABLE "Chnages": no such table`}},
+		{"unknown column", map[string]string{"CODA_TABLE": "Changes", "CODA_COLUMNS": "sha=SHA,subject=Sumary"},
+			[]string{`column "Sumary" (for subject) does not exist`, `The table's columns are: "SHA" (text, c-sha)`}},
+		{"view", map[string]string{"CODA_TABLE": "Recent changes"},
+			[]string{`CODA_TABLE "Recent changes"`, "Changes"}},
+		{"calculated column", map[string]string{"CODA_TABLE": "Changes", "CODA_COLUMNS": "sha=SHA,count=Count"},
+			[]string{`"count" is not a field for ROW_PER=commit`}},
+		{"formula column", map[string]string{"CODA_TABLE": "Changes", "CODA_COLUMNS": "sha=SHA,pull_request=Count"},
+			[]string{`column "Count" (for pull_request) is calculated by a formula and cannot be written`}},
+		{"missing key", map[string]string{"CODA_TABLE": "Changes", "CODA_COLUMNS": "subject=Subject"},
+			[]string{"no key column: map the sha field"}},
+		{"unknown page", map[string]string{"CODA_PAGE": "Nowhere"},
+			[]string{`✖ CODA_PAGE "Nowhere": no such page`}},
+		{"unknown rule", map[string]string{"CODA_AUTOMATION_RULE_ID": "rule-404"},
+			[]string{`CODA_AUTOMATION_RULE_ID "rule-404": no such rule`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			res := runPipe(t, repo.Dir, merge(base, tt.vars))
+			require.Equal(t, 1, res.code, res.output())
+			for _, w := range tt.want {
+				require.Contains(t, res.stderr, w)
+			}
+		})
+	}
+	require.Empty(t, srv.Rows(doc.ID, "grid-changes"), "nothing is half-written")
+}
+
+func TestMissingVariablesAllListed(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	res := runPipe(t, repo.Dir, pipelinesEnv(repo, repo.Head(), map[string]string{"ROW_PER": "sprint", "WAIT": "perhaps"}))
+	require.Equal(t, 1, res.code)
+	require.Contains(t, res.stderr, "✖ Validation errors: \n")
+	for _, v := range []string{"CODA_API_TOKEN:\n- required field", "CODA_DOC_ID:\n- required field", "CODA_TABLE:\n- set at least one", "ROW_PER:\n-", "WAIT:\n-"} {
+		require.Contains(t, res.stderr, v)
+	}
+}
+
+func TestCloneOwnedByAnotherUser(t *testing.T) {
+	t.Parallel()
+	if runtime.GOOS != "linux" || os.Geteuid() != 0 {
+		t.Skip("needs root to give the clone to another uid, as Bitbucket's clone container does")
+	}
+	repo := sampleRepo(t)
+	head := repo.Head()
+	require.NoError(t, filepath.Walk(repo.Dir, func(p string, _ os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		return os.Lchown(p, 4242, 4242)
+	}))
+	res := runPipe(t, repo.Dir, merge(pipelinesEnv(repo, head, nil), map[string]string{"DRY_RUN": "true"}))
+	require.Equal(t, 0, res.code, res.output())
+	require.Contains(t, res.stdout, "## v1.1.0")
+}
+
+func TestShallowClone(t *testing.T) {
+	t.Parallel()
+	origin := sampleRepo(t)
+	for i := range 10 {
+		origin.Commit(fmt.Sprintf("fix: later change %d", i))
+	}
+	shallow := func() *gittest.Repo { return origin.Clone("--depth", "3", "--no-single-branch") }
+
+	clone := shallow()
+	res := runPipe(t, clone.Dir, merge(pipelinesEnv(clone, clone.Head(), nil), map[string]string{"DRY_RUN": "true", "FETCH_HISTORY": "false"}))
+	require.Equal(t, 1, res.code, res.output())
+	require.Contains(t, res.stderr, "the clone is shallow")
+	require.Contains(t, res.stderr, "clone: depth: full")
+
+	clone = shallow()
+	res = runPipe(t, clone.Dir, merge(pipelinesEnv(clone, clone.Head(), map[string]string{"BITBUCKET_GIT_HTTP_ORIGIN": ""}), map[string]string{"DRY_RUN": "true"}))
+	require.Equal(t, 0, res.code, res.output())
+	require.Contains(t, res.stderr, "fetching the full history")
+	require.Contains(t, res.stderr, "since v1.0.0")
+	require.Contains(t, res.stderr, "14 entries from 15 commits")
+}
+
+func TestTagBuildWithShortSHA(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	repo.Tag("v1.1.0")
+	head := repo.Head()
+	env := pipelinesEnv(repo, head[:12], map[string]string{"DRY_RUN": "true", "BITBUCKET_TAG": "v1.1.0", "BITBUCKET_BRANCH": ""})
+	res := runPipe(t, repo.Dir, env)
+	require.Equal(t, 0, res.code, res.output())
+	require.Contains(t, res.stderr, "✔ Dry run: v1.1.0, 4 entries from 5 commits in ")
+	require.Contains(t, res.stderr, ".."+head[:7]+" (since v1.0.0)")
+}
+
+func TestPullRequestBuild(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	repo.Git("checkout", "-q", "-b", "feature/SHOP-9-search")
+	src := repo.Commit("feat(search): search the catalogue")
+	repo.Git("checkout", "-q", "main")
+	dest := repo.Commit("docs: main moved on")
+	// Pipelines builds a merge of the destination into the source.
+	repo.Git("checkout", "-q", "feature/SHOP-9-search")
+	repo.Merge("main", "Merge branch 'main' into feature/SHOP-9-search")
+	env := pipelinesEnv(repo, src[:12], map[string]string{
+		"DRY_RUN": "true", "BITBUCKET_BRANCH": "feature/SHOP-9-search", "BITBUCKET_PR_ID": "44",
+		"BITBUCKET_PR_DESTINATION_BRANCH": "main", "BITBUCKET_PR_DESTINATION_COMMIT": dest[:12],
+	})
+	res := runPipe(t, repo.Dir, env)
+	require.Equal(t, 0, res.code, res.output())
+	require.Contains(t, res.stderr, "1 entries from 1 commits")
+	require.Contains(t, res.stderr, "merge-base with main")
+	require.Contains(t, res.stdout, "search the catalogue")
+	require.NotContains(t, res.stdout, "main moved on")
+}
+
+func TestDebugNeverShowsTheToken(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	srv, doc := newDoc(t)
+	res := runPipe(t, repo.Dir, merge(pipelinesEnv(repo, repo.Head(), nil), codaVars(srv, doc, map[string]string{
+		"CODA_TABLE": "Changes", "CODA_PAGE": "Release notes", "CODA_AUTOMATION_RULE_ID": "rule-1", "DEBUG": "true",
+	})))
+	require.Equal(t, 0, res.code, res.output())
+	require.Contains(t, res.stderr, "DEBUG: git")
+	require.Contains(t, res.stderr, "/whoami")
+	// runPipe has already checked that the token appears nowhere.
+	for _, r := range srv.Requests() {
+		require.Equal(t, "Bearer "+token, r.Header.Get("Authorization"), "but it was sent to Coda")
+	}
+}
+
+func TestUserGitConfigDoesNotChangeTheNotes(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	env := merge(pipelinesEnv(repo, repo.Head(), nil), map[string]string{"DRY_RUN": "true"})
+	plain := runPipe(t, repo.Dir, env)
+	require.Equal(t, 0, plain.code, plain.output())
+
+	home := t.TempDir()
+	cfg := "[log]\n\tshowSignature = true\n\tdecorate = full\n\tabbrevCommit = true\n[color]\n\tui = always\n" +
+		"[format]\n\tpretty = oneline\n[i18n]\n\tlogOutputEncoding = ISO-8859-1\n[core]\n\tquotePath = true\n"
+	require.NoError(t, os.WriteFile(filepath.Join(home, ".gitconfig"), []byte(cfg), 0o644))
+	cmd := exec.Command(binary)
+	cmd.Dir = repo.Dir
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + home}
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	out, err := cmd.Output()
+	require.NoError(t, err)
+	require.Equal(t, plain.stdout, string(out))
+}
