@@ -39,7 +39,8 @@ type Release struct {
 	Entries         []Entry    `json:"entries"`
 	Markdown        string     `json:"markdown"`
 
-	issueURL string // ISSUE_URL with {key}
+	issueURL  string // ISSUE_URL with {key}
+	tentative bool   // the version was computed, not tagged or given
 }
 
 // ReleaseOptions carry what the release needs beyond the range and its history.
@@ -93,6 +94,7 @@ func NewRelease(r Range, h History, opts ReleaseOptions) Release {
 	}
 	if rel.Version == "" {
 		rel.Version = nextVersion(r, rel.Entries)
+		rel.tentative = r.AtTo == nil
 	}
 	return rel
 }

@@ -85,10 +85,17 @@ func (r Release) BreakingChanges() []Entry {
 	return out
 }
 
-// Heading is the release's heading text: version and date. The pipe looks
-// for it on a Coda page to avoid writing the same notes twice.
+// Heading is the release's heading text: version and date, and for a
+// version that no tag names yet (computed, or Unreleased) also the build's
+// commit, since later builds describe the same version differently. The pipe
+// looks for it on a Coda page so that a rerun does not write the same notes
+// twice.
 func (r Release) Heading() string {
-	return r.Version + " (" + r.Date.Format("2006-01-02") + ")"
+	date := r.Date.Format("2006-01-02")
+	if r.tentative {
+		return r.Version + " (" + short(r.To) + ", " + date + ")"
+	}
+	return r.Version + " (" + date + ")"
 }
 
 // templateFuncs are available to the built-in and custom templates.
