@@ -116,8 +116,8 @@ func TestConfigBooleans(t *testing.T) {
 func TestParseDocID(t *testing.T) {
 	t.Parallel()
 	tests := map[string]string{
-		"AbCdEfGh":                                            "AbCdEfGh",
-		" AbC-d_9 ":                                           "AbC-d_9",
+		"AbCdEfGh":  "AbCdEfGh",
+		" AbC-d_9 ": "AbC-d_9",
 		"https://coda.io/d/Release-Log_dAbCDeFGH":             "AbCDeFGH",
 		"https://coda.io/d/Release-Log_dAbCDeFGH/Notes_suXyz": "AbCDeFGH",
 		"https://coda.io/d/My_docs_Log_dQwErTy?x=1":           "QwErTy",
