@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
@@ -110,6 +111,9 @@ type CodaConfig struct {
 	// ParseValues lets Coda parse cell values as if typed. Off by default:
 	// commit text is stored exactly as written, never read as a formula.
 	ParseValues bool
+
+	// httpClient replaces the Coda client's own, in tests only.
+	httpClient *http.Client
 }
 
 // ColumnMapping maps an entry field to a table column (a name or a c- id).

@@ -16,10 +16,15 @@ import (
 // after any failure completes the job without duplicating anything.
 func publish(ctx context.Context, cfg Config, b built, con *console) error {
 	cc := cfg.Coda
-	client, err := coda.NewClient(cc.Token,
+	opts := []coda.Option{
 		coda.WithBaseURL(cc.APIURL),
-		coda.WithUserAgent("coda-changelog/"+version),
-		coda.WithLogger(con.Logger()))
+		coda.WithUserAgent("coda-changelog/" + version),
+		coda.WithLogger(con.Logger()),
+	}
+	if cc.httpClient != nil {
+		opts = append(opts, coda.WithHTTPClient(cc.httpClient))
+	}
+	client, err := coda.NewClient(cc.Token, opts...)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,136 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"bitbucket.org/coda-changelog/coda-changelog/changelog"
+	"bitbucket.org/coda-changelog/coda-changelog/coda"
+	"bitbucket.org/coda-changelog/coda-changelog/coda/codatest"
+)
+
+// bigRelease is a release of n entries with distinct shas.
+func bigRelease(n int) built {
+	rel := changelog.Release{
+		Version:    "v2.0.0",
+		To:         fmt.Sprintf("%040x", 1),
+		Repository: changelog.BitbucketRepository("acme/shop", ""),
+	}
+	for i := range n {
+		sha := fmt.Sprintf("%040x", i+1)
+		rel.Entries = append(rel.Entries, changelog.Entry{
+			SHA: sha, ShortSHA: sha[:7], Type: "fix", Subject: fmt.Sprintf("change %d", i),
+			Date: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Issues: []string{"ABC-1"},
+		})
+	}
+	return built{release: rel, history: changelog.History{Entries: rel.Entries, Commits: n}}
+}
+
+// publishStats publishes n rows per commit to a fake enforcing Coda's
+// documented limits, in virtual time, and reports what it took.
+func publishStats(t *testing.T, n int) (codatest.Stats, time.Duration) {
+	var stats codatest.Stats
+	var took time.Duration
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted(codatest.WithRateLimits(codatest.DocumentedLimits))
+		doc := srv.AddDoc(codatest.Doc{Tables: []codatest.Table{{ID: "grid-1", Name: "Changes", Columns: []codatest.Column{
+			{ID: "c-sha", Name: "SHA"}, {ID: "c-subject", Name: "Subject"}, {ID: "c-type", Name: "Type", Type: "select"},
+			{ID: "c-date", Name: "Date", Type: "date"}, {ID: "c-issues", Name: "Issues"},
+		}}}})
+		cfg := Config{Coda: CodaConfig{
+			Token: codatest.DefaultToken, DocID: doc.ID, Table: "Changes", APIURL: srv.URL, RowPer: rowPerCommit,
+			Wait: true, WaitTimeout: 10 * time.Minute, httpClient: srv.Client(),
+		}}
+		start := time.Now()
+		require.NoError(t, publish(t.Context(), cfg, bigRelease(n), newConsole(io.Discard, false)))
+		took = time.Since(start)
+		stats = srv.Stats()
+		require.Len(t, srv.Rows(doc.ID, "grid-1"), n)
+	})
+	return stats, took
+}
+
+// TestPublish5000Rows reports, for 5,000 rows per commit against Coda's
+// documented limits, the requests made, the 429s met and the (virtual) wall
+// time next to the floor the doc-content write limit imposes. It asserts
+// counts, never times.
+func TestPublish5000Rows(t *testing.T) {
+	t.Parallel()
+	const rows, perRequest = 5000, 500
+	stats, took := publishStats(t, rows)
+	writes := (rows + perRequest - 1) / perRequest
+	limit := codatest.DocumentedLimits.DocContent
+	floor := time.Duration((writes-1)/limit.N) * limit.Per
+	t.Logf("5,000 rows: %d requests (%d writes, %d reads), %d 429s; wall %v, floor %v (%.0f%% over)",
+		stats.Requests, stats.Writes, stats.Reads, stats.RateLimited, took, floor, 100*(took.Seconds()/floor.Seconds()-1))
+	require.Zero(t, stats.RateLimited, "pacing meets no 429")
+	require.Equal(t, writes, stats.Writes, "the fewest writes the batching allows")
+	const lookups = 4 // whoami, doc, table, columns
+	require.Equal(t, lookups+writes, stats.Reads, "the lookups, and one mutation status per write")
+}
+
+func TestConvertValues(t *testing.T) {
+	t.Parallel()
+	la, err := time.LoadLocation("America/Los_Angeles")
+	require.NoError(t, err)
+	pr := 12
+	rel := changelog.Release{
+		Version:    "v1.0.0",
+		Repository: changelog.BitbucketRepository("acme/shop", ""),
+		Entries: []changelog.Entry{{
+			SHA: strings.Repeat("ab", 20), ShortSHA: "abababa", Type: "feat", Breaking: true, PullRequest: &pr,
+			Issues: []string{"ABC-1", "ABC-2"}, Author: changelog.Person{Name: "Jane", Email: "jane@example.com"},
+			Date: time.Date(2026, 3, 1, 7, 30, 0, 0, time.UTC).In(la), URL: "https://bitbucket.org/acme/shop/commits/ab",
+		}},
+	}
+	r := row{rel: &rel, entry: &rel.Entries[0]}
+	tests := []struct {
+		field, colType string
+		isArray        bool
+		want           any
+	}{
+		{"breaking", "checkbox", false, true},
+		{"breaking", "text", false, "true"},
+		{"pull_request", "number", false, 12.0},
+		{"pull_request", "link", false, "https://bitbucket.org/acme/shop/pull-requests/12"},
+		{"pull_request", "text", false, "12"},
+		{"date", "date", false, "2026-02-28"},
+		{"date", "dateTime", false, "2026-02-28T23:30:00-08:00"},
+		{"date", "text", false, "2026-02-28T23:30:00-08:00"},
+		{"issues", "text", false, "ABC-1, ABC-2"},
+		{"issues", "select", true, []string{"ABC-1", "ABC-2"}},
+		{"issues", "select", false, "ABC-1, ABC-2"},
+		{"author", "person", false, "jane@example.com"},
+		{"author", "text", false, "Jane"},
+		{"author_email", "email", false, "jane@example.com"},
+		{"type", "select", false, "feat"},
+		{"sha", "link", false, "https://bitbucket.org/acme/shop/commits/ab"},
+		{"version", "text", false, "v1.0.0"},
+	}
+	for _, tt := range tests {
+		v := r.fieldValue(tt.field)
+		require.NoError(t, fits(v.kind, linkable(tt.field, rel), tt.colType), "%s into %s", tt.field, tt.colType)
+		got := convert(v, codaFormat(tt.colType, tt.isArray))
+		require.Equal(t, tt.want, got, "%s into %s", tt.field, tt.colType)
+	}
+
+	none := row{rel: &rel, entry: &changelog.Entry{}}
+	require.Equal(t, "", convert(none.fieldValue("pull_request"), codaFormat("number", false)), "no pull request clears the cell")
+
+	for _, bad := range []struct{ field, colType string }{
+		{"subject", "number"}, {"subject", "checkbox"}, {"subject", "date"}, {"subject", "link"}, {"date", "number"}, {"type", "person"},
+	} {
+		require.Error(t, fits(r.fieldValue(bad.field).kind, linkable(bad.field, rel), bad.colType), "%s into %s", bad.field, bad.colType)
+	}
+	require.Error(t, fits(kindList, linkable("issues", rel), "link"), "issues need ISSUE_URL to be links")
+}
+
+func codaFormat(t string, isArray bool) coda.ColumnFormat {
+	return coda.ColumnFormat{Type: t, IsArray: isArray}
+}
