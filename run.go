@@ -18,8 +18,14 @@ import (
 // their own environment and writers. Release notes of a dry run go to
 // stdout; everything else (INFO, DEBUG, ✔) goes to stderr.
 func run(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stdout, stderr io.Writer) (err error) {
+	parent := ctx
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	defer func() {
+		if err != nil && ctx.Err() != nil && parent.Err() == nil {
+			err = fmt.Errorf("stopped by a signal (SIGINT or SIGTERM); what Coda accepted stays, and a rerun completes the rest without duplicates: %w", err)
+		}
+	}()
 	if len(args) > 0 && (args[0] == "--version" || args[0] == "version") {
 		_, err := fmt.Fprintln(stdout, "coda-changelog", version)
 		return err

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -359,7 +360,7 @@ func TestFaultsEndWithTheSameRows(t *testing.T) {
 	srv, doc := newDoc(t,
 		codatest.WithFaults(codatest.Faults{ServerErrorRate: 0.2, DropBeforeRate: 0.1, DropAfterRate: 0.2, Seed: 7}),
 		codatest.WithRateLimits(codatest.Limits{
-			Read: codatest.Limit{N: 100, Per: 6 * time.Second}, Write: codatest.Limit{N: 2, Per: 2 * time.Second},
+			Read: codatest.Limit{N: 3, Per: 2 * time.Second}, Write: codatest.Limit{N: 2, Per: 2 * time.Second},
 			DocContent: codatest.Limit{N: 2, Per: 2 * time.Second},
 		}))
 	env := merge(pipelinesEnv(repo, repo.Head(), nil), codaVars(srv, doc, map[string]string{
@@ -375,6 +376,7 @@ func TestFaultsEndWithTheSameRows(t *testing.T) {
 	stats := srv.Stats()
 	t.Logf("requests %d, 429s %d, 5xx %d, dropped %d", stats.Requests, stats.RateLimited, stats.ServerErrors, stats.Dropped)
 	require.Positive(t, stats.ServerErrors+stats.Dropped, "the faults were injected")
+	require.Positive(t, stats.RateLimited, "the fake's limits are tighter than Coda's, so 429s came")
 	require.Contains(t, res.stderr, "DEBUG: ", "DEBUG shows the HTTP calls")
 }
 
@@ -543,4 +545,43 @@ func TestUserGitConfigDoesNotChangeTheNotes(t *testing.T) {
 	out, err := cmd.Output()
 	require.NoError(t, err)
 	require.Equal(t, plain.stdout, string(out))
+}
+
+func TestEmptyRangeIsASuccess(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	srv, doc := newDoc(t)
+	res := runPipe(t, repo.Dir, merge(pipelinesEnv(repo, repo.Head(), map[string]string{"FROM_REF": repo.Head()}),
+		codaVars(srv, doc, map[string]string{"CODA_TABLE": "Changes", "CODA_AUTOMATION_RULE_ID": "rule-1"})))
+	require.Equal(t, 0, res.code, res.output())
+	require.Contains(t, res.stderr, "✔ Nothing to publish: v1.0.1, 0 entries from 0 commits")
+	require.Empty(t, srv.Requests())
+}
+
+func TestSignalStopsTheRun(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	// Writes that Coda never confirms keep the pipe waiting until the signal.
+	srv, doc := newDoc(t, codatest.WithWriteDelay(time.Hour))
+	cmd := exec.Command(binary)
+	cmd.Dir = repo.Dir
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir()}
+	for k, v := range merge(pipelinesEnv(repo, repo.Head(), nil), codaVars(srv, doc, map[string]string{"CODA_TABLE": "Changes", "WAIT_TIMEOUT": "10m"})) {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	require.NoError(t, cmd.Start())
+	// Signal once the rows were sent.
+	deadline := time.Now().Add(30 * time.Second)
+	for srv.Stats().Writes < 1 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
+	err := cmd.Wait()
+	var exit *exec.ExitError
+	require.ErrorAs(t, err, &exit)
+	require.Equal(t, 1, exit.ExitCode())
+	require.Contains(t, stderr.String(), "✖ stopped by a signal")
+	require.NotContains(t, stderr.String(), token)
 }
