@@ -80,6 +80,7 @@ func runPipe(t *testing.T, dir string, env map[string]string) result {
 		t.Fatalf("run the pipe: %v", err)
 	}
 	require.NotContains(t, r.output(), token, "the token must never be printed")
+	t.Logf("exit code %d, stderr:\n%s", r.code, r.stderr)
 	return r
 }
 
