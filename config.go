@@ -326,7 +326,7 @@ func parseRelease(c *checker, env Env) changelog.ReleaseOptions {
 		c.add("ISSUE_URL", "%q has no {key} placeholder: write it as https://example.atlassian.net/browse/{key}", env.IssueURL)
 	}
 	return changelog.ReleaseOptions{
-		Version:    strings.TrimSpace(env.Version),
+		Version:    firstNonEmpty(env.Version, pb.Tag),
 		Location:   loc,
 		Repository: repo,
 		Build:      build,

@@ -165,6 +165,7 @@ func TestConfigPipelinesVariables(t *testing.T) {
 	require.Equal(t, "3fffce06e9e2", cfg.Range.To)
 	require.Equal(t, "main", cfg.Range.PRDestinationBranch)
 	require.Equal(t, "v1.2.0", cfg.Range.Version)
+	require.Equal(t, "v1.2.0", cfg.Release.Version, "a tag build releases its tag")
 	require.Equal(t, "/opt/atlassian/pipelines/agent/build", cfg.RepoPath)
 	require.Equal(t, "acme/shop", cfg.Release.Repository.FullName)
 	require.Equal(t, "https://bitbucket.org/acme/shop/pipelines/results/42", cfg.Release.Build.URL)

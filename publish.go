@@ -57,7 +57,7 @@ func publish(ctx context.Context, cfg Config, b built, con *console) error {
 			return fmt.Errorf("upsert %d rows into table %q: %w", len(plan.rows), plan.table.Name, err)
 		}
 		muts = append(muts, m...)
-		done = append(done, fmt.Sprintf("%d rows upserted into table %q%s", len(plan.rows), plan.table.Name, link(plan.table.BrowserLink)))
+		done = append(done, fmt.Sprintf("%s upserted into table %q%s", plural(len(plan.rows), "row", "rows"), plan.table.Name, link(plan.table.BrowserLink)))
 	}
 	if page != nil {
 		m, err := client.UpdatePageContent(ctx, cc.DocID, page.ID, coda.InsertionMode(cc.PageMode), rel.Markdown)
@@ -194,7 +194,7 @@ func describeDestinations(con *console, cc CodaConfig, rel changelog.Release) {
 			}
 			mapping = strings.Join(parts, ", ")
 		}
-		con.Info("Would upsert %d rows (one per %s) into table %q: %s.", n, cc.RowPer, cc.Table, mapping)
+		con.Info("Would upsert %s (one per %s) into table %q: %s.", plural(n, "row", "rows"), cc.RowPer, cc.Table, mapping)
 	}
 	if cc.Page != "" {
 		con.Info("Would %s the notes (%d bytes of markdown) on page %q.", cc.PageMode, len(rel.Markdown), cc.Page)

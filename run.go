@@ -56,7 +56,7 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		con.Info("Wrote the release JSON to %s", cfg.OutputJSON)
 	}
 	if cfg.DryRun {
-		if _, err := io.WriteString(stdout, b.release.Markdown); err != nil {
+		if _, err := io.WriteString(stdout, con.redact(b.release.Markdown)); err != nil {
 			return err
 		}
 		describeDestinations(con, cfg.Coda, b.release)
@@ -79,8 +79,9 @@ type built struct {
 
 // summary is the one-line account of the release: version, counts, range.
 func (b built) summary() string {
-	return fmt.Sprintf("%s, %d entries from %d commits in %s..%s (%s)",
-		b.release.Version, len(b.release.Entries), b.history.Commits, orWhole(b.rng.From), shortSHA(b.rng.To), b.rng.Reason)
+	return fmt.Sprintf("%s, %s from %s in %s..%s (%s)",
+		b.release.Version, plural(len(b.release.Entries), "entry", "entries"), plural(b.history.Commits, "commit", "commits"),
+		orWhole(b.rng.From), shortSHA(b.rng.To), b.rng.Reason)
 }
 
 // buildRelease reads the build's range and renders its release. A shallow
@@ -108,6 +109,14 @@ func buildRelease(ctx context.Context, cfg Config, con *console) (built, error) 
 		return built{}, err
 	}
 	return b, nil
+}
+
+// plural writes a count with the right form of its noun.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func orWhole(from string) string {

@@ -48,17 +48,19 @@ func planTable(ctx context.Context, c *coda.Client, cc CodaConfig, rel changelog
 	}
 	p := &tablePlan{table: table}
 	var problems []string
+	sample := row{rel: &rel}
+	if cc.RowPer == rowPerCommit && len(rel.Entries) > 0 {
+		sample.entry = &rel.Entries[0]
+	}
 	mappings := cc.Columns
 	if len(mappings) == 0 {
-		mappings = defaultMappings(columns, fieldsFor(cc.RowPer))
+		mappings = defaultMappings(columns, fieldsFor(cc.RowPer), func(field string, col coda.Column) bool {
+			return fits(sample.fieldValue(field).kind, linkable(field, rel), col.Format.Type) == nil
+		})
 		if len(mappings) == 0 {
 			problems = append(problems, fmt.Sprintf("CODA_COLUMNS is not set and no column of the table is named after a field (%s)",
 				strings.Join(fieldsFor(cc.RowPer), ", ")))
 		}
-	}
-	sample := row{rel: &rel}
-	if cc.RowPer == rowPerCommit && len(rel.Entries) > 0 {
-		sample.entry = &rel.Entries[0]
 	}
 	for _, m := range mappings {
 		col, ok := findColumn(columns, m.Column)
@@ -87,12 +89,13 @@ func planTable(ctx context.Context, c *coda.Client, cc CodaConfig, rel changelog
 }
 
 // defaultMappings maps each field to the column named after it, ignoring
-// case, spaces and underscores ("Short SHA" is short_sha).
-func defaultMappings(columns []coda.Column, fields []string) []ColumnMapping {
+// case, spaces and underscores ("Short SHA" is short_sha), when the column
+// is writable and can hold the field; other columns are left alone.
+func defaultMappings(columns []coda.Column, fields []string, canHold func(string, coda.Column) bool) []ColumnMapping {
 	var out []ColumnMapping
 	for _, f := range fields {
 		for _, col := range columns {
-			if normalizeName(col.Name) == normalizeName(f) && !col.Calculated {
+			if normalizeName(col.Name) == normalizeName(f) && !col.Calculated && canHold(f, col) {
 				out = append(out, ColumnMapping{Field: f, Column: col.ID})
 				break
 			}

@@ -504,7 +504,7 @@ func TestPullRequestBuild(t *testing.T) {
 	})
 	res := runPipe(t, repo.Dir, env)
 	require.Equal(t, 0, res.code, res.output())
-	require.Contains(t, res.stderr, "1 entries from 1 commits")
+	require.Contains(t, res.stderr, "1 entry from 1 commit")
 	require.Contains(t, res.stderr, "merge-base with main")
 	require.Contains(t, res.stdout, "search the catalogue")
 	require.NotContains(t, res.stdout, "main moved on")
