@@ -1,0 +1,488 @@
+package main
+
+// These tests keep the documentation and the packaging honest without a
+// Docker engine: README.md against the code (variables, defaults, fields,
+// JSON names), pipe.yml against the README's examples, and the Dockerfile
+// against the repository.
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"reflect"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"bitbucket.org/coda-changelog/coda-changelog/changelog"
+)
+
+// readDoc returns the text of a file at the repository's root.
+func readDoc(t *testing.T, name string) string {
+	t.Helper()
+	data, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatalf("read %s: %v", name, err)
+	}
+	return string(data)
+}
+
+// section returns the part of doc under the first heading line equal to
+// heading, up to the next heading of the same or a higher level.
+func section(t *testing.T, doc, heading string) string {
+	t.Helper()
+	level := strings.Index(heading, " ")
+	lines := strings.Split(doc, "\n")
+	start := slices.Index(lines, heading)
+	if start < 0 {
+		t.Fatalf("README.md has no %q section", heading)
+	}
+	end := len(lines)
+	inFence := false
+	for i := start + 1; i < len(lines); i++ {
+		if strings.HasPrefix(lines[i], "```") {
+			inFence = !inFence
+			continue
+		}
+		if inFence {
+			continue
+		}
+		if n := headingLevel(lines[i]); n > 0 && n <= level {
+			end = i
+			break
+		}
+	}
+	return strings.Join(lines[start+1:end], "\n")
+}
+
+// headingLevel returns the level of a markdown heading line, or 0.
+func headingLevel(line string) int {
+	n := len(line) - len(strings.TrimLeft(line, "#"))
+	if n == 0 || n > 6 || !strings.HasPrefix(line[n:], " ") {
+		return 0
+	}
+	return n
+}
+
+// fencedBlocks returns the contents of the fenced code blocks of text whose
+// info string is lang.
+func fencedBlocks(text, lang string) []string {
+	var blocks []string
+	var cur []string
+	in := false
+	for _, line := range strings.Split(text, "\n") {
+		switch {
+		case !in && strings.TrimSpace(line) == "```"+lang:
+			in, cur = true, nil
+		case in && strings.TrimSpace(line) == "```":
+			in = false
+			blocks = append(blocks, strings.Join(cur, "\n"))
+		case in:
+			cur = append(cur, line)
+		}
+	}
+	return blocks
+}
+
+// envVariable is one user variable of Env.
+type envVariable struct {
+	name     string
+	def      string // "" when the tag has no default
+	hasValue bool
+}
+
+// envVariables reflects over Env's env tags, leaving out the nested
+// PipelinesEnv (Bitbucket's own variables).
+func envVariables(t *testing.T) []envVariable {
+	t.Helper()
+	var vars []envVariable
+	typ := reflect.TypeFor[Env]()
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		tag, ok := f.Tag.Lookup("env")
+		if !ok || f.Type.Kind() == reflect.Struct {
+			continue
+		}
+		parts := strings.Split(tag, ",")
+		v := envVariable{name: strings.TrimSpace(parts[0])}
+		for _, p := range parts[1:] {
+			if d, ok := strings.CutPrefix(strings.TrimSpace(p), "default="); ok {
+				v.def, v.hasValue = d, true
+			}
+		}
+		vars = append(vars, v)
+	}
+	if len(vars) == 0 {
+		t.Fatal("Env has no env-tagged fields")
+	}
+	return vars
+}
+
+// variableRow is one row of the README's Variables table.
+type variableRow struct {
+	name     string
+	required bool
+	usage    string
+}
+
+var variableRowRE = regexp.MustCompile(`^\|\s*([A-Z][A-Z0-9_]*)(\s*\(\*\))?\s*\|(.*)\|\s*$`)
+
+// variableRows parses the README's Variables table.
+func variableRows(t *testing.T, readme string) map[string]variableRow {
+	t.Helper()
+	rows := map[string]variableRow{}
+	for _, line := range strings.Split(section(t, readme, "## Variables"), "\n") {
+		m := variableRowRE.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		if _, dup := rows[m[1]]; dup {
+			t.Errorf("README.md: variable %s has two rows in the Variables table", m[1])
+		}
+		rows[m[1]] = variableRow{name: m[1], required: m[2] != "", usage: m[3]}
+	}
+	if len(rows) == 0 {
+		t.Fatal("README.md: no rows found in the Variables table")
+	}
+	return rows
+}
+
+// requiredVariables asks the code which variables a real run requires: the
+// ones parseConfig reports as a "required field" for an empty environment.
+func requiredVariables(t *testing.T) []string {
+	t.Helper()
+	env, err := loadEnv(t.Context(), func(string) (string, bool) { return "", false })
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = parseConfig(env)
+	var ve *ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("an empty environment should not be valid outside a dry run; got %v", err)
+	}
+	var required []string
+	for _, p := range ve.Problems {
+		if strings.HasPrefix(p.Message, "required field") && !slices.Contains(required, p.Variable) {
+			required = append(required, p.Variable)
+		}
+	}
+	if len(required) == 0 {
+		t.Fatal("parseConfig reports no required variable")
+	}
+	return required
+}
+
+func TestReadmeVariablesTableMatchesEnv(t *testing.T) {
+	readme := readDoc(t, "README.md")
+	rows := variableRows(t, readme)
+	vars := envVariables(t)
+	names := make([]string, len(vars))
+	for i, v := range vars {
+		names[i] = v.name
+		row, ok := rows[v.name]
+		if !ok {
+			t.Errorf("README.md: variable %s of Env has no row in the Variables table", v.name)
+			continue
+		}
+		if v.hasValue && !strings.Contains(row.usage, "Default: `"+v.def+"`.") {
+			t.Errorf("README.md: the row of %s should say Default: `%s`. (the default in config.go)", v.name, v.def)
+		}
+	}
+	for name := range rows {
+		if !slices.Contains(names, name) {
+			t.Errorf("README.md: the Variables table has a row for %s, which is not a variable of Env", name)
+		}
+	}
+	if !strings.Contains(section(t, readme, "## Variables"), "_(*) = required variable._") {
+		t.Error("README.md: the Variables table should end with _(*) = required variable._")
+	}
+}
+
+func TestReadmeRequiredVariables(t *testing.T) {
+	readme := readDoc(t, "README.md")
+	rows := variableRows(t, readme)
+	required := requiredVariables(t)
+	for name, row := range rows {
+		if want := slices.Contains(required, name); row.required != want {
+			t.Errorf("README.md: %s is marked required=%v in the Variables table, but the code says required=%v", name, row.required, want)
+		}
+	}
+
+	blocks := fencedBlocks(section(t, readme, "## YAML Definition"), "yaml")
+	if len(blocks) == 0 {
+		t.Fatal("README.md: the YAML Definition section has no yaml block")
+	}
+	block := blocks[0]
+	if !regexp.MustCompile(`(?m)^- pipe: `).MatchString(block) {
+		t.Error("README.md: the YAML Definition block has no `- pipe:` line")
+	}
+	uncommented := regexp.MustCompile(`(?m)^\s+([A-Z][A-Z0-9_]*): '<[a-z]+>'\s*$`)
+	commented := regexp.MustCompile(`(?m)^\s+# ([A-Z][A-Z0-9_]*): '<[a-z]+>' # Optional\.?\s*$`)
+	seen := map[string]string{}
+	for _, m := range uncommented.FindAllStringSubmatch(block, -1) {
+		seen[m[1]] = "required"
+	}
+	for _, m := range commented.FindAllStringSubmatch(block, -1) {
+		if _, dup := seen[m[1]]; dup {
+			t.Errorf("README.md: %s appears twice in the YAML Definition", m[1])
+		}
+		seen[m[1]] = "optional"
+	}
+	for _, v := range envVariables(t) {
+		want := "optional"
+		if slices.Contains(required, v.name) {
+			want = "required"
+		}
+		switch got, ok := seen[v.name]; {
+		case !ok:
+			t.Errorf("README.md: %s is missing from the YAML Definition (as NAME: '<type>' when required, # NAME: '<type>' # Optional otherwise)", v.name)
+		case got != want:
+			t.Errorf("README.md: %s is %s in the YAML Definition but %s in the code", v.name, got, want)
+		}
+	}
+	for name := range seen {
+		if _, ok := rows[name]; !ok {
+			t.Errorf("README.md: the YAML Definition names %s, which has no row in the Variables table", name)
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(block), "\n")
+	if last := strings.TrimSpace(lines[len(lines)-1]); last != "# DEBUG: '<boolean>' # Optional" {
+		t.Errorf("README.md: the YAML Definition should end with # DEBUG: '<boolean>' # Optional, not %q", last)
+	}
+}
+
+var (
+	pipeImageRE   = regexp.MustCompile(`(?m)^image:\s*(\S+?):(\S+)\s*$`)
+	pipeLineRE    = regexp.MustCompile(`- pipe:\s*(\S+)`)
+	imageVersion  = regexp.MustCompile(`codachangelog/coda-changelog:([^\s'"` + "`" + `)]+)`)
+	dockerRefRE   = regexp.MustCompile(`docker://([^\s'"` + "`" + `]+)`)
+	semverLikeTag = regexp.MustCompile(`^[0-9]+\.[0-9]+\.[0-9]+$`)
+)
+
+func TestReadmeVersionMatchesPipeYml(t *testing.T) {
+	pipeYml := readDoc(t, "pipe.yml")
+	m := pipeImageRE.FindStringSubmatch(pipeYml)
+	if m == nil {
+		t.Fatal("pipe.yml: no image: <name>:<version> line")
+	}
+	image, version := m[1], m[2]
+	if !semverLikeTag.MatchString(version) {
+		t.Errorf("pipe.yml: image tag %q is not a bare semantic version", version)
+	}
+	readme := readDoc(t, "README.md")
+
+	pipes := pipeLineRE.FindAllStringSubmatch(readme, -1)
+	if len(pipes) == 0 {
+		t.Fatal("README.md: no `- pipe:` example")
+	}
+	for _, p := range pipes {
+		ref := strings.TrimPrefix(p[1], "docker://")
+		if want := image + ":" + version; ref != want {
+			t.Errorf("README.md: `- pipe: %s` should use %s (pipe.yml's image)", p[1], want)
+		}
+	}
+	for _, d := range dockerRefRE.FindAllStringSubmatch(readme, -1) {
+		if !strings.HasPrefix(d[1], image+":") {
+			t.Errorf("README.md: docker://%s is not pipe.yml's image %s", d[1], image)
+		}
+	}
+	tags := imageVersion.FindAllStringSubmatch(readme, -1)
+	if len(tags) == 0 {
+		t.Fatal("README.md: no reference to the image with its version")
+	}
+	for _, tag := range tags {
+		if tag[1] != version {
+			t.Errorf("README.md: %s uses version %s, but pipe.yml's image is %s:%s", tag[0], tag[1], image, version)
+		}
+	}
+}
+
+func TestDockerfile(t *testing.T) {
+	dockerfile := readDoc(t, "Dockerfile")
+	// Join continuation lines so that each instruction is one line.
+	dockerfile = strings.ReplaceAll(dockerfile, "\\\n", " ")
+	var stages []string
+	froms, copies := 0, 0
+	for _, line := range strings.Split(dockerfile, "\n") {
+		fields := strings.Fields(line)
+		if len(fields) == 0 || strings.HasPrefix(fields[0], "#") {
+			continue
+		}
+		switch strings.ToUpper(fields[0]) {
+		case "FROM":
+			froms++
+			args := withoutFlags(fields[1:])
+			if len(args) == 0 {
+				t.Errorf("Dockerfile: %q names no image", line)
+				continue
+			}
+			image := args[0]
+			if !slices.Contains(stages, image) { // not an earlier stage
+				checkPinned(t, image)
+			}
+			if len(args) >= 3 && strings.EqualFold(args[1], "AS") {
+				stages = append(stages, args[2])
+			}
+		case "COPY", "ADD":
+			copies++
+			if slices.ContainsFunc(fields[1:], func(f string) bool { return strings.HasPrefix(f, "--from=") }) {
+				continue
+			}
+			args := withoutFlags(fields[1:])
+			if len(args) < 2 {
+				t.Errorf("Dockerfile: %q has no source and destination", line)
+				continue
+			}
+			for _, src := range args[:len(args)-1] {
+				if _, err := os.Stat(src); err != nil {
+					t.Errorf("Dockerfile: %s copies %s, which is not in the repository: %v", fields[0], src, err)
+				}
+			}
+		}
+	}
+	if froms < 2 {
+		t.Errorf("Dockerfile: want a multi-stage build, found %d FROM lines", froms)
+	}
+	if copies == 0 {
+		t.Error("Dockerfile: no COPY line")
+	}
+	if !regexp.MustCompile(`(?m)^ENTRYPOINT \["/pipe"\]`).MatchString(dockerfile) {
+		t.Error(`Dockerfile: the entry point should be ["/pipe"]`)
+	}
+}
+
+// withoutFlags drops the --flag arguments of an instruction.
+func withoutFlags(args []string) []string {
+	var out []string
+	for _, a := range args {
+		if !strings.HasPrefix(a, "--") {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// pinnedTag is a tag with a full version (major.minor.patch) in it.
+var pinnedTag = regexp.MustCompile(`(^|[^0-9.])[0-9]+\.[0-9]+\.[0-9]+($|[^0-9.])`)
+
+// checkPinned reports a base image whose tag is absent, latest, or lacks a
+// patch version.
+func checkPinned(t *testing.T, image string) {
+	t.Helper()
+	if strings.Contains(image, "@sha256:") {
+		return // a digest pins the image whatever its tag
+	}
+	ref := image
+	i := strings.LastIndex(ref, ":")
+	if i < 0 || strings.Contains(ref[i:], "/") {
+		t.Errorf("Dockerfile: base image %s has no tag; pin it to a patch version", image)
+		return
+	}
+	tag := ref[i+1:]
+	if tag == "latest" || !pinnedTag.MatchString(tag) {
+		t.Errorf("Dockerfile: base image %s is not pinned to a patch version (x.y.z)", image)
+	}
+}
+
+func TestReadmeDocumentsEveryField(t *testing.T) {
+	fields := section(t, readDoc(t, "README.md"), "### Fields")
+	for _, list := range [][]string{commitFields, releaseFields} {
+		for _, f := range list {
+			if !strings.Contains(fields, "`"+f+"`") {
+				t.Errorf("README.md: field %s (fields.go) is not documented in the Fields section", f)
+			}
+		}
+	}
+}
+
+// jsonKeys returns the json names of a struct type's fields.
+func jsonKeys(typ reflect.Type) []string {
+	var keys []string
+	for i := range typ.NumField() {
+		f := typ.Field(i)
+		if !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		keys = append(keys, name)
+	}
+	return keys
+}
+
+func TestReadmeDocumentsTheReleaseJSON(t *testing.T) {
+	text := section(t, readDoc(t, "README.md"), "### The release JSON")
+	for _, typ := range []reflect.Type{
+		reflect.TypeFor[changelog.Release](), reflect.TypeFor[changelog.Entry](),
+		reflect.TypeFor[changelog.Repository](), reflect.TypeFor[changelog.Build](),
+		reflect.TypeFor[changelog.Person](), reflect.TypeFor[changelog.Footer](),
+	} {
+		for _, k := range jsonKeys(typ) {
+			if !strings.Contains(text, "`"+k+"`") {
+				t.Errorf("README.md: json key %q of changelog.%s is not documented in The release JSON", k, typ.Name())
+			}
+		}
+	}
+
+	// The example must be valid JSON with exactly the keys the pipe writes.
+	examples := fencedBlocks(text, "json")
+	if len(examples) == 0 {
+		t.Fatal("README.md: The release JSON has no json example")
+	}
+	var rel map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(examples[0]), &rel); err != nil {
+		t.Fatalf("README.md: the release JSON example is not valid JSON: %v", err)
+	}
+	sameKeys(t, "the release", rel, jsonKeys(reflect.TypeFor[changelog.Release]()))
+	var entries []map[string]json.RawMessage
+	if err := json.Unmarshal(rel["entries"], &entries); err != nil || len(entries) == 0 {
+		t.Fatalf("README.md: the release JSON example needs at least one entry (%v)", err)
+	}
+	sameKeys(t, "an entry", entries[0], jsonKeys(reflect.TypeFor[changelog.Entry]()))
+}
+
+// sameKeys reports when the keys of obj differ from want.
+func sameKeys(t *testing.T, what string, obj map[string]json.RawMessage, want []string) {
+	t.Helper()
+	got := make([]string, 0, len(obj))
+	for k := range obj {
+		got = append(got, k)
+	}
+	sort.Strings(got)
+	want = slices.Sorted(slices.Values(want))
+	if !slices.Equal(got, want) {
+		t.Errorf("README.md: the example's keys of %s are %v, the pipe writes %v", what, got, want)
+	}
+}
+
+func TestReadmeCommandsMatchCI(t *testing.T) {
+	readme := readDoc(t, "README.md")
+	ci := readDoc(t, ".ci/run")
+	const vet, test = "go vet ./...", "go test -race -shuffle=on -count=1 ./..."
+	for _, cmd := range []string{vet, test} {
+		if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(cmd) + `\s*$`).MatchString(ci) {
+			t.Errorf(".ci/run no longer runs %q; update the README's test command", cmd)
+		}
+	}
+	// The newcomer's section comes right after the title and the
+	// description, each command on a line of its own.
+	var top []string
+	for _, line := range strings.Split(readme, "\n") {
+		if strings.HasPrefix(line, "## ") {
+			break
+		}
+		top = append(top, strings.TrimSpace(strings.TrimLeft(line, ">")))
+	}
+	for _, cmd := range []string{"DRY_RUN=true go run .", vet + " && " + test} {
+		if !slices.Contains(top, cmd) {
+			t.Errorf("README.md: the section before the first ## heading should give the command %q on a line of its own", cmd)
+		}
+	}
+}
