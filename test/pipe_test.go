@@ -162,6 +162,7 @@ func changelogColumns() []codatest.Column {
 		{ID: "c-version", Name: "Version"},
 		{ID: "c-env", Name: "Environment"},
 		{ID: "c-count", Name: "Count", Type: "number", Calculated: true},
+		{ID: "c-url", Name: "URL", Type: "link"},
 	}
 }
 
@@ -585,4 +586,24 @@ func TestSignalStopsTheRun(t *testing.T) {
 	require.Equal(t, 1, exit.ExitCode())
 	require.Contains(t, stderr.String(), "✖ stopped by a signal")
 	require.NotContains(t, stderr.String(), token)
+}
+
+func TestDefaultColumnMapping(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	srv, doc := newDoc(t)
+	// Outside Pipelines: no repository, so nothing can fill the URL link column.
+	res := runPipe(t, repo.Dir, codaVars(srv, doc, map[string]string{"CODA_TABLE": "Changes"}))
+	require.Equal(t, 0, res.code, res.output())
+	rows := rowsBySHA(t, srv, doc)
+	require.Len(t, rows, 4)
+	for sha, r := range rows {
+		require.Len(t, sha, 40)
+		require.NotEmpty(t, r["c-subject"], "Subject is named after a field")
+		require.Contains(t, []any{"feat", "fix", "perf"}, r["c-type"])
+		require.IsType(t, false, r["c-breaking"])
+		require.Equal(t, gittest.AuthorEmail, r["c-author"])
+		require.NotContains(t, r, "c-url", "a link column with no link to give is left alone")
+		require.NotContains(t, r, "c-pr", "no field is named PR")
+	}
 }
