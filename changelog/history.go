@@ -131,6 +131,7 @@ func short(sha string) string {
 
 // builder collects entries and the commit graph while git log streams.
 type builder struct {
+	names         map[string]string // one copy of each author name and e-mail
 	nodes         map[string]*node
 	entries       []Entry
 	dropped       []bool
@@ -155,6 +156,7 @@ func (b *builder) add(c Commit) {
 	if merge && !b.includeMerges {
 		return
 	}
+	c.AuthorName, c.AuthorEmail = b.intern(c.AuthorName), b.intern(c.AuthorEmail)
 	e := newEntry(c, msg)
 	e.Issues = b.issues.Find(append([]string{e.Subject, e.Body, footerText(msg.Footers)}, branchIssues...)...)
 	if msg.Merge != nil && msg.Merge.PullRequest > 0 {
@@ -203,6 +205,19 @@ func footerText(fs []Footer) string {
 }
 
 func intPtr(n int) *int { return &n }
+
+// intern returns one shared copy of s: a history has far fewer authors than
+// commits.
+func (b *builder) intern(s string) string {
+	if v, ok := b.names[s]; ok {
+		return v
+	}
+	if b.names == nil {
+		b.names = map[string]string{}
+	}
+	b.names[s] = s
+	return s
+}
 
 // attributePullRequests gives every commit brought in by a pull request merge
 // that merge's number (and its branch's issue keys). A merge brings in the
@@ -304,15 +319,17 @@ func (b *builder) keep(ok func(*Entry) bool) {
 	}
 }
 
-// result returns the entries not dropped, in log order.
+// result returns the entries not dropped, in log order, reusing the
+// builder's own array (the builder is done with).
 func (b *builder) result() []Entry {
-	out := make([]Entry, 0, len(b.entries))
-	for i, e := range b.entries {
+	out := b.entries[:0]
+	for i := range b.entries {
 		if !b.dropped[i] {
-			out = append(out, e)
+			out = append(out, b.entries[i])
 		}
 	}
-	return out
+	clear(b.entries[len(out):]) // let go of the dropped entries' text
+	return slices.Clip(out)
 }
 
 // touchingPaths lists the commits of r that touch paths, with one more git

@@ -343,3 +343,18 @@ func TestHistoryShallowClone(t *testing.T) {
 	require.Equal(t, "v1.0.0", rng.FromRef)
 	require.Len(t, h.Entries, 5)
 }
+
+func TestRangeSkipsTagsNotReachable(t *testing.T) {
+	t.Parallel()
+	r := gittest.New(t)
+	r.Commit("feat: one")
+	r.Tag("v1.0.0")
+	r.Git("checkout", "-q", "-b", "release/2.x")
+	r.Commit("feat!: on a branch that main never merged")
+	r.Tag("v2.0.0")
+	r.Git("checkout", "-q", "main")
+	r.Commit("fix: two")
+	rng, h := readBuild(t, r, RangeOptions{}, ReadOptions{})
+	require.Equal(t, "v1.0.0", rng.FromRef, "a higher tag that main cannot reach is not its previous release")
+	require.Equal(t, "v1.0.1", NewRelease(rng, h, ReleaseOptions{}).Version)
+}

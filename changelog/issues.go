@@ -60,8 +60,14 @@ func (m *IssueMatcher) Find(texts ...string) []string {
 	}
 	var keys []string
 	var seen map[string]bool
+	var locs [][]int
 	for _, text := range texts {
-		for _, loc := range m.re.FindAllStringSubmatchIndex(text, -1) {
+		if m.isDefault {
+			locs = jiraKeys(text, locs[:0])
+		} else {
+			locs = m.re.FindAllStringSubmatchIndex(text, -1)
+		}
+		for _, loc := range locs {
 			start, end := loc[2*m.group], loc[2*m.group+1]
 			if start < 0 || start == end {
 				continue
@@ -83,3 +89,39 @@ func (m *IssueMatcher) Find(texts ...string) []string {
 	}
 	return keys
 }
+
+// jiraKeys appends to locs the [start, end) of every match of
+// [DefaultIssuePattern] in s, as regexp's FindAllStringIndex would, in one
+// pass without the regexp engine (whose \b makes it slow): a key is a whole
+// word of upper-case letters, digits and underscores that starts with a
+// letter and has at least two characters, then a hyphen and a number without
+// a leading zero that ends the word. Word characters are ASCII, as for \b.
+func jiraKeys(s string, locs [][]int) [][]int {
+	for i := 0; i < len(s); {
+		if !isWordByte(s[i]) {
+			i++
+			continue
+		}
+		j, project := i, isUpperByte(s[i])
+		for ; j < len(s) && isWordByte(s[j]); j++ {
+			project = project && (isUpperByte(s[j]) || isDigitByte(s[j]) || s[j] == '_')
+		}
+		if project && j-i >= 2 && j+1 < len(s) && s[j] == '-' && s[j+1] >= '1' && s[j+1] <= '9' {
+			k := j + 2
+			for k < len(s) && isDigitByte(s[k]) {
+				k++
+			}
+			if k == len(s) || !isWordByte(s[k]) {
+				locs = append(locs, []int{i, k})
+				i = k
+				continue
+			}
+		}
+		i = j
+	}
+	return locs
+}
+
+func isWordByte(c byte) bool { return isLetterByte(c) || isDigitByte(c) || c == '_' }
+
+func isUpperByte(c byte) bool { return 'A' <= c && c <= 'Z' }

@@ -3,6 +3,8 @@ package changelog
 import (
 	"errors"
 	"fmt"
+	"reflect"
+	"regexp"
 	"regexp/syntax"
 	"strings"
 	"testing"
@@ -125,4 +127,24 @@ func ExampleIssueMatcher_Find() {
 	fmt.Println(m.Find("feat(ABC-12): use UTF-8 everywhere", "feature/ABC-12-utf8", "Refs: DEF-3"))
 	// Output:
 	// [ABC-12 DEF-3]
+}
+
+// FuzzJiraKeys checks the hand-written scanner against the regexp it stands
+// in for.
+func FuzzJiraKeys(f *testing.F) {
+	for _, s := range []string{"ABC-123", "feat(ABC-12): x", "feature/ABC-123-do-thing", "UTF-8 and SHA-256",
+		"AB_C-1 A-1 AB-01 ab-1 ABC-12x ABC-1-DEF-2", "ÄBC-1 XÄBC-1 ABC-1é", "x_ABC-1 ABC-1_", "ABC--1"} {
+		f.Add(s)
+	}
+	re := regexp.MustCompile(DefaultIssuePattern)
+	f.Fuzz(func(t *testing.T, s string) {
+		want := re.FindAllStringIndex(s, -1)
+		got := jiraKeys(s, nil)
+		if len(want) == 0 && len(got) == 0 {
+			return
+		}
+		if !reflect.DeepEqual(want, got) {
+			t.Fatalf("jiraKeys(%q) = %v, the regexp finds %v", s, got, want)
+		}
+	})
 }

@@ -93,11 +93,15 @@ func ResolveRange(ctx context.Context, g *Git, opts RangeOptions) (Range, error)
 			return Range{}, err
 		}
 	}
-	tags, err := releaseTags(ctx, g, matcher, r.To)
+	tags, err := releaseTags(ctx, g, matcher)
 	if err != nil {
 		return Range{}, err
 	}
-	r.AtTo, r.Previous = splitTags(matcher, tags, r.To, opts.Version)
+	var candidates []Tag
+	r.AtTo, candidates = splitTags(matcher, tags, r.To, opts.Version)
+	if r.Previous, err = firstReachable(ctx, g, candidates, r.To); err != nil {
+		return Range{}, err
+	}
 
 	switch {
 	case opts.From != "":
@@ -136,20 +140,22 @@ func (r Range) missing(detail string, err error) error {
 	return fmt.Errorf("%s: %w", detail, err)
 }
 
-// splitTags finds the release tag at to and the previous release among tags.
-// Pre-release tags count as previous releases only when the release being
-// built (building, else the tag at to) is itself a pre-release.
-func splitTags(m *TagMatcher, tags []Tag, to, building string) (atTo, previous *Tag) {
-	var at, before []Tag
+// splitTags finds the release tag at to, and the candidates for the
+// previous release, newest first. Pre-release tags are candidates only when
+// the release being built (building, else the tag at to) is itself a
+// pre-release.
+func splitTags(m *TagMatcher, tags []Tag, to, building string) (atTo *Tag, candidates []Tag) {
+	var at []Tag
 	for _, t := range tags {
 		if t.Commit == to {
 			at = append(at, t)
 		} else {
-			before = append(before, t)
+			candidates = append(candidates, t)
 		}
 	}
-	if t, ok := newestTag(at, true); ok {
-		atTo = &t
+	if len(at) > 0 {
+		sortNewestFirst(at)
+		atTo = &at[0]
 	}
 	if building == "" && atTo != nil {
 		building = atTo.Name
@@ -160,10 +166,9 @@ func splitTags(m *TagMatcher, tags []Tag, to, building string) (atTo, previous *
 	} else if t, ok := m.match(building); ok && t.Semver {
 		withPre = t.Version.Prerelease()
 	}
-	if t, ok := newestTag(before, withPre); ok {
-		previous = &t
-	}
-	return atTo, previous
+	candidates = withoutPrereleases(candidates, withPre)
+	sortNewestFirst(candidates)
+	return atTo, candidates
 }
 
 // resolveCommit expands a revision (a short sha, a branch, a tag) to the full

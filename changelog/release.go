@@ -62,7 +62,8 @@ type ReleaseOptions struct {
 // previous release tag (breaking → major, or minor below 1.0.0; feat →
 // minor; otherwise patch, in the previous tag's style), else [Unreleased].
 // The date is the committer date of r.To, so that a rerun of the same build
-// describes the same release; links are Bitbucket Cloud's.
+// describes the same release; links are Bitbucket Cloud's. The release takes
+// over h.Entries (dates in the time zone, links set) rather than copy them.
 func NewRelease(r Range, h History, opts ReleaseOptions) Release {
 	loc := opts.Location
 	if loc == nil {
@@ -75,13 +76,16 @@ func NewRelease(r Range, h History, opts ReleaseOptions) Release {
 		To:         r.To,
 		Repository: opts.Repository,
 		Build:      opts.Build,
-		Entries:    make([]Entry, len(h.Entries)),
+		Entries:    h.Entries,
 		issueURL:   opts.IssueURL,
 	}
 	if r.Previous != nil {
 		rel.PreviousVersion = r.Previous.Name
 	}
-	for i, e := range h.Entries {
+	if rel.Entries == nil {
+		rel.Entries = []Entry{}
+	}
+	for i, e := range rel.Entries {
 		e.Date = e.Date.In(loc)
 		e.URL = rel.CommitURL(e.SHA)
 		if e.Footers == nil {

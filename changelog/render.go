@@ -16,7 +16,7 @@ import (
 type Section struct {
 	Type    string
 	Title   string
-	Entries []Entry
+	Entries []*Entry
 }
 
 // sectionTitles are the known types in the order their sections appear.
@@ -40,9 +40,10 @@ var sectionTitles = []struct{ typ, title string }{
 // ...), then other types alphabetically, then "Other Changes". Entries keep
 // their order (newest first) within a section.
 func (r Release) Sections() []Section {
-	byType := map[string][]Entry{}
+	byType := map[string][]*Entry{}
 	var custom []string
-	for _, e := range r.Entries {
+	for i := range r.Entries {
+		e := &r.Entries[i]
 		if _, seen := byType[e.Type]; !seen && e.Type != TypeOther && !knownType(e.Type) {
 			custom = append(custom, e.Type)
 		}
@@ -75,11 +76,11 @@ func knownType(t string) bool {
 }
 
 // BreakingChanges returns the entries that break compatibility.
-func (r Release) BreakingChanges() []Entry {
-	var out []Entry
-	for _, e := range r.Entries {
-		if e.Breaking {
-			out = append(out, e)
+func (r Release) BreakingChanges() []*Entry {
+	var out []*Entry
+	for i := range r.Entries {
+		if r.Entries[i].Breaking {
+			out = append(out, &r.Entries[i])
 		}
 	}
 	return out
@@ -112,39 +113,54 @@ func (r Release) templateFuncs() template.FuncMap {
 		"pr":       r.PullRequestURL,
 		"issue":    r.IssueURL,
 		"refs":     r.refs,
-		"hasScope": func(e Entry) bool { return e.Scope != "" },
+		"hasScope": func(e *Entry) bool { return e.Scope != "" },
 	}
 }
 
-// notesTemplate is the built-in markdown. Coda keeps H1–H3, lists, links and
-// emphasis, so the notes use nothing else. Every piece of commit text goes
-// through md (or refs), so no commit can change the document's structure.
-const notesTemplate = `## {{md .Heading}}
-{{- with .BreakingChanges}}
+// writeNotes writes the built-in markdown notes. Coda keeps H1–H3, lists,
+// links and emphasis, so the notes use nothing else: an H2 heading, an H3
+// for the breaking changes and for each section, and one bullet per entry.
+// Every piece of commit text is escaped, so no commit can change the
+// document's structure. (Written in Go rather than as a template: it runs on
+// every build, over every entry.)
+func (r Release) writeNotes(b *strings.Builder) {
+	b.WriteString("## ")
+	b.WriteString(EscapeMarkdown(r.Heading()))
+	if breaking := r.BreakingChanges(); len(breaking) > 0 {
+		b.WriteString("\n\n### ⚠ BREAKING CHANGES\n")
+		for _, e := range breaking {
+			r.writeItem(b, e, oneLine(e.BreakingNote))
+		}
+	}
+	for _, s := range r.Sections() {
+		b.WriteString("\n\n### ")
+		b.WriteString(EscapeMarkdown(s.Title))
+		b.WriteString("\n")
+		for _, e := range s.Entries {
+			r.writeItem(b, e, e.Subject)
+		}
+	}
+	if len(r.Entries) == 0 {
+		b.WriteString("\n\nNo changes.")
+	}
+	b.WriteString("\n")
+}
 
-### ⚠ BREAKING CHANGES
-{{range .}}
-- {{if .Scope}}**{{md .Scope}}:** {{end}}{{md (oneline .BreakingNote)}}{{refs .}}
-{{- end}}
-{{- end}}
-{{- range .Sections}}
-
-### {{md .Title}}
-{{range .Entries}}
-- {{if .Scope}}**{{md .Scope}}:** {{end}}{{md .Subject}}{{refs .}}
-{{- end}}
-{{- end}}
-{{- if not .Entries}}
-
-No changes.
-{{- end}}
-`
-
-var builtinNotes = template.Must(template.New("notes").Funcs(Release{}.templateFuncs()).Parse(notesTemplate))
+// writeItem writes one bullet: the scope in bold, the text, the references.
+func (r Release) writeItem(b *strings.Builder, e *Entry, text string) {
+	b.WriteString("\n- ")
+	if e.Scope != "" {
+		b.WriteString("**")
+		b.WriteString(EscapeMarkdown(e.Scope))
+		b.WriteString(":** ")
+	}
+	b.WriteString(EscapeMarkdown(text))
+	b.WriteString(r.refs(e))
+}
 
 // refs renders an entry's references: commit, pull request and issues, as
 // links when the release knows where they live.
-func (r Release) refs(e Entry) string {
+func (r Release) refs(e *Entry) string {
 	var b strings.Builder
 	b.WriteString(" (")
 	b.WriteString(mdLink(e.ShortSHA, r.CommitURL(e.SHA)))
@@ -180,10 +196,38 @@ var urlEscaper = strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "%
 
 func escapeURL(u string) string { return urlEscaper.Replace(u) }
 
-// oneLine joins the lines of s with spaces.
+// oneLine joins the lines of s with spaces: every run of ASCII white space
+// (line breaks, tabs, spaces) becomes one space, and leading and trailing
+// white space goes. Text that is already one clean line is returned as is.
 func oneLine(s string) string {
-	return strings.Join(strings.Fields(s), " ")
+	clean := true
+	for i := 0; clean && i < len(s); i++ {
+		if asciiSpace[s[i]] {
+			clean = s[i] == ' ' && i > 0 && i < len(s)-1 && s[i+1] != ' '
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	pending := false
+	for i := 0; i < len(s); i++ {
+		if asciiSpace[s[i]] {
+			pending = b.Len() > 0
+			continue
+		}
+		if pending {
+			b.WriteByte(' ')
+			pending = false
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
+
+// asciiSpace marks the ASCII white space characters.
+var asciiSpace = [256]bool{' ': true, '\t': true, '\n': true, '\v': true, '\f': true, '\r': true}
 
 // EscapeMarkdown makes text safe to place inside a markdown line: the
 // characters with a meaning in CommonMark inline syntax are backslash-escaped
@@ -213,29 +257,46 @@ func EscapeMarkdown(s string) string {
 // line of CommonMark (emphasis, code, links, HTML, tables, strike-through,
 // entities). Line breaks must already be gone.
 func escapeInline(s string) string {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if inlineSpecial[s[i]] {
+			n++
+		}
+	}
+	if n == 0 {
+		return s
+	}
 	var b strings.Builder
-	b.Grow(len(s) + 8)
-	for _, c := range s {
-		if strings.ContainsRune("\\`*_[]<>|~&", c) {
+	b.Grow(len(s) + n)
+	for i := 0; i < len(s); i++ {
+		if inlineSpecial[s[i]] {
 			b.WriteByte('\\')
 		}
-		b.WriteRune(c)
+		b.WriteByte(s[i])
 	}
 	return b.String()
 }
+
+// inlineSpecial marks the ASCII characters escapeInline escapes.
+var inlineSpecial = func() (t [256]bool) {
+	for _, c := range []byte("\\`*_[]<>|~&") {
+		t[c] = true
+	}
+	return t
+}()
 
 func toJSON(v any) (string, error) {
 	b, err := json.Marshal(v)
 	return string(b), err
 }
 
-// Notes renders release notes with a template.
+// Notes renders release notes: the built-in markdown, or a user's template.
 type Notes struct {
-	tmpl *template.Template
+	tmpl *template.Template // nil for the built-in notes
 }
 
 // BuiltinNotes renders the built-in markdown notes.
-func BuiltinNotes() *Notes { return &Notes{tmpl: builtinNotes} }
+func BuiltinNotes() *Notes { return &Notes{} }
 
 // LoadNotes parses a user's Go text/template file. The release is the
 // template's data; besides its fields and methods (Sections,
@@ -257,6 +318,12 @@ func LoadNotes(path string) (*Notes, error) {
 // Render executes the template with r. The result is only returned whole:
 // an error in the middle of a template leaves nothing half-written.
 func (n *Notes) Render(r Release) (string, error) {
+	if n.tmpl == nil {
+		var b strings.Builder
+		b.Grow(160 * (len(r.Entries) + 1))
+		r.writeNotes(&b)
+		return b.String(), nil
+	}
 	var buf bytes.Buffer
 	t, err := n.tmpl.Clone()
 	if err != nil {

@@ -171,3 +171,20 @@ func TestSectionsOrder(t *testing.T) {
 	}
 	require.Equal(t, []string{"Features", "Bug Fixes", "Performance Improvements", "Reverts", "Chores", "alpha", "zeta", "Other Changes"}, got)
 }
+
+func TestOneLine(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{
+		"":                     "",
+		"one line":             "one line",
+		"  padded  ":           "padded",
+		"two\nlines":           "two lines",
+		"crlf\r\nand\ttabs  x": "crlf and tabs x",
+		"\n\n":                 "",
+		"ünïcödé\u00a0kept":    "ünïcödé\u00a0kept",
+		"a  b":                 "a b",
+		"trailing\n":           "trailing",
+	} {
+		require.Equal(t, want, oneLine(in), "oneLine(%q)", in)
+	}
+}

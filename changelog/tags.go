@@ -3,7 +3,9 @@ package changelog
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
+	"os/exec"
 	"regexp"
 	"sort"
 	"strconv"
@@ -63,9 +65,12 @@ func (m *TagMatcher) match(name string) (Tag, bool) {
 	return t, true
 }
 
-// releaseTags lists the release tags reachable from commit to, in one git call.
-func releaseTags(ctx context.Context, g *Git, m *TagMatcher, to string) ([]Tag, error) {
-	out, err := g.Run(ctx, "for-each-ref", "--merged="+to,
+// releaseTags lists every release tag, in one git call. Reachability is
+// left to [firstReachable]: asking git for the tags merged into a commit
+// walks the whole history, while checking a few candidates walks only back
+// to them.
+func releaseTags(ctx context.Context, g *Git, m *TagMatcher) ([]Tag, error) {
+	out, err := g.Run(ctx, "for-each-ref",
 		"--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)%00%(creatordate:unix)", "refs/tags")
 	if err != nil {
 		return nil, err
@@ -93,25 +98,15 @@ func releaseTags(ctx context.Context, g *Git, m *TagMatcher, to string) ([]Tag, 
 	return tags, nil
 }
 
-// newestTag picks the newest of tags: the highest semantic version when all
-// are semantic versions, otherwise the most recently created (then by name).
-// Pre-release tags count only when withPre is true. It reports false when
-// none qualifies.
-func newestTag(tags []Tag, withPre bool) (Tag, bool) {
-	var cand []Tag
+// sortNewestFirst orders tags from newest to oldest: by semantic version
+// when all are semantic versions, otherwise by creation date (then by name).
+func sortNewestFirst(tags []Tag) {
 	allSemver := true
 	for _, t := range tags {
-		if t.Semver && t.Version.Prerelease() && !withPre {
-			continue
-		}
 		allSemver = allSemver && t.Semver
-		cand = append(cand, t)
 	}
-	if len(cand) == 0 {
-		return Tag{}, false
-	}
-	sort.SliceStable(cand, func(i, j int) bool {
-		a, b := cand[i], cand[j]
+	sort.SliceStable(tags, func(i, j int) bool {
+		a, b := tags[i], tags[j]
 		if allSemver {
 			if c := a.Version.Compare(b.Version); c != 0 {
 				return c > 0
@@ -121,5 +116,36 @@ func newestTag(tags []Tag, withPre bool) (Tag, bool) {
 		}
 		return a.Name > b.Name
 	})
-	return cand[0], true
+}
+
+// withoutPrereleases drops pre-release tags unless withPre is true.
+func withoutPrereleases(tags []Tag, withPre bool) []Tag {
+	if withPre {
+		return tags
+	}
+	var out []Tag
+	for _, t := range tags {
+		if !(t.Semver && t.Version.Prerelease()) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// firstReachable returns the first of tags (newest first) whose commit is an
+// ancestor of to, checking one at a time with git merge-base --is-ancestor.
+func firstReachable(ctx context.Context, g *Git, tags []Tag, to string) (*Tag, error) {
+	for _, t := range tags {
+		_, err := g.Run(ctx, "merge-base", "--is-ancestor", "--end-of-options", t.Commit, to)
+		var exit *exec.ExitError
+		switch {
+		case err == nil:
+			return &t, nil
+		case errors.As(err, &exit) && exit.ExitCode() == 1:
+			continue // not an ancestor
+		default:
+			return nil, err
+		}
+	}
+	return nil, nil
 }
