@@ -47,7 +47,7 @@ func BenchmarkBuildEntries(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		bl := builder{nodes: map[string]*node{}, issues: issues}
+		bl := builder{nodes: map[string]node{}, issues: issues}
 		if err := ReadLog(bytes.NewReader(data), func(c Commit) error { bl.add(c); return nil }); err != nil {
 			b.Fatal(err)
 		}
@@ -61,7 +61,7 @@ func BenchmarkBuildEntries(b *testing.B) {
 
 func BenchmarkRenderNotes(b *testing.B) {
 	var entries []Entry
-	bl := builder{nodes: map[string]*node{}}
+	bl := builder{nodes: map[string]node{}}
 	bl.issues, _ = NewIssueMatcher("")
 	_ = ReadLog(bytes.NewReader(syntheticLog(1000)), func(c Commit) error { bl.add(c); return nil })
 	entries = bl.result()

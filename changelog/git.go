@@ -87,14 +87,19 @@ func (g *Git) Stream(ctx context.Context, read func(io.Reader) error, args ...st
 	var stderr bytes.Buffer
 	cmd := g.command(ctx, args)
 	cmd.Stderr = &stderr
-	out, err := cmd.StdoutPipe()
+	out, w, err := os.Pipe()
 	if err != nil {
 		return fmt.Errorf("git %s: %w", subcommand(args), err)
 	}
-	if err := cmd.Start(); err != nil {
+	defer out.Close()
+	growPipe(w)
+	cmd.Stdout = w
+	err = cmd.Start()
+	w.Close() // git holds its own copy; EOF comes when git exits
+	if err != nil {
 		return newGitError(ctx, args, err, "")
 	}
-	readErr := read(bufio.NewReaderSize(out, 64<<10))
+	readErr := read(bufio.NewReaderSize(out, 256<<10))
 	if readErr != nil {
 		// Stop git rather than wait for it to write a history nobody reads.
 		_ = cmd.Process.Kill()

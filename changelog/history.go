@@ -36,12 +36,28 @@ type History struct {
 	Date time.Time
 }
 
-// node is what the pull-request attribution needs to know of a commit.
+// node is what the pull-request attribution needs to know of a commit. It
+// is kept small: a history holds one per commit.
 type node struct {
-	parents []string
-	pr      int      // pull request of a merge commit, 0 otherwise
+	parents string   // hashes of the parents, separated by spaces (git's %P)
 	issues  []string // issue keys of a merge's branch name
-	entry   int      // index in the entries, -1 for none
+	pr      int32    // pull request of a merge commit, 0 otherwise
+	entry   int32    // index in the entries, -1 for none
+}
+
+// firstParent returns the commit's first parent, or "" for a root commit.
+func (n node) firstParent() string {
+	p, _, _ := strings.Cut(n.parents, " ")
+	return p
+}
+
+// otherParents returns the parents after the first: the merged ones.
+func (n node) otherParents() []string {
+	_, rest, ok := strings.Cut(n.parents, " ")
+	if !ok {
+		return nil
+	}
+	return strings.Fields(rest)
 }
 
 // ReadRange reads the commits of r with one streamed git log call and turns
@@ -57,7 +73,7 @@ func ReadRange(ctx context.Context, g *Git, r Range, opts ReadOptions) (History,
 			return History{}, err
 		}
 	}
-	b := builder{nodes: map[string]*node{}, issues: issues, includeMerges: opts.IncludeMerges}
+	b := builder{nodes: map[string]node{}, issues: issues, includeMerges: opts.IncludeMerges}
 	var date time.Time
 	err := g.Stream(ctx, func(out io.Reader) error {
 		return ReadLog(out, func(c Commit) error {
@@ -132,7 +148,7 @@ func short(sha string) string {
 // builder collects entries and the commit graph while git log streams.
 type builder struct {
 	names         map[string]string // one copy of each author name and e-mail
-	nodes         map[string]*node
+	nodes         map[string]node
 	entries       []Entry
 	dropped       []bool
 	issues        *IssueMatcher
@@ -143,19 +159,24 @@ type builder struct {
 // merge commit and merges are not entries.
 func (b *builder) add(c Commit) {
 	msg := ParseMessage(c.Message)
-	n := &node{parents: c.Parents, entry: -1}
-	b.nodes[c.SHA] = n
+	n := node{parents: c.parents, entry: -1}
 	merge := len(c.Parents) > 1
 	var branchIssues []string
 	if msg.Merge != nil {
 		branchIssues = b.issues.Find(msg.Merge.Branch)
 		if merge {
-			n.pr, n.issues = msg.Merge.PullRequest, branchIssues
+			n.pr, n.issues = int32(msg.Merge.PullRequest), branchIssues
 		}
 	}
-	if merge && !b.includeMerges {
-		return
+	if !merge || b.includeMerges {
+		n.entry = int32(len(b.entries))
+		b.addEntry(c, msg, branchIssues)
 	}
+	b.nodes[c.SHA] = n
+}
+
+// addEntry makes the entry of a commit.
+func (b *builder) addEntry(c Commit, msg Message, branchIssues []string) {
 	c.AuthorName, c.AuthorEmail = b.intern(c.AuthorName), b.intern(c.AuthorEmail)
 	e := newEntry(c, msg)
 	e.Issues = b.issues.Find(append([]string{e.Subject, e.Body, footerText(msg.Footers)}, branchIssues...)...)
@@ -163,7 +184,6 @@ func (b *builder) add(c Commit) {
 		// A merge commit entry, or a squash merge: one entry with its PR.
 		e.PullRequest = intPtr(msg.Merge.PullRequest)
 	}
-	n.entry = len(b.entries)
 	b.entries = append(b.entries, e)
 	b.dropped = append(b.dropped, false)
 }
@@ -228,20 +248,17 @@ func (b *builder) intern(s string) string {
 // keeps its own number.
 func (b *builder) attributePullRequests(to string) {
 	var line []string
-	for sha := to; ; {
+	for sha := to; sha != ""; {
 		n, ok := b.nodes[sha]
 		if !ok {
 			break
 		}
 		line = append(line, sha)
-		if len(n.parents) == 0 {
-			break
-		}
-		sha = n.parents[0]
+		sha = n.firstParent()
 	}
 	type visit struct {
 		sha    string
-		pr     int
+		pr     int32
 		issues []string
 	}
 	seen := make(map[string]bool, len(b.nodes))
@@ -249,7 +266,7 @@ func (b *builder) attributePullRequests(to string) {
 	for i := len(line) - 1; i >= 0; i-- {
 		m := b.nodes[line[i]]
 		seen[line[i]] = true
-		for _, p := range slices.Backward(m.parents[min(1, len(m.parents)):]) {
+		for _, p := range slices.Backward(m.otherParents()) {
 			stack = append(stack, visit{p, m.pr, m.issues})
 		}
 		for len(stack) > 0 {
@@ -261,17 +278,17 @@ func (b *builder) attributePullRequests(to string) {
 			}
 			seen[v.sha] = true
 			if n.entry >= 0 && v.pr > 0 {
-				b.entries[n.entry].attach(v.pr, v.issues)
+				b.entries[n.entry].attach(int(v.pr), v.issues)
 			}
-			if len(n.parents) == 0 {
+			if n.parents == "" {
 				continue
 			}
-			stack = append(stack, visit{n.parents[0], v.pr, v.issues})
+			stack = append(stack, visit{n.firstParent(), v.pr, v.issues})
 			inner := v
 			if n.pr > 0 {
 				inner = visit{pr: n.pr, issues: n.issues}
 			}
-			for _, p := range n.parents[1:] {
+			for _, p := range n.otherParents() {
 				stack = append(stack, visit{p, inner.pr, inner.issues})
 			}
 		}

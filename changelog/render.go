@@ -320,7 +320,7 @@ func LoadNotes(path string) (*Notes, error) {
 func (n *Notes) Render(r Release) (string, error) {
 	if n.tmpl == nil {
 		var b strings.Builder
-		b.Grow(160 * (len(r.Entries) + 1))
+		b.Grow(notesSizeHint(r))
 		r.writeNotes(&b)
 		return b.String(), nil
 	}
@@ -341,4 +341,19 @@ func WriteJSON(w io.Writer, r Release) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(r)
+}
+
+// notesSizeHint estimates the size of the built-in notes, so that they are
+// written into one buffer of about the right size.
+func notesSizeHint(r Release) int {
+	n := 64
+	link := len(r.CommitURL(strings.Repeat("0", 40)))
+	for i := range r.Entries {
+		e := &r.Entries[i]
+		n += len(e.Subject) + len(e.Scope) + link + 24
+		if e.PullRequest != nil {
+			n += len(r.PullRequestURL(*e.PullRequest)) + 12
+		}
+	}
+	return n
 }

@@ -1,0 +1,8 @@
+//go:build !linux
+
+package changelog
+
+import "os"
+
+// growPipe does nothing outside Linux.
+func growPipe(*os.File) {}
