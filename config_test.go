@@ -1,6 +1,7 @@
 package main
 
 import (
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -31,9 +32,7 @@ func minimal(extra map[string]string) map[string]string {
 		"CODA_DOC_ID":    "AbCdEf",
 		"CODA_TABLE":     "Changes",
 	}
-	for k, v := range extra {
-		env[k] = v
-	}
+	maps.Copy(env, extra)
 	return env
 }
 

@@ -34,11 +34,9 @@ func sampleRelease(t *testing.T) Release {
 	r := gittest.New(t)
 	r.Commit("feat: the first release")
 	r.Tag("v1.4.0")
-	r.Git("checkout", "-q", "-b", "feature/SHOP-7-cart")
-	r.Commit("feat(cart): keep the cart between visits\n\nStored in local storage.\n\nRefs: SHOP-8")
-	r.Commit("fix(cart): round totals *correctly* <b>now</b>")
-	r.Git("checkout", "-q", "main")
-	r.Merge("feature/SHOP-7-cart", "Merged in feature/SHOP-7-cart (pull request #42)\n\nfeat(cart): persistent cart\n\nApproved-by: Jane Doe")
+	r.PullRequest(42, "feature/SHOP-7-cart", "feat(cart): persistent cart",
+		"feat(cart): keep the cart between visits\n\nStored in local storage.\n\nRefs: SHOP-8",
+		"fix(cart): round totals *correctly* <b>now</b>")
 	r.Commit("perf: cache [prices](http://evil.example) & {{ .Token }}")
 	r.Commit("feat(api)!: remove the v1 endpoints\n\nBREAKING CHANGE: clients must call /v2;\nsee the migration guide.")
 	r.Commit("refactor: split the checkout service")

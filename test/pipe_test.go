@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -98,9 +99,7 @@ func pipelinesEnv(repo *gittest.Repo, commit string, vars map[string]string) map
 		"BITBUCKET_WORKSPACE":       "acme",
 		"BITBUCKET_REPO_SLUG":       "shop",
 	}
-	for k, v := range vars {
-		env[k] = v
-	}
+	maps.Copy(env, vars)
 	return env
 }
 
@@ -112,19 +111,15 @@ func codaVars(srv *codatest.Server, doc codatest.Doc, vars map[string]string) ma
 		"CODA_DOC_ID":    "https://coda.io/d/Release-Log_d" + doc.ID,
 		"WAIT_TIMEOUT":   "60s",
 	}
-	for k, v := range vars {
-		env[k] = v
-	}
+	maps.Copy(env, vars)
 	return env
 }
 
 // merge joins variable maps, later ones winning.
-func merge(maps ...map[string]string) map[string]string {
+func merge(envs ...map[string]string) map[string]string {
 	out := map[string]string{}
-	for _, m := range maps {
-		for k, v := range m {
-			out[k] = v
-		}
+	for _, m := range envs {
+		maps.Copy(out, m)
 	}
 	return out
 }
@@ -136,11 +131,8 @@ func sampleRepo(t *testing.T) *gittest.Repo {
 	r := gittest.New(t)
 	r.Commit("feat: first release")
 	r.Tag("v1.0.0")
-	r.Git("checkout", "-q", "-b", "feature/SHOP-7-cart")
-	r.Commit("feat(cart): keep the cart between visits")
-	r.Commit("fix(cart): round totals")
-	r.Git("checkout", "-q", "main")
-	r.Merge("feature/SHOP-7-cart", "Merged in feature/SHOP-7-cart (pull request #42)\n\nfeat(cart): persistent cart\n\nApproved-by: Jane Doe")
+	r.PullRequest(42, "feature/SHOP-7-cart", "feat(cart): persistent cart",
+		"feat(cart): keep the cart between visits", "fix(cart): round totals")
 	r.Commit("perf: faster prices")
 	r.Commit("Merged in fix/login (pull request #43)\n\nfix(auth): accept upper-case e-mails\n\nApproved-by: Jane Doe")
 	return r

@@ -130,3 +130,18 @@ func (r *Repo) Clone(args ...string) *Repo {
 	r.Git(append(append([]string{"clone", "-q"}, args...), "file://"+r.Dir, dir)...)
 	return r.Open(dir)
 }
+
+// PullRequest makes a branch off the current one with a commit per message,
+// then merges it back as Bitbucket Cloud does, with the message "Merged in
+// <branch> (pull request #<number>)", the title and an approval. It returns
+// the merge commit's hash.
+func (r *Repo) PullRequest(number int, branch, title string, messages ...string) string {
+	r.t.Helper()
+	base := r.Git("rev-parse", "--abbrev-ref", "HEAD")
+	r.Git("checkout", "-q", "-b", branch)
+	for _, m := range messages {
+		r.Commit(m)
+	}
+	r.Git("checkout", "-q", base)
+	return r.Merge(branch, fmt.Sprintf("Merged in %s (pull request #%d)\n\n%s\n\nApproved-by: Jane Doe", branch, number, title))
+}
