@@ -53,7 +53,12 @@ func publish(ctx context.Context, cfg Config, b built, con *console) error {
 			opts = append(opts, coda.WithValueParsing())
 		}
 		m, err := client.UpsertRows(ctx, cc.DocID, plan.table.ID, plan.rows, plan.keys, opts...)
-		if err != nil {
+		var tooLarge *coda.RowTooLargeError
+		switch {
+		case errors.As(err, &tooLarge):
+			return fmt.Errorf("the row of %s is too large for Coda (%d by Coda's measure, limit %d); nothing was written. "+
+				"Map fewer long fields (body, markdown) in CODA_COLUMNS: %w", rowName(cc.RowPer, rel, tooLarge.Index), tooLarge.Size, tooLarge.Limit, err)
+		case err != nil:
 			return fmt.Errorf("upsert %d rows into table %q: %w", len(plan.rows), plan.table.Name, err)
 		}
 		muts = append(muts, m...)
@@ -86,6 +91,15 @@ func publish(ctx context.Context, cfg Config, b built, con *console) error {
 	}
 	con.Success("Published %s: %s.", b.summary(), strings.Join(done, "; "))
 	return nil
+}
+
+// rowName names the entry (or the release) that row i of a table write holds.
+func rowName(rowPer string, rel changelog.Release, i int) string {
+	if rowPer == rowPerRelease || i >= len(rel.Entries) {
+		return "release " + rel.Version
+	}
+	e := rel.Entries[i]
+	return fmt.Sprintf("commit %s (%q)", e.ShortSHA, e.Subject)
 }
 
 // link formats a Coda browser link for the summary, when Coda gave one.

@@ -152,6 +152,22 @@ func (c *Client) writeRows(ctx context.Context, docID, table string, rows []RowE
 	return c.finishWrite(ctx, o, muts)
 }
 
+// RowTooLargeError reports a row over Coda's row size limit, found before
+// anything was sent. errors.Is(err, [ErrRowTooLarge]) is true for it.
+type RowTooLargeError struct {
+	Index int // the row's index in the rows given, counting from 0
+	Size  int // its size by Coda's measure: 2 × UTF-16 code units of its JSON
+	Limit int // Coda's limit, 85,000
+}
+
+func (e *RowTooLargeError) Error() string {
+	return fmt.Sprintf("coda: row %d (counting from 0) has size %d by Coda's measure (2 × UTF-16 code units of its JSON), over the %d limit; shorten its longest cells: %v",
+		e.Index, e.Size, e.Limit, ErrRowTooLarge)
+}
+
+// Is makes errors.Is(err, ErrRowTooLarge) true.
+func (e *RowTooLargeError) Is(target error) bool { return target == ErrRowTooLarge }
+
 // encodeRows encodes each row as JSON and checks it against Coda's row size
 // limit.
 func encodeRows(rows []RowEdit) ([][]byte, error) {
@@ -162,8 +178,7 @@ func encodeRows(rows []RowEdit) ([][]byte, error) {
 			return nil, fmt.Errorf("coda: encode row %d: %w", i, err)
 		}
 		if size := rowSize(b); size > maxRowSize {
-			return nil, fmt.Errorf("coda: row %d (counting from 0) has size %d by Coda's measure (2 × UTF-16 code units of its JSON), over the %d limit; shorten its longest cells: %w",
-				i, size, maxRowSize, ErrRowTooLarge)
+			return nil, &RowTooLargeError{Index: i, Size: size, Limit: maxRowSize}
 		}
 		encoded[i] = b
 	}

@@ -599,3 +599,16 @@ func TestDefaultColumnMapping(t *testing.T) {
 		require.NotContains(t, r, "c-pr", "no field is named PR")
 	}
 }
+
+func TestRowTooLargeNamesTheCommit(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	huge := repo.Commit("fix: paste a whole log\n\n" + strings.Repeat("stack frame\n", 4000))
+	srv, doc := newDoc(t)
+	res := runPipe(t, repo.Dir, merge(pipelinesEnv(repo, repo.Head(), nil),
+		codaVars(srv, doc, map[string]string{"CODA_TABLE": "Changes", "CODA_COLUMNS": "sha=SHA,subject=Subject,body=Type"})))
+	require.Equal(t, 1, res.code, res.output())
+	require.Contains(t, res.stderr, fmt.Sprintf(`✖ the row of commit %s ("paste a whole log") is too large for Coda`, huge[:7]))
+	require.Contains(t, res.stderr, "nothing was written")
+	require.Empty(t, srv.Rows(doc.ID, "grid-changes"))
+}
