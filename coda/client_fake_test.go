@@ -102,7 +102,7 @@ func validateRequests(t *testing.T, s *codatest.Server) {
 	t.Helper()
 	spec := spectest.Load(t)
 	for _, r := range s.Requests() {
-		u := "http://coda.test" + cmpOr(r.RawPath, r.Path)
+		u := "http://coda.localhost" + cmpOr(r.RawPath, r.Path)
 		if len(r.Query) > 0 {
 			u += "?" + r.Query.Encode()
 		}
@@ -338,6 +338,7 @@ func TestFakeInsertIsNotResent(t *testing.T) {
 	}{
 		{name: "dropped before", faults: codatest.Faults{DropBeforeRate: 1}, wantRows: 0},
 		{name: "dropped after", faults: codatest.Faults{DropAfterRate: 1}, wantRows: 1},
+		{name: "gateway error after the write", faults: codatest.Faults{GatewayErrorRate: 1}, wantRows: 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -575,4 +576,41 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.w.Write(p)
+}
+
+func TestFakePageContentLatestVersion(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		s := codatest.NewUnstarted(codatest.WithWriteDelay(5 * time.Second))
+		d := seedDoc(s)
+		c := fakeClient(t, s, codatest.DefaultToken)
+		_, err := c.UpdatePageContent(t.Context(), d.doc, d.page, coda.Prepend, "## v1.0.0 (2026-01-01)\n")
+		require.NoError(t, err)
+
+		lines := func(opts ...coda.ReadOption) ([]string, error) {
+			var out []string
+			for item, err := range c.PageContent(t.Context(), d.doc, d.page, opts...) {
+				if err != nil {
+					return out, err
+				}
+				out = append(out, item.Content)
+			}
+			return out, nil
+		}
+		stale, err := lines()
+		require.NoError(t, err)
+		require.Equal(t, []string{"Release notes"}, stale, "a plain read can miss a write not yet applied")
+		_, err = lines(coda.LatestVersion())
+		require.ErrorIs(t, err, coda.ErrDocNotUpToDate, "the latest version is refused while the write is pending")
+
+		time.Sleep(5 * time.Second) // virtual time: the write applies
+		latest, err := lines(coda.LatestVersion())
+		require.NoError(t, err)
+		require.Equal(t, []string{"v1.0.0 (2026-01-01)", "Release notes"}, latest)
+		for _, r := range s.Requests() {
+			if r.Method == "GET" && strings.HasSuffix(r.Path, "/content") && r.Status == 400 {
+				require.Equal(t, "latest", r.Header.Get("X-Coda-Doc-Version"))
+			}
+		}
+	})
 }

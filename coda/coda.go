@@ -178,11 +178,12 @@ func parseBaseURL(raw string) (string, error) {
 }
 
 // isLoopback reports whether host stays on this machine: localhost, a
-// loopback IP address, or a name under the reserved "localhost" and "test"
-// top-level domains (RFC 6761), as used by in-memory test servers.
+// loopback IP address, or a name under the reserved "localhost" top-level
+// domain, which resolves to loopback (RFC 6761), as in-memory test servers
+// use.
 func isLoopback(host string) bool {
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") || strings.HasSuffix(host, ".test") {
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
 		return true
 	}
 	ip := net.ParseIP(host)
@@ -202,6 +203,8 @@ type request struct {
 	// outcome is unknown (a 5xx, or a connection lost after sending):
 	// reads, upserts by key columns and whole-page replaces.
 	resendable bool
+	// header holds extra request headers, such as X-Coda-Doc-Version.
+	header http.Header
 }
 
 // newRequest builds a request for the path made of segments, relative to the
@@ -227,11 +230,39 @@ func newRequest(method string, query url.Values, body any, segments ...string) (
 // get sends a GET request for the path made of segments and decodes the
 // response into out.
 func (c *Client) get(ctx context.Context, out any, query url.Values, segments ...string) error {
+	return c.getWith(ctx, out, query, nil, segments...)
+}
+
+// getWith is get with read options.
+func (c *Client) getWith(ctx context.Context, out any, query url.Values, opts []ReadOption, segments ...string) error {
 	r, err := newRequest(http.MethodGet, query, nil, segments...)
 	if err != nil {
 		return err
 	}
+	var o readOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.latest {
+		r.header = http.Header{"X-Coda-Doc-Version": {"latest"}}
+	}
 	return c.do(ctx, r, out)
+}
+
+// A ReadOption changes how a read is made.
+type ReadOption func(*readOptions)
+
+type readOptions struct {
+	latest bool
+}
+
+// LatestVersion makes a read answer from the doc's latest version rather
+// than from the copy Coda serves reads from, which can lag writes by
+// seconds or minutes. While the doc has writes not yet applied, Coda
+// refuses such a read with an error matching [ErrDocNotUpToDate]; try again
+// later. (Coda documents this as the X-Coda-Doc-Version: latest header.)
+func LatestVersion() ReadOption {
+	return func(o *readOptions) { o.latest = true }
 }
 
 // buckets lists the rate-limit buckets the request counts in.
@@ -270,6 +301,9 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, time.Dur
 	if err != nil {
 		return nil, 0, err
 	}
+	for k, v := range r.header {
+		req.Header[k] = v
+	}
 	req.Header.Set("Authorization", "Bearer "+c.token())
 	req.Header.Set("User-Agent", c.userAgent)
 	req.Header.Set("Accept", "application/json")
@@ -295,13 +329,14 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 		if resp != nil {
 			status = resp.StatusCode
 		}
-		v := shouldRetry(status, err, r.resendable)
 		if err != nil && ctx.Err() != nil {
 			// The context ended the attempt, not the network.
 			c.logAttempt(ctx, r, attempt, status, took, paced, 0, err)
 			return c.contextEnded(ctx, r)
 		}
 		failure := c.failure(r, resp, err, attempt)
+		var apiErr *Error
+		v := shouldRetry(status, err, r.resendable, errors.As(failure, &apiErr) && apiErr.fromCoda)
 
 		if v == retryYes && attempt < c.retry.Attempts {
 			wait := c.beforeRetry(ctx, r, resp, attempt)
@@ -490,6 +525,10 @@ var (
 	ErrNotConfirmed = errors.New("queued, unconfirmed")
 	// ErrRowTooLarge: a row exceeds Coda's 85,000 size limit; nothing was sent.
 	ErrRowTooLarge = errors.New("row too large")
+	// ErrDocNotUpToDate: a read that asked for the latest version of a doc
+	// ([LatestVersion]) was refused because the doc has writes not yet
+	// applied (HTTP 400 "Doc is not yet up to date.").
+	ErrDocNotUpToDate = errors.New("doc not yet up to date")
 )
 
 // Error is an error response from Coda. Its Path is relative to the base URL
@@ -502,7 +541,8 @@ type Error struct {
 	Path          string // request path, such as /docs/AbCDeFGH/tables/grid-1/rows
 	Attempts      int    // attempts made, counting the first
 
-	gaveUp bool // every attempt failed with a retryable status
+	gaveUp   bool // every attempt failed with a retryable status
+	fromCoda bool // the body was Coda's own error JSON, not a gateway's page
 }
 
 var _ error = (*Error)(nil)
@@ -536,6 +576,8 @@ func (e *Error) Is(target error) bool {
 		return target == ErrForbidden
 	case http.StatusTooManyRequests:
 		return target == ErrRateLimited
+	case http.StatusBadRequest:
+		return target == ErrDocNotUpToDate && strings.Contains(strings.ToLower(e.Message), "not yet up to date")
 	}
 	return false
 }
@@ -567,6 +609,7 @@ func (c *Client) newError(r *request, resp *http.Response, attempt int) *Error {
 	}
 	var body errorBody
 	if err := json.Unmarshal(raw, &body); err == nil {
+		e.fromCoda = body.StatusCode != 0
 		if body.StatusMessage != "" {
 			e.StatusMessage = body.StatusMessage
 		}

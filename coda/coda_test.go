@@ -23,7 +23,7 @@ import (
 
 const (
 	testToken   = "tok-3f9d2c1e-secret"
-	testBaseURL = "http://coda.test/apis/v1"
+	testBaseURL = "http://coda.localhost/apis/v1"
 )
 
 // roundTripFunc is an [http.RoundTripper] made of a function.
@@ -173,7 +173,8 @@ func TestNewClient(t *testing.T) {
 		{name: "loopback http", token: "t", opts: []Option{WithBaseURL("http://127.0.0.1:8080/apis/v1")}, wantURL: "http://127.0.0.1:8080/apis/v1/"},
 		{name: "loopback ipv6", token: "t", opts: []Option{WithBaseURL("http://[::1]:9/x")}, wantURL: "http://[::1]:9/x/"},
 		{name: "localhost", token: "t", opts: []Option{WithBaseURL("http://LocalHost:1/apis/v1")}, wantURL: "http://LocalHost:1/apis/v1/"},
-		{name: "test domain", token: "t", opts: []Option{WithBaseURL("http://coda.test/apis/v1")}, wantURL: "http://coda.test/apis/v1/"},
+		{name: "localhost domain", token: "t", opts: []Option{WithBaseURL("http://coda.localhost/apis/v1")}, wantURL: "http://coda.localhost/apis/v1/"},
+		{name: "http to a name that DNS resolves", token: "t", opts: []Option{WithBaseURL("http://coda.test/apis/v1")}, wantErr: "http"},
 		{name: "empty token", token: "", wantErr: "API token is empty"},
 		{name: "token with newline", token: "abc\n", wantErr: "whitespace or control characters"},
 		{name: "http elsewhere", token: "t", opts: []Option{WithBaseURL("http://coda.io/apis/v1")}, wantErr: "uses http; use https"},
@@ -259,25 +260,25 @@ func TestErrorResponses(t *testing.T) {
 	}{
 		{
 			name: "coda body", status: 404, body: codaError(404, "Not Found"),
-			want:    &Error{StatusCode: 404, StatusMessage: "Not Found", Message: "Not Found", Method: "GET", Path: "/docs/d1", Attempts: 1},
+			want:    &Error{StatusCode: 404, StatusMessage: "Not Found", Message: "Not Found", Method: "GET", Path: "/docs/d1", Attempts: 1, fromCoda: true},
 			wantMsg: "coda: GET /docs/d1: 404 Not Found: Not Found",
 			is:      ErrNotFound,
 		},
 		{
 			name: "unauthorized", status: 401, body: codaError(401, "The API token is invalid or has expired."),
-			want:    &Error{StatusCode: 401, StatusMessage: "Unauthorized", Message: "The API token is invalid or has expired.", Method: "GET", Path: "/docs/d1", Attempts: 1},
+			want:    &Error{StatusCode: 401, StatusMessage: "Unauthorized", Message: "The API token is invalid or has expired.", Method: "GET", Path: "/docs/d1", Attempts: 1, fromCoda: true},
 			wantMsg: "coda: GET /docs/d1: 401 Unauthorized: The API token is invalid or has expired.",
 			is:      ErrUnauthorized,
 		},
 		{
 			name: "forbidden", status: 403, body: codaError(403, "The API token does not grant access to this resource."),
-			want: &Error{StatusCode: 403, StatusMessage: "Forbidden", Message: "The API token does not grant access to this resource.", Method: "GET", Path: "/docs/d1", Attempts: 1},
+			want: &Error{StatusCode: 403, StatusMessage: "Forbidden", Message: "The API token does not grant access to this resource.", Method: "GET", Path: "/docs/d1", Attempts: 1, fromCoda: true},
 			is:   ErrForbidden,
 		},
 		{
 			name: "validation details", status: 400,
 			body:    `{"statusCode":400,"statusMessage":"Bad Request","message":"Invalid","codaDetail":{"validationErrors":[{"path":"contentFormat","message":"must be plainText"}]}}`,
-			want:    &Error{StatusCode: 400, StatusMessage: "Bad Request", Message: "Invalid; contentFormat: must be plainText", Method: "GET", Path: "/docs/d1", Attempts: 1},
+			want:    &Error{StatusCode: 400, StatusMessage: "Bad Request", Message: "Invalid; contentFormat: must be plainText", Method: "GET", Path: "/docs/d1", Attempts: 1, fromCoda: true},
 			wantMsg: "coda: GET /docs/d1: 400 Bad Request: Invalid; contentFormat: must be plainText",
 		},
 		{
@@ -291,7 +292,7 @@ func TestErrorResponses(t *testing.T) {
 		},
 		{
 			name: "token echoed", status: 400, body: codaError(400, "bad token "+testToken),
-			want: &Error{StatusCode: 400, StatusMessage: "Bad Request", Message: "bad token [token]", Method: "GET", Path: "/docs/d1", Attempts: 1},
+			want: &Error{StatusCode: 400, StatusMessage: "Bad Request", Message: "bad token [token]", Method: "GET", Path: "/docs/d1", Attempts: 1, fromCoda: true},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -405,10 +406,18 @@ func TestRetries(t *testing.T) {
 			wantIs:    []error{ErrRateLimited},
 		},
 		{
-			name:      "5xx on an insert is resent: Coda did not accept it",
+			name:      "Coda's own 5xx on an insert is resent: Coda did not accept it",
 			call:      insertOne,
-			responses: []response{{status: 502}, ok},
+			responses: []response{{status: 502, body: codaError(502, "Bad Gateway")}, ok},
 			wantCalls: 2,
+		},
+		{
+			name:      "a gateway's 5xx on an insert is not resent: Coda may have it",
+			call:      insertOne,
+			responses: []response{{status: 502, body: "<html>Bad gateway</html>"}, ok},
+			wantCalls: 1,
+			wantErr:   []string{"502 Bad Gateway", "outcome unknown", "not resent"},
+			wantIs:    []error{ErrUnknownOutcome},
 		},
 		{
 			name:      "504 on an insert is not resent",
@@ -425,10 +434,17 @@ func TestRetries(t *testing.T) {
 			wantCalls: 3,
 		},
 		{
-			name:      "5xx on an append is resent",
+			name:      "Coda's own 5xx on an append is resent",
 			call:      appendPage,
-			responses: []response{{status: 500}, ok},
+			responses: []response{{status: 500, body: codaError(500, "Internal Server Error")}, ok},
 			wantCalls: 2,
+		},
+		{
+			name:      "a gateway's 5xx on an append is not resent",
+			call:      appendPage,
+			responses: []response{{status: 503}, ok},
+			wantCalls: 1,
+			wantIs:    []error{ErrUnknownOutcome},
 		},
 		{
 			name:      "504 on an append is not resent",
@@ -444,9 +460,9 @@ func TestRetries(t *testing.T) {
 			wantCalls: 2,
 		},
 		{
-			name:      "5xx on a trigger is resent",
+			name:      "Coda's own 5xx on a trigger is resent",
 			call:      trigger,
-			responses: []response{{status: 503}, ok},
+			responses: []response{{status: 503, body: codaError(503, "Service Unavailable")}, ok},
 			wantCalls: 2,
 		},
 		{
@@ -573,7 +589,7 @@ func TestTransportErrors(t *testing.T) {
 					require.ErrorIs(t, err, tc.wantIs)
 				}
 				require.ErrorContains(t, err, tc.wantErr)
-				require.NotContains(t, err.Error(), "coda.test", "no URL in errors")
+				require.NotContains(t, err.Error(), "coda.localhost", "no URL in errors")
 			})
 		})
 	}

@@ -147,21 +147,21 @@ func TestPacerConcurrent(t *testing.T) {
 func TestPacerSlowDown(t *testing.T) {
 	t.Parallel()
 	p := newPacer(Limits{Read: Limit{N: 100, Per: 6 * time.Second}, Write: Limit{N: 10, Per: 6 * time.Second}, DocContent: Limit{N: 5, Per: 10 * time.Second}})
-	for _, want := range []int{2, 1, 1} {
+	for _, want := range []int{3, 2, 1, 1} {
 		b, l := p.slowDown([]bucket{bucketWrite, bucketDocContent})
 		require.Equal(t, bucketDocContent, b)
 		require.Equal(t, Limit{N: want, Per: 10 * time.Second}, l)
 	}
 	b, l := p.slowDown([]bucket{bucketWrite})
 	require.Equal(t, bucketWrite, b)
-	require.Equal(t, 5, l.N)
+	require.Equal(t, 6, l.N)
 	_, l = p.slowDown([]bucket{bucketRead})
-	require.Equal(t, 50, l.N)
+	require.Equal(t, 66, l.N)
 
 	unlimited := newPacer(Limits{DocContent: Limit{N: 5, Per: time.Second}})
 	b, l = unlimited.slowDown([]bucket{bucketWrite, bucketDocContent})
 	require.Equal(t, bucketDocContent, b)
-	require.Equal(t, 2, l.N)
+	require.Equal(t, 3, l.N)
 	_, l = unlimited.slowDown([]bucket{bucketRead})
 	require.Equal(t, Limit{}, l, "an unenforced limit stays unenforced")
 }
@@ -172,7 +172,7 @@ func TestSlowDownAfter429(t *testing.T) {
 		rec := &recorder{responses: []response{{status: 429, body: codaError(429, "Too Many Requests")}, {status: 202, body: `{"requestId":"r1"}`}}}
 		c := newTestClient(t, rec, WithLimits(DefaultLimits))
 		require.NoError(t, insertOne(t.Context(), c))
-		require.Equal(t, Limit{N: 2, Per: 10 * time.Second}, c.pace.windows[bucketDocContent].limit)
+		require.Equal(t, Limit{N: 3, Per: 10 * time.Second}, c.pace.windows[bucketDocContent].limit)
 		require.Equal(t, DefaultLimits.Write, c.pace.windows[bucketWrite].limit)
 	})
 }

@@ -160,11 +160,11 @@ type pageContentList struct {
 // error, which it yields.
 //
 // Coda API: listPageContent, https://coda.io/developers/apis/v1#tag/Pages/operation/listPageContent
-func (c *Client) PageContent(ctx context.Context, docID, page string) iter.Seq2[PageContentItem, error] {
+func (c *Client) PageContent(ctx context.Context, docID, page string, opts ...ReadOption) iter.Seq2[PageContentItem, error] {
 	return paginate(func(token string) ([]PageContentItem, string, error) {
 		var l pageContentList
 		q := pageQuery(url.Values{"contentFormat": {"plainText"}}, 500, token)
-		if err := c.get(ctx, &l, q, "docs", docID, "pages", page, "content"); err != nil {
+		if err := c.getWith(ctx, &l, q, opts, "docs", docID, "pages", page, "content"); err != nil {
 			return nil, "", err
 		}
 		items := make([]PageContentItem, len(l.Items))

@@ -16,10 +16,11 @@ import (
 //
 // A write that is not safe to send twice (an insert, a page create, an
 // append or prepend, an automation trigger) is retried only when Coda
-// refused it: a 429, or a 500, 502 or 503, since Coda accepts a write only
-// with a 202 and a requestId. When the outcome is unknown (a 504 from a
-// gateway that gave up waiting, or a connection lost after the request was
-// sent) it is not resent and the error wraps [ErrUnknownOutcome].
+// itself refused it: a 429, or a 5xx whose body is Coda's own error JSON,
+// since Coda accepts a write only with a 202 and a requestId. When the
+// outcome is unknown (a 5xx from a gateway in front of Coda, a 504, or a
+// connection lost after the request was sent) it is not resent and the
+// error wraps [ErrUnknownOutcome].
 type RetryPolicy struct {
 	Attempts int           // attempts in all, counting the first; at least 1
 	Base     time.Duration // wait before the first retry, before jitter
@@ -65,8 +66,9 @@ const (
 
 // shouldRetry decides what to do after an attempt that got status (0 when
 // there was no response) or the transport error err. resendable says whether
-// the request may be sent twice.
-func shouldRetry(status int, err error, resendable bool) verdict {
+// the request may be sent twice; codaAnswered whether the error body was
+// Coda's own JSON, so that Coda, not a gateway, refused the request.
+func shouldRetry(status int, err error, resendable, codaAnswered bool) verdict {
 	switch {
 	case err != nil && notSent(err):
 		return retryYes
@@ -76,7 +78,10 @@ func shouldRetry(status int, err error, resendable bool) verdict {
 		}
 		return retryUnsafe
 	case status >= 500 && status != http.StatusNotImplemented:
-		return retryYes // Coda answered with an error: the write was not queued
+		if resendable || codaAnswered {
+			return retryYes // Coda answered with an error: the write was not queued
+		}
+		return retryUnsafe
 	case status == http.StatusTooManyRequests:
 		return retryYes // refused, so never applied
 	}
@@ -91,12 +96,12 @@ func notSent(err error) bool {
 }
 
 // backoff returns the wait before retry number retry (1 for the first). A
-// positive retryAfter, from the server, wins. Otherwise the wait is
+// positive retryAfter, from the server, wins, up to Cap. Otherwise the wait is
 // Base×2^(retry-1), capped at Cap, with equal jitter: half of it fixed and
 // half scaled by jitter, a number in [0, 1).
 func backoff(p RetryPolicy, retry int, retryAfter time.Duration, jitter float64) time.Duration {
 	if retryAfter > 0 {
-		return retryAfter
+		return min(retryAfter, p.Cap)
 	}
 	d := p.Cap
 	if retry-1 < 62 {

@@ -19,33 +19,37 @@ func TestShouldRetry(t *testing.T) {
 		status     int
 		err        error
 		resendable bool
+		coda       bool // the error body was Coda's JSON
 		want       verdict
 	}{
 		{status: 200, resendable: true, want: retryNo},
 		{status: 202, resendable: false, want: retryNo},
-		{status: 400, resendable: true, want: retryNo},
-		{status: 404, resendable: true, want: retryNo},
-		{status: 422, resendable: false, want: retryNo},
-		{status: 429, resendable: true, want: retryYes},
+		{status: 400, resendable: true, coda: true, want: retryNo},
+		{status: 404, resendable: true, coda: true, want: retryNo},
+		{status: 422, resendable: false, coda: true, want: retryNo},
+		{status: 429, resendable: true, coda: true, want: retryYes},
 		{status: 429, resendable: false, want: retryYes},
 		{status: 500, resendable: true, want: retryYes},
-		{status: 500, resendable: false, want: retryYes},
+		{status: 500, resendable: false, coda: true, want: retryYes},
+		{status: 500, resendable: false, want: retryUnsafe},
 		{status: 501, resendable: true, want: retryNo},
 		{status: 501, resendable: false, want: retryNo},
 		{status: 502, resendable: true, want: retryYes},
-		{status: 502, resendable: false, want: retryYes},
-		{status: 503, resendable: false, want: retryYes},
+		{status: 502, resendable: false, coda: true, want: retryYes},
+		{status: 502, resendable: false, want: retryUnsafe},
+		{status: 503, resendable: false, coda: true, want: retryYes},
+		{status: 503, resendable: false, want: retryUnsafe},
 		{status: 504, resendable: true, want: retryYes},
-		{status: 504, resendable: false, want: retryUnsafe},
+		{status: 504, resendable: false, coda: true, want: retryUnsafe},
 		{err: io.EOF, resendable: true, want: retryYes},
 		{err: io.EOF, resendable: false, want: retryUnsafe},
 		{err: fmt.Errorf("wrapped: %w", dial), resendable: false, want: retryYes},
 		{err: dial, resendable: true, want: retryYes},
 		{err: &net.OpError{Op: "read", Err: io.EOF}, resendable: false, want: retryUnsafe},
 	} {
-		t.Run(fmt.Sprintf("status %d err %v resendable %v", tc.status, tc.err, tc.resendable), func(t *testing.T) {
+		t.Run(fmt.Sprintf("status %d err %v resendable %v coda %v", tc.status, tc.err, tc.resendable, tc.coda), func(t *testing.T) {
 			t.Parallel()
-			require.Equal(t, tc.want, shouldRetry(tc.status, tc.err, tc.resendable))
+			require.Equal(t, tc.want, shouldRetry(tc.status, tc.err, tc.resendable, tc.coda))
 		})
 	}
 }
@@ -69,7 +73,8 @@ func TestBackoff(t *testing.T) {
 		{name: "capped with jitter", retry: 9, jitter: 0.5, want: 7500 * time.Millisecond},
 		{name: "no overflow", retry: 80, want: 5 * time.Second},
 		{name: "shift overflow", retry: 40, want: 5 * time.Second},
-		{name: "retry-after wins", retry: 1, retryAfter: 30 * time.Second, jitter: 0.5, want: 30 * time.Second},
+		{name: "retry-after wins", retry: 1, retryAfter: 8 * time.Second, jitter: 0.5, want: 8 * time.Second},
+		{name: "retry-after is capped", retry: 1, retryAfter: 24 * time.Hour, jitter: 0.5, want: 10 * time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

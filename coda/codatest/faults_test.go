@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"bitbucket.org/coda-changelog/coda-changelog/coda/codatest"
@@ -140,5 +141,22 @@ func TestFaultsOnRealListener(t *testing.T) {
 	}
 	if n := len(srv.Rows(docID, tableID)) - 2; n != accepted {
 		t.Errorf("%d rows inserted, want %d (accepted, including drops after)", n, accepted)
+	}
+}
+
+func TestGatewayFaultAppliesTheWrite(t *testing.T) {
+	t.Parallel()
+	srv := newFixture(codatest.WithFaults(codatest.Faults{GatewayErrorRate: 1}))
+	before := len(srv.Rows(docID, tableID))
+	seen := sendInserts(t, srv, 1)
+	if seen[0] != http.StatusBadGateway {
+		t.Fatalf("client saw %d, want 502 from the gateway", seen[0])
+	}
+	r := srv.Requests()[0]
+	if strings.Contains(string(r.ResponseBody), "statusCode") {
+		t.Errorf("a gateway's answer is not Coda's error JSON: %s", r.ResponseBody)
+	}
+	if got := len(srv.Rows(docID, tableID)) - before; got != 1 {
+		t.Errorf("%d rows applied, want 1: the gateway lost the answer, not the write", got)
 	}
 }

@@ -61,6 +61,9 @@ func (s *Server) process(c *call, tooLarge bool) result {
 		res := s.dispatch(c, rt, ok, tooLarge)
 		res.drop = true
 		return res
+	case faultGateway:
+		s.dispatch(c, rt, ok, tooLarge) // processed, but the answer is lost
+		return gatewayError()
 	}
 	return s.dispatch(c, rt, ok, tooLarge)
 }
@@ -196,3 +199,11 @@ func badRequest(message string) result { return errorResult(http.StatusBadReques
 
 // notFound answers 404 with message.
 func notFound(message string) result { return errorResult(http.StatusNotFound, message) }
+
+// gatewayError is what a gateway in front of Coda answers when it loses
+// Coda's answer: a 502 with an HTML page, not Coda's error JSON.
+func gatewayError() result {
+	h := http.Header{}
+	h.Set("Content-Type", "text/html")
+	return result{status: http.StatusBadGateway, header: h, body: []byte("<html><body><h1>502 Bad Gateway</h1></body></html>\n")}
+}

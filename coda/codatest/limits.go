@@ -83,13 +83,14 @@ const (
 	faultServerError
 	faultDropBefore
 	faultDropAfter
+	faultGateway
 )
 
 // chooseFault picks the fault for a request to key (method and path), never
 // faulting two requests in a row to the same key.
 func (s *Server) chooseFault(key string) fault {
 	f := s.cfg.faults
-	if f.ServerErrorRate+f.DropBeforeRate+f.DropAfterRate <= 0 {
+	if f.ServerErrorRate+f.DropBeforeRate+f.DropAfterRate+f.GatewayErrorRate <= 0 {
 		return faultNone
 	}
 	if s.lastFault[key] {
@@ -105,6 +106,8 @@ func (s *Server) chooseFault(key string) fault {
 		got = faultDropBefore
 	case x < f.ServerErrorRate+f.DropBeforeRate+f.DropAfterRate:
 		got = faultDropAfter
+	case x < f.ServerErrorRate+f.DropBeforeRate+f.DropAfterRate+f.GatewayErrorRate:
+		got = faultGateway
 	}
 	s.lastFault[key] = got != faultNone
 	return got

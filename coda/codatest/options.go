@@ -104,8 +104,13 @@ var DocumentedLimits = Limits{
 // Faults are chosen after the token check and the rate limiter, so a faulted
 // request counts toward the rate limits, as a real one that reached Coda would.
 type Faults struct {
-	// ServerErrorRate is the rate of 500, 502 and 503 answers; nothing is applied.
+	// ServerErrorRate is the rate of 500, 502 and 503 answers in Coda's error
+	// JSON: Coda refused the request, nothing is applied.
 	ServerErrorRate float64
+	// GatewayErrorRate is the rate of 502 answers with an HTML page from a
+	// gateway in front of Coda that lost Coda's answer: the request was
+	// processed (a write is accepted and will apply).
+	GatewayErrorRate float64
 	// DropBeforeRate is the rate of connections dropped before the request is
 	// processed; nothing is applied.
 	DropBeforeRate float64

@@ -18,7 +18,7 @@ import (
 const BasePath = "/apis/v1"
 
 // unstartedURL is the base URL of a server built by [NewUnstarted].
-const unstartedURL = "http://coda.test" + BasePath
+const unstartedURL = "http://coda.localhost" + BasePath
 
 // Server is a fake Coda API v1. It keeps docs, tables, rows, pages and
 // automations in memory, applies writes after a delay, enforces rate limits,
@@ -55,7 +55,7 @@ func NewServer(opts ...Option) *Server {
 
 // NewUnstarted returns a fake Coda API without a listener. Talk to it through
 // [Server.Client], whose transport calls the server in memory, or through
-// [Server.ServeHTTP]. Its URL is "http://coda.test/apis/v1". It starts no
+// [Server.ServeHTTP]. Its URL is "http://coda.localhost/apis/v1". It starts no
 // goroutines, so it works inside a [testing/synctest] bubble, where time is
 // virtual.
 func NewUnstarted(opts ...Option) *Server {

@@ -85,7 +85,7 @@ func TestNotFound(t *testing.T) {
 	t.Run("outside the base path", func(t *testing.T) {
 		t.Parallel()
 		srv := newFixture()
-		req := httptest.NewRequest("GET", "http://coda.test/apis/v1beta1/whoami", nil)
+		req := httptest.NewRequest("GET", "http://coda.localhost/apis/v1beta1/whoami", nil)
 		req.Header.Set("Authorization", "Bearer "+codatest.DefaultToken)
 		rec := httptest.NewRecorder()
 		srv.ServeHTTP(rec, req)
