@@ -239,8 +239,9 @@ func (b *builder) intern(s string) string {
 	return s
 }
 
-// attributePullRequests gives every commit brought in by a pull request merge
-// that merge's number (and its branch's issue keys). A merge brings in the
+// attributePullRequests gives every commit brought in by a merge that
+// merge's pull request number, when it has one, and the issue keys of its
+// branch name. A merge brings in the
 // commits reachable from its second parent and not from its first. Walking
 // the first-parent line of to from the oldest commit up, everything reachable
 // from older commits is already marked, so each merge's walk stops there. A
@@ -277,7 +278,7 @@ func (b *builder) attributePullRequests(to string) {
 				continue
 			}
 			seen[v.sha] = true
-			if n.entry >= 0 && v.pr > 0 {
+			if n.entry >= 0 && (v.pr > 0 || len(v.issues) > 0) {
 				b.entries[n.entry].attach(int(v.pr), v.issues)
 			}
 			if n.parents == "" {
@@ -285,7 +286,7 @@ func (b *builder) attributePullRequests(to string) {
 			}
 			stack = append(stack, visit{n.firstParent(), v.pr, v.issues})
 			inner := v
-			if n.pr > 0 {
+			if n.pr > 0 || len(n.issues) > 0 {
 				inner = visit{pr: n.pr, issues: n.issues}
 			}
 			for _, p := range n.otherParents() {
@@ -295,9 +296,10 @@ func (b *builder) attributePullRequests(to string) {
 	}
 }
 
-// attach gives an entry the pull request that brought it in, unless it has one.
+// attach gives an entry the pull request that brought it in (0: a merge
+// without one), unless it has one, and the issue keys of the merged branch.
 func (e *Entry) attach(pr int, issues []string) {
-	if e.PullRequest == nil {
+	if e.PullRequest == nil && pr > 0 {
 		e.PullRequest = intPtr(pr)
 	}
 	for _, k := range issues {

@@ -358,3 +358,31 @@ func TestRangeSkipsTagsNotReachable(t *testing.T) {
 	require.Equal(t, "v1.0.0", rng.FromRef, "a higher tag that main cannot reach is not its previous release")
 	require.Equal(t, "v1.0.1", NewRelease(rng, h, ReleaseOptions{}).Version)
 }
+
+func TestRangeTagsOfTreesAndTags(t *testing.T) {
+	t.Parallel()
+	r := gittest.New(t)
+	r.Commit("feat: one")
+	r.Tag("v1.0.0", "annotated")
+	r.Git("tag", "-a", "-m", "a tag of a tag", "v1.0.1", "v1.0.0")
+	r.Commit("fix: two")
+	r.Git("tag", "v9.9.9", "HEAD^{tree}") // not a commit: never a release
+	r.Commit("fix: three")
+	rng, h := readBuild(t, r, RangeOptions{}, ReadOptions{})
+	require.Equal(t, "v1.0.1", rng.FromRef, "a tag of a tag is peeled to its commit")
+	require.Equal(t, []string{"three", "two"}, subjects(h.Entries))
+}
+
+func TestHistoryPlainMergeGivesBranchIssues(t *testing.T) {
+	t.Parallel()
+	r := gittest.New(t)
+	r.Commit("chore: init")
+	r.Git("checkout", "-q", "-b", "feature/ABC-1-search")
+	r.Commit("feat: search")
+	r.Git("checkout", "-q", "main")
+	r.Merge("feature/ABC-1-search", "Merge branch 'feature/ABC-1-search'")
+	_, h := readBuild(t, r, RangeOptions{}, ReadOptions{})
+	require.Equal(t, "search", h.Entries[0].Subject)
+	require.Equal(t, []string{"ABC-1"}, h.Entries[0].Issues, "the merged branch's key, without a pull request")
+	require.Nil(t, h.Entries[0].PullRequest)
+}

@@ -49,8 +49,7 @@ func sampleRelease(t *testing.T) Release {
 	rng, h := readBuild(t, r, RangeOptions{}, ReadOptions{})
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	require.NoError(t, err)
-	n, pr := 128, 0
-	_ = pr
+	n := 128
 	repo := BitbucketRepository("acme/shop", "")
 	return NewRelease(rng, h, ReleaseOptions{
 		Location:   berlin,

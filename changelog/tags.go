@@ -71,7 +71,8 @@ func (m *TagMatcher) match(name string) (Tag, bool) {
 // to them.
 func releaseTags(ctx context.Context, g *Git, m *TagMatcher) ([]Tag, error) {
 	out, err := g.Run(ctx, "for-each-ref",
-		"--format=%(refname:strip=2)%00%(objectname)%00%(*objectname)%00%(creatordate:unix)", "refs/tags")
+		"--format=%(refname:strip=2)%00%(objecttype)%00%(objectname)%00%(*objecttype)%00%(*objectname)%00%(creatordate:unix)",
+		"refs/tags")
 	if err != nil {
 		return nil, err
 	}
@@ -81,18 +82,26 @@ func releaseTags(ctx context.Context, g *Git, m *TagMatcher) ([]Tag, error) {
 			continue
 		}
 		f := strings.Split(string(line), "\x00")
-		if len(f) != 4 {
+		if len(f) != 6 {
 			return nil, fmt.Errorf("git for-each-ref: unexpected line %q", truncate(string(line), 120))
 		}
 		t, ok := m.match(f[0])
 		if !ok {
 			continue
 		}
-		t.Commit = f[1]
-		if f[2] != "" { // annotated: the tag object's target
+		switch {
+		case f[1] == "commit": // a lightweight tag
 			t.Commit = f[2]
+		case f[3] == "commit": // an annotated tag
+			t.Commit = f[4]
+		case f[3] == "tag": // a tag of a tag: peel it all the way
+			if t.Commit, err = resolveCommit(ctx, g, "refs/tags/"+f[0]); err != nil {
+				continue
+			}
+		default: // a tag of a tree or a blob is no release
+			continue
 		}
-		t.Date, _ = strconv.ParseInt(f[3], 10, 64)
+		t.Date, _ = strconv.ParseInt(f[5], 10, 64)
 		tags = append(tags, t)
 	}
 	return tags, nil
