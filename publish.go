@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"bitbucket.org/coda-changelog/coda-changelog/changelog"
 	"bitbucket.org/coda-changelog/coda-changelog/coda"
@@ -47,7 +48,10 @@ func publish(ctx context.Context, cfg Config, b built, con *console) error {
 
 	var done []string
 	var muts []coda.Mutation
-	if plan != nil {
+	if plan != nil && len(plan.rows) == 0 {
+		done = append(done, "no rows to upsert (every commit was filtered out)")
+	}
+	if plan != nil && len(plan.rows) > 0 {
 		var opts []coda.WriteOption
 		if cc.ParseValues {
 			opts = append(opts, coda.WithValueParsing())
@@ -148,16 +152,59 @@ func planPage(ctx context.Context, c *coda.Client, cc CodaConfig, rel changelog.
 		return &page, nil
 	}
 	heading := rel.Heading()
-	for item, err := range c.PageContent(ctx, cc.DocID, page.ID) {
-		if err != nil {
-			return nil, fmt.Errorf("CODA_PAGE %q: read its content: %w", cc.Page, err)
-		}
-		if strings.HasPrefix(item.Style, "h") && strings.TrimSpace(item.Content) == heading {
-			con.Info("Page %q already has the notes of %s; leaving it as it is.", page.Name, heading)
-			return nil, nil
-		}
+	found, err := pageHasHeading(ctx, c, cc, page.ID, heading, con)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("CODA_PAGE %q: %w", cc.Page, err)
+	case found:
+		con.Info("Page %q already has the notes of %s; leaving it as it is.", page.Name, heading)
+		return nil, nil
 	}
 	return &page, nil
+}
+
+// latestReadRetry is how often the page's latest content is asked for again
+// while the doc has writes not yet applied.
+const latestReadRetry = 5 * time.Second
+
+// pageHasHeading reports whether the page's latest content has a heading
+// (H1–H3) whose text is heading. It reads the doc's latest version, not the
+// copy Coda serves reads from, which lags writes by up to minutes: a rerun
+// right after a run must see that run's notes. While the doc has writes not
+// yet applied Coda refuses such reads; the check waits for them up to
+// WAIT_TIMEOUT, then fails rather than risk writing the notes twice.
+func pageHasHeading(ctx context.Context, c *coda.Client, cc CodaConfig, pageID, heading string, con *console) (bool, error) {
+	deadline := time.Now().Add(cc.WaitTimeout)
+	for {
+		found, err := scanHeadings(ctx, c, cc.DocID, pageID, heading)
+		if !errors.Is(err, coda.ErrDocNotUpToDate) {
+			return found, err
+		}
+		if time.Now().Add(latestReadRetry).After(deadline) {
+			return false, fmt.Errorf("the doc still had writes not yet applied after WAIT_TIMEOUT (%s), so whether the page "+
+				"already has the notes of %s is unknown and nothing was written; rerun later, or raise WAIT_TIMEOUT: %w",
+				cc.WaitTimeout, heading, err)
+		}
+		con.Info("The doc has writes not yet applied; waiting for them to read the page's latest content.")
+		select {
+		case <-ctx.Done():
+			return false, ctx.Err()
+		case <-time.After(latestReadRetry):
+		}
+	}
+}
+
+// scanHeadings reads the page's latest content, looking for the heading.
+func scanHeadings(ctx context.Context, c *coda.Client, docID, pageID, heading string) (bool, error) {
+	for item, err := range c.PageContent(ctx, docID, pageID, coda.LatestVersion()) {
+		if err != nil {
+			return false, err
+		}
+		if strings.HasPrefix(item.Style, "h") && strings.TrimSpace(item.Content) == heading {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // confirm waits, when WAIT is on, until Coda has applied the writes.
@@ -173,8 +220,8 @@ func confirm(ctx context.Context, c *coda.Client, cc CodaConfig, muts []coda.Mut
 			con.Warn("Coda: %s", w)
 		}
 	}
-	if errors.Is(err, coda.ErrNotConfirmed) {
-		return fmt.Errorf("%w. Raise WAIT_TIMEOUT (now %s), or rerun the step: a rerun never duplicates", err, cc.WaitTimeout)
+	if errors.Is(err, coda.ErrNotConfirmed) && errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%w. Raise WAIT_TIMEOUT (now %s), or rerun the step: a rerun updates the same rows and skips notes already on the page", err, cc.WaitTimeout)
 	}
 	return err
 }

@@ -32,13 +32,13 @@ func bigRelease(n int) built {
 	return built{release: rel, history: changelog.History{Entries: rel.Entries, Commits: n}}
 }
 
-// publishStats publishes n rows per commit to a fake enforcing Coda's
-// documented limits, in virtual time, and reports what it took.
-func publishStats(t *testing.T, n int) (codatest.Stats, time.Duration) {
+// publishStats publishes n rows per commit to a fake enforcing limits, in
+// virtual time, and reports what it took.
+func publishStats(t *testing.T, n int, limits codatest.Limits) (codatest.Stats, time.Duration) {
 	var stats codatest.Stats
 	var took time.Duration
 	synctest.Test(t, func(t *testing.T) {
-		srv := codatest.NewUnstarted(codatest.WithRateLimits(codatest.DocumentedLimits))
+		srv := codatest.NewUnstarted(codatest.WithRateLimits(limits))
 		doc := srv.AddDoc(codatest.Doc{Tables: []codatest.Table{{ID: "grid-1", Name: "Changes", Columns: []codatest.Column{
 			{ID: "c-sha", Name: "SHA"}, {ID: "c-subject", Name: "Subject"}, {ID: "c-type", Name: "Type", Type: "select"},
 			{ID: "c-date", Name: "Date", Type: "date"}, {ID: "c-issues", Name: "Issues"},
@@ -63,7 +63,7 @@ func publishStats(t *testing.T, n int) (codatest.Stats, time.Duration) {
 func TestPublish5000Rows(t *testing.T) {
 	t.Parallel()
 	const rows, perRequest = 5000, 500
-	stats, took := publishStats(t, rows)
+	stats, took := publishStats(t, rows, codatest.DocumentedLimits)
 	writes := (rows + perRequest - 1) / perRequest
 	limit := codatest.DocumentedLimits.DocContent
 	floor := time.Duration((writes-1)/limit.N) * limit.Per
@@ -73,6 +73,19 @@ func TestPublish5000Rows(t *testing.T) {
 	require.Equal(t, writes, stats.Writes, "the fewest writes the batching allows")
 	const lookups = 4 // whoami, doc, table, columns
 	require.Equal(t, lookups+writes, stats.Reads, "the lookups, and one mutation status per write")
+}
+
+// TestPublishWhenCodaAllowsOnly3DocWritesPer10s is the same run against the
+// lower doc-content limit Coda staff have announced: one 429, then the client
+// paces at 3 per 10 s, and every row lands.
+func TestPublishWhenCodaAllowsOnly3DocWritesPer10s(t *testing.T) {
+	t.Parallel()
+	limits := codatest.DocumentedLimits
+	limits.DocContent.N = 3
+	stats, took := publishStats(t, 5000, limits)
+	t.Logf("5,000 rows at 3 doc writes per 10 s: %d requests, %d 429s, wall %v", stats.Requests, stats.RateLimited, took)
+	require.Equal(t, 1, stats.RateLimited, "one 429 teaches the client the lower limit")
+	require.Equal(t, 11, stats.Writes, "the ten upserts and the one refused")
 }
 
 func TestConvertValues(t *testing.T) {

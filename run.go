@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"bitbucket.org/coda-changelog/coda-changelog/changelog"
@@ -24,7 +25,8 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	defer stop()
 	defer func() {
 		if err != nil && ctx.Err() != nil && parent.Err() == nil {
-			err = fmt.Errorf("stopped by a signal (SIGINT or SIGTERM); what Coda accepted stays, and a rerun completes the rest without duplicates: %w", err)
+			err = fmt.Errorf("stopped by a signal (SIGINT or SIGTERM): %w. What Coda had accepted stays; "+
+				"a rerun updates the same rows and skips notes already on the page, but triggers the automation again", err)
 		}
 	}()
 	if len(args) > 0 && (args[0] == "--version" || args[0] == "version") {
@@ -38,16 +40,17 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	if err != nil {
 		return err
 	}
+	token := strings.TrimSpace(env.CodaAPIToken)
+	defer func() { // the token never leaves the pipe, not even inside an error
+		if err != nil {
+			err = errors.New(redactor(token)(err.Error()))
+		}
+	}()
 	cfg, err := parseConfig(env)
 	if err != nil {
 		return err
 	}
-	con := newConsole(stderr, cfg.Debug, cfg.Coda.Token)
-	defer func() { // the token never leaves the pipe, not even inside an error
-		if err != nil {
-			err = errors.New(con.redact(err.Error()))
-		}
-	}()
+	con := newConsole(stderr, cfg.Debug, token)
 
 	b, err := buildRelease(ctx, cfg, con)
 	if err != nil {
@@ -67,7 +70,10 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		con.Success("Dry run: %s. Nothing was sent to Coda.", b.summary())
 		return nil
 	}
-	if len(b.release.Entries) == 0 {
+	if b.history.Commits == 0 {
+		// An empty range. A range whose commits were all filtered out is
+		// still a release: its row, its notes ("No changes.") and its
+		// automation are published.
 		con.Success("Nothing to publish: %s.", b.summary())
 		return nil
 	}

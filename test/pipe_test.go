@@ -269,7 +269,6 @@ func TestRowsPerCommitEveryColumnType(t *testing.T) {
 func TestRowPerReleaseAndNotesPage(t *testing.T) {
 	t.Parallel()
 	repo := sampleRepo(t)
-	srv, doc := newDoc(t)
 	for _, mode := range []string{"prepend", "append", "replace"} {
 		t.Run(mode, func(t *testing.T) {
 			srv, doc := newDoc(t)
@@ -302,8 +301,6 @@ func TestRowPerReleaseAndNotesPage(t *testing.T) {
 			}
 		})
 	}
-	_ = srv
-	_ = doc
 }
 
 func TestAutomationPayload(t *testing.T) {
@@ -393,8 +390,8 @@ func TestErrorsUsersCanActOn(t *testing.T) {
 		{"unknown column", map[string]string{"CODA_TABLE": "Changes", "CODA_COLUMNS": "sha=SHA,subject=Sumary"},
 			[]string{`column "Sumary" (for subject) does not exist`, `The table's columns are: "SHA" (text, c-sha)`}},
 		{"view", map[string]string{"CODA_TABLE": "Recent changes"},
-			[]string{`CODA_TABLE "Recent changes"`, "Changes"}},
-		{"calculated column", map[string]string{"CODA_TABLE": "Changes", "CODA_COLUMNS": "sha=SHA,count=Count"},
+			[]string{`CODA_TABLE "Recent changes"`, `is a view of table "Changes"`, "grid-changes"}},
+		{"release field in a row per commit", map[string]string{"CODA_TABLE": "Changes", "CODA_COLUMNS": "sha=SHA,count=Count"},
 			[]string{`"count" is not a field for ROW_PER=commit`}},
 		{"formula column", map[string]string{"CODA_TABLE": "Changes", "CODA_COLUMNS": "sha=SHA,pull_request=Count"},
 			[]string{`column "Count" (for pull_request) is calculated by a formula and cannot be written`}},
@@ -511,8 +508,9 @@ func TestDebugNeverShowsTheToken(t *testing.T) {
 		"CODA_TABLE": "Changes", "CODA_PAGE": "Release notes", "CODA_AUTOMATION_RULE_ID": "rule-1", "DEBUG": "true",
 	})))
 	require.Equal(t, 0, res.code, res.output())
-	require.Contains(t, res.stderr, "DEBUG: git")
-	require.Contains(t, res.stderr, "/whoami")
+	require.Contains(t, res.stderr, "DEBUG: git args=log -z")
+	require.Regexp(t, `DEBUG: coda request method=GET path=/whoami status=200 duration=\S+ attempt=1`, res.stderr)
+	require.Regexp(t, `DEBUG: coda request method=POST path=/docs/\S+/tables/grid-changes/rows\S* status=202 duration=\S+ attempt=1`, res.stderr)
 	// runPipe has already checked that the token appears nowhere.
 	for _, r := range srv.Requests() {
 		require.Equal(t, "Bearer "+token, r.Header.Get("Authorization"), "but it was sent to Coda")
@@ -611,4 +609,54 @@ func TestRowTooLargeNamesTheCommit(t *testing.T) {
 	require.Contains(t, res.stderr, fmt.Sprintf(`✖ the row of commit %s ("paste a whole log") is too large for Coda`, huge[:7]))
 	require.Contains(t, res.stderr, "nothing was written")
 	require.Empty(t, srv.Rows(doc.ID, "grid-changes"))
+}
+
+func TestPageRerunRightAfterARunDoesNotRepeatTheNotes(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	// Coda applies writes seconds after accepting them, and plain reads lag
+	// behind: a rerun at once must still see the first run's notes.
+	srv, doc := newDoc(t, codatest.WithWriteDelay(3*time.Second))
+	env := merge(pipelinesEnv(repo, repo.Head(), nil), codaVars(srv, doc, map[string]string{
+		"CODA_PAGE": "Release notes", "WAIT": "false",
+	}))
+	first := runPipe(t, repo.Dir, env)
+	require.Equal(t, 0, first.code, first.output())
+	second := runPipe(t, repo.Dir, env)
+	require.Equal(t, 0, second.code, second.output())
+	require.Contains(t, second.stderr, "waiting for them to read the page's latest content")
+	require.Contains(t, second.stderr, "already has the notes of v1.1.0")
+	time.Sleep(3 * time.Second) // let the fake apply what it accepted
+	require.Equal(t, 1, strings.Count(srv.PageMarkdown(doc.ID, "Release notes"), "## v1.1.0"))
+}
+
+func TestTokenNotShownInValidationErrors(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	// The token pasted into the wrong variable by mistake.
+	res := runPipe(t, repo.Dir, map[string]string{"CODA_API_TOKEN": token, "TIMEZONE": token, "CODA_DOC_ID": "AbC"})
+	require.Equal(t, 1, res.code)
+	require.Contains(t, res.stderr, "TIMEZONE:\n- \"[redacted]\" is not a time zone")
+}
+
+func TestFilteredReleaseIsStillPublished(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	repo.Tag("v1.1.0")
+	repo.Commit("chore: bump dependencies")
+	repo.Tag("v1.1.1")
+	srv, doc := newDoc(t)
+	env := merge(pipelinesEnv(repo, repo.Head(), map[string]string{"BITBUCKET_TAG": "v1.1.1", "BITBUCKET_BRANCH": ""}),
+		codaVars(srv, doc, map[string]string{
+			"EXCLUDE_TYPES": "chore", "CODA_TABLE": "Releases", "ROW_PER": "release",
+			"CODA_COLUMNS": "version=Version,count=Count,markdown=Notes", "CODA_PAGE": "Release notes",
+		}))
+	res := runPipe(t, repo.Dir, env)
+	require.Equal(t, 0, res.code, res.output())
+	require.Contains(t, res.stderr, "✔ Published v1.1.1, 0 entries from 1 commit")
+	rows := srv.Rows(doc.ID, "grid-releases")
+	require.Len(t, rows, 1)
+	require.EqualValues(t, 0, rows[0].Values["c-n"])
+	require.Contains(t, rows[0].Values["c-notes"], "No changes.")
+	require.Contains(t, srv.PageMarkdown(doc.ID, "Release notes"), "## v1.1.1 (")
 }
