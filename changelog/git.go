@@ -142,8 +142,11 @@ func (e *GitError) Error() string {
 
 func (e *GitError) Unwrap() error { return e.Err }
 
-// subcommand names a git call by its first argument.
+// subcommand names a git call by its first argument after any -c options.
 func subcommand(args []string) string {
+	for len(args) >= 2 && args[0] == "-c" {
+		args = args[2:]
+	}
 	if len(args) == 0 {
 		return ""
 	}

@@ -4,12 +4,14 @@
 package test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -659,4 +661,73 @@ func TestFilteredReleaseIsStillPublished(t *testing.T) {
 	require.EqualValues(t, 0, rows[0].Values["c-n"])
 	require.Contains(t, rows[0].Values["c-notes"], "No changes.")
 	require.Contains(t, srv.PageMarkdown(doc.ID, "Release notes"), "## v1.1.1 (")
+}
+
+func TestShallowCloneFetchesThroughThePipelinesProxy(t *testing.T) {
+	t.Parallel()
+	// Pipelines' git proxy listens on the step's host at 29418; DOCKER_HOST
+	// names that host inside a pipe. A stand-in proxy on loopback records
+	// what git asks it, and refuses.
+	ln, err := net.Listen("tcp", "127.0.0.1:29418")
+	if err != nil {
+		t.Skipf("port 29418 is taken, so the stand-in proxy cannot listen: %v", err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	asked := make(chan string, 8)
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			line, _ := bufio.NewReader(conn).ReadString('\n')
+			asked <- line
+			fmt.Fprint(conn, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+			conn.Close()
+		}
+	}()
+
+	origin := sampleRepo(t)
+	for i := range 10 {
+		origin.Commit(fmt.Sprintf("fix: later change %d", i))
+	}
+	clone := origin.Clone("--depth", "3")
+	const originURL = "http://bitbucket.invalid/acme/shop" // as Pipelines sets it; never resolved
+	clone.Git("remote", "set-url", "origin", originURL)
+	res := runPipe(t, clone.Dir, merge(pipelinesEnv(clone, clone.Head(), map[string]string{
+		"BITBUCKET_GIT_HTTP_ORIGIN": originURL, "DOCKER_HOST": "tcp://127.0.0.1:2375",
+	}), map[string]string{"DRY_RUN": "true", "DEBUG": "true"}))
+	require.Equal(t, 1, res.code, res.output())
+	require.Contains(t, res.stderr, "-c http."+originURL+".proxy=http://127.0.0.1:29418/ fetch --unshallow --tags")
+	require.Contains(t, res.stderr, "Fetching more history failed: git fetch: exit status 128")
+	require.Contains(t, res.stderr, "clone: depth: full")
+	select {
+	case line := <-asked:
+		require.Contains(t, line, "bitbucket.invalid/acme/shop", "git asked the proxy for the origin")
+	default:
+		t.Fatal("git never reached the proxy")
+	}
+}
+
+func TestPullRequestBuildInAShallowSingleBranchClone(t *testing.T) {
+	t.Parallel()
+	origin := sampleRepo(t)
+	for i := range 5 {
+		origin.Commit(fmt.Sprintf("fix: main change %d", i))
+	}
+	origin.Git("checkout", "-q", "-b", "feature/SHOP-9-search")
+	src := origin.Commit("feat(search): search the catalogue")
+	origin.Git("checkout", "-q", "main")
+	dest := origin.Commit("docs: main moved on")
+	// Pipelines clones the source branch only, 50 (here 1) commits deep.
+	clone := origin.Clone("--depth", "1", "--single-branch", "--branch", "feature/SHOP-9-search")
+	res := runPipe(t, clone.Dir, merge(pipelinesEnv(clone, src[:12], map[string]string{
+		"BITBUCKET_BRANCH": "feature/SHOP-9-search", "BITBUCKET_PR_ID": "44", "BITBUCKET_GIT_HTTP_ORIGIN": "",
+		"BITBUCKET_PR_DESTINATION_BRANCH": "main", "BITBUCKET_PR_DESTINATION_COMMIT": dest[:12],
+	}), map[string]string{"DRY_RUN": "true"}))
+	require.Equal(t, 0, res.code, res.output())
+	require.Contains(t, res.stderr, "fetching the full history")
+	require.Contains(t, res.stderr, "1 entry from 1 commit")
+	require.Contains(t, res.stderr, "merge-base with main")
+	require.Contains(t, res.stdout, "search the catalogue")
 }
