@@ -301,8 +301,8 @@ func BuiltinNotes() *Notes { return &Notes{} }
 // LoadNotes parses a user's Go text/template file. The release is the
 // template's data; besides its fields and methods (Sections,
 // BreakingChanges, Heading, CommitURL, PullRequestURL, IssueURL) the
-// functions md, oneline, json, join, lower, upper, trim, commit, pr, issue
-// and refs are available. A syntax error names the file and line.
+// functions md, oneline, json, join, lower, upper, trim, commit, pr, issue,
+// refs and hasScope are available. A syntax error names the file and line.
 func LoadNotes(path string) (*Notes, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
