@@ -48,25 +48,12 @@ func publish(ctx context.Context, cfg Config, b built, con *console) error {
 
 	var done []string
 	var muts []coda.Mutation
-	if plan != nil && len(plan.rows) == 0 {
-		done = append(done, "no rows to upsert (every commit was filtered out)")
-	}
-	if plan != nil && len(plan.rows) > 0 {
-		var opts []coda.WriteOption
-		if cc.ParseValues {
-			opts = append(opts, coda.WithValueParsing())
+	if plan != nil {
+		m, what, err := writeRows(ctx, client, cc, plan, rel)
+		if err != nil {
+			return err
 		}
-		m, err := client.UpsertRows(ctx, cc.DocID, plan.table.ID, plan.rows, plan.keys, opts...)
-		var tooLarge *coda.RowTooLargeError
-		switch {
-		case errors.As(err, &tooLarge):
-			return fmt.Errorf("the row of %s is too large for Coda (%d by Coda's measure, limit %d); nothing was written. "+
-				"Map fewer long fields (body, markdown) in CODA_COLUMNS: %w", rowName(cc.RowPer, rel, tooLarge.Index), tooLarge.Size, tooLarge.Limit, err)
-		case err != nil:
-			return fmt.Errorf("upsert %d rows into table %q: %w", len(plan.rows), plan.table.Name, err)
-		}
-		muts = append(muts, m...)
-		done = append(done, fmt.Sprintf("%s upserted into table %q%s", plural(len(plan.rows), "row", "rows"), plan.table.Name, link(plan.table.BrowserLink)))
+		muts, done = append(muts, m...), append(done, what)
 	}
 	if page != nil {
 		m, err := client.UpdatePageContent(ctx, cc.DocID, page.ID, coda.InsertionMode(cc.PageMode), rel.Markdown)
@@ -95,6 +82,27 @@ func publish(ctx context.Context, cfg Config, b built, con *console) error {
 	}
 	con.Success("Published %s: %s.", b.summary(), strings.Join(done, "; "))
 	return nil
+}
+
+// writeRows upserts the planned rows and says what it did.
+func writeRows(ctx context.Context, c *coda.Client, cc CodaConfig, plan *tablePlan, rel changelog.Release) ([]coda.Mutation, string, error) {
+	if len(plan.rows) == 0 {
+		return nil, "no rows to upsert (every commit was filtered out)", nil
+	}
+	var opts []coda.WriteOption
+	if cc.ParseValues {
+		opts = append(opts, coda.WithValueParsing())
+	}
+	muts, err := c.UpsertRows(ctx, cc.DocID, plan.table.ID, plan.rows, plan.keys, opts...)
+	var tooLarge *coda.RowTooLargeError
+	switch {
+	case errors.As(err, &tooLarge):
+		return nil, "", fmt.Errorf("the row of %s is too large for Coda (%d by Coda's measure, limit %d); nothing was written. "+
+			"Map fewer long fields (body, markdown) in CODA_COLUMNS: %w", rowName(cc.RowPer, rel, tooLarge.Index), tooLarge.Size, tooLarge.Limit, err)
+	case err != nil:
+		return nil, "", fmt.Errorf("upsert %d rows into table %q: %w", len(plan.rows), plan.table.Name, err)
+	}
+	return muts, fmt.Sprintf("%s upserted into table %q%s", plural(len(plan.rows), "row", "rows"), plan.table.Name, link(plan.table.BrowserLink)), nil
 }
 
 // rowName names the entry (or the release) that row i of a table write holds.
