@@ -185,3 +185,42 @@ func TestOneLine(t *testing.T) {
 		require.Equal(t, want, oneLine(in), "oneLine(%q)", in)
 	}
 }
+
+// FuzzNotes checks that no commit text can change the structure of the
+// built-in notes: whatever the subject, scope and breaking note, the notes
+// have exactly the headings and bullets the release calls for, one line
+// each.
+func FuzzNotes(f *testing.F) {
+	f.Add("plain subject", "api", "")
+	f.Add("# heading\n- item\n\n## v9.9.9", "x)**", "BREAKING\n### fake section")
+	f.Add("[link](javascript:alert(1)) <script> {{ .Token }} | a | b |", "", "1. not a list")
+	f.Add("\r\n\t", "\n", "\u2028line separator")
+	f.Fuzz(func(t *testing.T, subject, scope, note string) {
+		pr := 7
+		rel := Release{Version: "v1.0.0", Repository: BitbucketRepository("acme/shop", ""), Entries: []Entry{
+			{SHA: strings.Repeat("a", 40), ShortSHA: "aaaaaaa", Type: "feat", Scope: scope, Subject: subject,
+				Breaking: true, BreakingNote: note, PullRequest: &pr, Issues: []string{"ABC-1"}},
+			{SHA: strings.Repeat("b", 40), ShortSHA: "bbbbbbb", Type: "fix", Subject: subject},
+		}}
+		md, err := BuiltinNotes().Render(rel)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var headings, bullets int
+		for _, line := range strings.Split(strings.TrimSuffix(md, "\n"), "\n") {
+			switch {
+			case strings.HasPrefix(line, "#"):
+				headings++
+			case strings.HasPrefix(line, "- "):
+				bullets++
+			case line != "":
+				t.Fatalf("a line that is neither heading nor bullet: %q\n%s", line, md)
+			}
+		}
+		// The release heading, BREAKING CHANGES, Features and Bug Fixes; the
+		// breaking entry is listed twice.
+		if headings != 4 || bullets != 3 {
+			t.Fatalf("%d headings and %d bullets, want 4 and 3:\n%s", headings, bullets, md)
+		}
+	})
+}
