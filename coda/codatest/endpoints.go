@@ -52,16 +52,22 @@ func (c *call) doc() (*doc, *result) {
 
 // table returns the doc and table named in the path, or a 404.
 func (c *call) table() (*doc, *table, *result) {
+	return inDoc(c, (*doc).table, "Table")
+}
+
+// inDoc returns the doc named in the path and the object of the given kind
+// that find finds in it by the path's next segment, or a 404.
+func inDoc[T any](c *call, find func(*doc, string) *T, kind string) (*doc, *T, *result) {
 	d, res := c.doc()
 	if res != nil {
 		return nil, nil, res
 	}
-	t := d.table(c.segs[3])
-	if t == nil {
-		res := notFound(fmt.Sprintf("Table %q not found.", c.segs[3]))
+	obj := find(d, c.segs[3])
+	if obj == nil {
+		res := notFound(fmt.Sprintf("%s %q not found.", kind, c.segs[3]))
 		return nil, nil, &res
 	}
-	return d, t, nil
+	return d, obj, nil
 }
 
 // getDoc serves GET /docs/{docId}.

@@ -10,16 +10,7 @@ import (
 
 // pageInPath returns the doc and page named in the path, or a 404.
 func (c *call) pageInPath() (*doc, *page, *result) {
-	d, res := c.doc()
-	if res != nil {
-		return nil, nil, res
-	}
-	p := d.page(c.segs[3])
-	if p == nil {
-		res := notFound(fmt.Sprintf("Page %q not found.", c.segs[3]))
-		return nil, nil, &res
-	}
-	return d, p, nil
+	return inDoc(c, (*doc).page, "Page")
 }
 
 // listPages serves GET /docs/{docId}/pages.
