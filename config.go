@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/http"
 	"net/url"
 	"regexp"
 	"slices"
@@ -16,6 +15,8 @@ import (
 	"github.com/sethvargo/go-envconfig"
 
 	"bitbucket.org/coda-changelog/coda-changelog/changelog"
+	"bitbucket.org/coda-changelog/coda-changelog/internal/pipelines"
+	"bitbucket.org/coda-changelog/coda-changelog/internal/publish"
 )
 
 // Env is the pipe's environment exactly as it arrives: every variable a user
@@ -54,23 +55,7 @@ type Env struct {
 	Debug         string `env:"DEBUG, default=false"`
 
 	// Pipelines holds Bitbucket's own variables, which users do not set.
-	Pipelines PipelinesEnv
-}
-
-// PipelinesEnv are the default variables Bitbucket Pipelines gives a pipe.
-type PipelinesEnv struct {
-	CloneDir              string `env:"BITBUCKET_CLONE_DIR"`
-	Commit                string `env:"BITBUCKET_COMMIT"`
-	Branch                string `env:"BITBUCKET_BRANCH"`
-	Tag                   string `env:"BITBUCKET_TAG"`
-	BuildNumber           string `env:"BITBUCKET_BUILD_NUMBER"`
-	PRID                  string `env:"BITBUCKET_PR_ID"`
-	PRDestinationBranch   string `env:"BITBUCKET_PR_DESTINATION_BRANCH"`
-	PRDestinationCommit   string `env:"BITBUCKET_PR_DESTINATION_COMMIT"`
-	RepoFullName          string `env:"BITBUCKET_REPO_FULL_NAME"`
-	GitHTTPOrigin         string `env:"BITBUCKET_GIT_HTTP_ORIGIN"`
-	DeploymentEnvironment string `env:"BITBUCKET_DEPLOYMENT_ENVIRONMENT"`
-	DockerHost            string `env:"DOCKER_HOST"`
+	Pipelines pipelines.Env
 }
 
 // Config is the checked configuration of one run.
@@ -86,47 +71,15 @@ type Config struct {
 	Range   changelog.RangeOptions
 	Read    changelog.ReadOptions
 	Release changelog.ReleaseOptions
-	Coda    CodaConfig
-	// Origin is BITBUCKET_GIT_HTTP_ORIGIN, used to fetch more history.
-	Origin string
-	// DockerHost is DOCKER_HOST: inside a pipe it names the step's host,
-	// where Pipelines' git proxy listens.
-	DockerHost string
+
+	// Token and APIURL are for the Coda client; Coda says where and how to
+	// publish.
+	Token  string
+	APIURL string
+	Coda   publish.Config
+	// Pipelines is the build's Bitbucket Pipelines environment.
+	Pipelines pipelines.Env
 }
-
-// CodaConfig is where and how to publish.
-type CodaConfig struct {
-	Token       string
-	DocID       string
-	Table       string
-	Page        string
-	RuleID      string
-	APIURL      string
-	Columns     []ColumnMapping
-	KeyColumns  []string
-	RowPer      string // rowPerCommit or rowPerRelease
-	PageMode    string // prepend, append or replace
-	Wait        bool
-	WaitTimeout time.Duration
-	// ParseValues lets Coda parse cell values as if typed. Off by default:
-	// commit text is stored exactly as written, never read as a formula.
-	ParseValues bool
-
-	// httpClient replaces the Coda client's own, in tests only.
-	httpClient *http.Client
-}
-
-// ColumnMapping maps an entry field to a table column (a name or a c- id).
-type ColumnMapping struct {
-	Field  string
-	Column string
-}
-
-// The values of ROW_PER.
-const (
-	rowPerCommit  = "commit"
-	rowPerRelease = "release"
-)
 
 // loadEnv reads the environment through lookup. A list variable may also
 // arrive as Bitbucket passes YAML lists to pipes: NAME_COUNT and NAME_0...
@@ -221,11 +174,15 @@ func (c *checker) number(variable, value string) *int {
 	return &n
 }
 
-// oneOf checks value against the allowed values.
-func (c *checker) oneOf(variable, value string, allowed ...string) string {
-	v := strings.ToLower(strings.TrimSpace(value))
+// oneOf checks value against the allowed values of a closed set.
+func oneOf[T ~string](c *checker, variable, value string, allowed []T) T {
+	v := T(strings.ToLower(strings.TrimSpace(value)))
 	if !slices.Contains(allowed, v) {
-		c.add(variable, "%q is not allowed: use one of %s", value, strings.Join(allowed, ", "))
+		names := make([]string, len(allowed))
+		for i, a := range allowed {
+			names[i] = string(a)
+		}
+		c.add(variable, "%q is not allowed: use one of %s", value, strings.Join(names, ", "))
 	}
 	return v
 }
@@ -266,8 +223,9 @@ func parseConfig(env Env) (Config, error) {
 		Template:     env.Template,
 		OutputJSON:   env.OutputJSON,
 		RepoPath:     firstNonEmpty(env.RepoPath, env.Pipelines.CloneDir, "."),
-		Origin:       env.Pipelines.GitHTTPOrigin,
-		DockerHost:   env.Pipelines.DockerHost,
+		Token:        strings.TrimSpace(env.CodaAPIToken),
+		APIURL:       strings.TrimSpace(env.CodaAPIURL),
+		Pipelines:    env.Pipelines,
 	}
 	cfg.Range = parseRange(&c, env)
 	cfg.Read = changelog.ReadOptions{
@@ -285,6 +243,9 @@ func parseConfig(env Env) (Config, error) {
 		cfg.Notes = changelog.BuiltinNotes()
 	}
 	cfg.Coda = parseCoda(&c, env, cfg.DryRun)
+	if err := checkAPIURL(cfg.APIURL); err != nil {
+		c.add("CODA_API_URL", "%v", err)
+	}
 	if len(c.problems) > 0 {
 		return Config{}, &ValidationError{Problems: c.problems}
 	}
@@ -337,23 +298,21 @@ func parseRelease(c *checker, env Env) changelog.ReleaseOptions {
 // parseCoda reads where to publish. Outside a dry run a token, a doc and at
 // least one destination are required; in a dry run nothing is, but what is
 // given is still checked.
-func parseCoda(c *checker, env Env, dryRun bool) CodaConfig {
-	cc := CodaConfig{
-		Token:       strings.TrimSpace(env.CodaAPIToken),
+func parseCoda(c *checker, env Env, dryRun bool) publish.Config {
+	cc := publish.Config{
 		DocID:       parseDocID(env.CodaDocID),
 		Table:       strings.TrimSpace(env.CodaTable),
 		Page:        strings.TrimSpace(env.CodaPage),
 		RuleID:      strings.TrimSpace(env.CodaAutomationRuleID),
-		APIURL:      strings.TrimSpace(env.CodaAPIURL),
-		RowPer:      c.oneOf("ROW_PER", env.RowPer, rowPerCommit, rowPerRelease),
-		PageMode:    c.oneOf("CODA_PAGE_MODE", env.CodaPageMode, "prepend", "append", "replace"),
+		Rows:        oneOf(c, "ROW_PER", env.RowPer, publish.RowModes),
+		PageMode:    oneOf(c, "CODA_PAGE_MODE", env.CodaPageMode, publish.PageModes),
 		Wait:        c.boolean("WAIT", env.Wait),
 		ParseValues: c.boolean("CODA_PARSE_VALUES", env.CodaParseValues),
 	}
 	cc.WaitTimeout = parseDuration(c, "WAIT_TIMEOUT", env.WaitTimeout)
 	if !dryRun {
-		if cc.Token == "" {
-			c.add("CODA_API_TOKEN", "required field: map your secured variable in the pipe's variables (CODA_API_TOKEN: $CODA_API_TOKEN)")
+		if strings.TrimSpace(env.CodaAPIToken) == "" {
+			c.add("CODA_API_TOKEN", "required field: "+pipelines.TokenAdvice)
 		}
 		if env.CodaDocID == "" {
 			c.add("CODA_DOC_ID", "required field: the doc's id or its URL (https://coda.io/d/Name_dAbCdEf)")
@@ -365,10 +324,7 @@ func parseCoda(c *checker, env Env, dryRun bool) CodaConfig {
 	if env.CodaDocID != "" && cc.DocID == "" {
 		c.add("CODA_DOC_ID", "%q is neither a doc id nor a doc URL such as https://coda.io/d/Name_dAbCdEf", env.CodaDocID)
 	}
-	if err := checkAPIURL(cc.APIURL); err != nil {
-		c.add("CODA_API_URL", "%v", err)
-	}
-	cc.Columns = parseColumns(c, env.CodaColumns, cc.RowPer)
+	cc.Columns = parseColumns(c, env.CodaColumns, cc.Rows)
 	cc.KeyColumns = splitList(env.CodaKeyColumns)
 	if cc.Table == "" {
 		for _, v := range []struct{ name, value string }{{"CODA_COLUMNS", env.CodaColumns}, {"CODA_KEY_COLUMNS", env.CodaKeyColumns}} {
@@ -442,9 +398,9 @@ func checkAPIURL(raw string) error {
 
 // parseColumns reads CODA_COLUMNS: field=Column pairs, one a line or
 // comma-separated.
-func parseColumns(c *checker, value, rowPer string) []ColumnMapping {
-	var out []ColumnMapping
-	fields := fieldsFor(rowPer)
+func parseColumns(c *checker, value string, rows publish.RowMode) []publish.ColumnMapping {
+	var out []publish.ColumnMapping
+	fields := publish.FieldNames(rows)
 	for _, pair := range splitList(value) {
 		field, column, ok := strings.Cut(pair, "=")
 		field, column = strings.ToLower(strings.TrimSpace(field)), strings.TrimSpace(column)
@@ -453,10 +409,10 @@ func parseColumns(c *checker, value, rowPer string) []ColumnMapping {
 			continue
 		}
 		if !slices.Contains(fields, field) {
-			c.add("CODA_COLUMNS", "%q is not a field for ROW_PER=%s: use one of %s", field, rowPer, strings.Join(fields, ", "))
+			c.add("CODA_COLUMNS", "%q is not a field for ROW_PER=%s: use one of %s", field, rows, strings.Join(fields, ", "))
 			continue
 		}
-		out = append(out, ColumnMapping{Field: field, Column: column})
+		out = append(out, publish.ColumnMapping{Field: field, Column: column})
 	}
 	return out
 }

@@ -7,6 +7,9 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"bitbucket.org/coda-changelog/coda-changelog/coda"
+	"bitbucket.org/coda-changelog/coda-changelog/internal/publish"
 )
 
 // mapLookup is a lookup over a fixed environment.
@@ -40,9 +43,9 @@ func TestConfigDefaults(t *testing.T) {
 	t.Parallel()
 	cfg, err := loadConfig(t, minimal(nil))
 	require.NoError(t, err)
-	require.Equal(t, "https://coda.io/apis/v1", cfg.Coda.APIURL)
-	require.Equal(t, rowPerCommit, cfg.Coda.RowPer)
-	require.Equal(t, "prepend", cfg.Coda.PageMode)
+	require.Equal(t, "https://coda.io/apis/v1", cfg.APIURL)
+	require.Equal(t, publish.PerCommit, cfg.Coda.Rows)
+	require.Equal(t, coda.Prepend, cfg.Coda.PageMode)
 	require.True(t, cfg.Coda.Wait)
 	require.Equal(t, 120*time.Second, cfg.Coda.WaitTimeout)
 	require.False(t, cfg.DryRun)
@@ -144,7 +147,7 @@ func TestConfigListVariables(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"services/api", "lib, with comma"}, cfg.Read.Paths, "list items keep their commas")
 	require.Equal(t, []string{"chore", "ci", "style"}, cfg.Read.ExcludeTypes)
-	require.Equal(t, []ColumnMapping{{"sha", "SHA"}, {"subject", "Summary, with comma"}}, cfg.Coda.Columns)
+	require.Equal(t, []publish.ColumnMapping{{Field: "sha", Column: "SHA"}, {Field: "subject", Column: "Summary, with comma"}}, cfg.Coda.Columns)
 	require.Equal(t, []string{"SHA"}, cfg.Coda.KeyColumns)
 }
 
@@ -176,11 +179,4 @@ func TestConfigPipelinesVariables(t *testing.T) {
 	require.Empty(t, cfg.Range.PRDestinationBranch, "not a pull request build without BITBUCKET_PR_ID")
 	require.Equal(t, "HEAD~1", cfg.Range.To)
 	require.Equal(t, "/src", cfg.RepoPath)
-}
-
-func TestPipelinesProxy(t *testing.T) {
-	t.Parallel()
-	require.Equal(t, "http://host.docker.internal:29418/", pipelinesProxy("tcp://host.docker.internal:2375"))
-	require.Empty(t, pipelinesProxy(""))
-	require.Empty(t, pipelinesProxy("unix:///var/run/docker.sock"))
 }

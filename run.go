@@ -13,6 +13,8 @@ import (
 	"syscall"
 
 	"bitbucket.org/coda-changelog/coda-changelog/changelog"
+	"bitbucket.org/coda-changelog/coda-changelog/coda"
+	"bitbucket.org/coda-changelog/coda-changelog/internal/publish"
 )
 
 // run is the whole pipe: environment → config → git range → commits →
@@ -66,7 +68,7 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		if _, err := io.WriteString(stdout, con.redact(b.release.Markdown)); err != nil {
 			return err
 		}
-		describeDestinations(con, cfg.Coda, b.release)
+		publish.Describe(con, cfg.Coda, b.release)
 		con.Success("Dry run: %s. Nothing was sent to Coda.", b.summary())
 		return nil
 	}
@@ -77,7 +79,19 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		con.Success("Nothing to publish: %s.", b.summary())
 		return nil
 	}
-	return publish(ctx, cfg, b, con)
+	client, err := coda.NewClient(cfg.Token,
+		coda.WithBaseURL(cfg.APIURL),
+		coda.WithUserAgent("coda-changelog/"+version),
+		coda.WithLogger(con.Logger()))
+	if err != nil {
+		return err
+	}
+	done, err := publish.New(client, cfg.Coda, con).Publish(ctx, b.release)
+	if err != nil {
+		return err
+	}
+	con.Success("Published %s: %s.", b.summary(), strings.Join(done, "; "))
+	return nil
 }
 
 // softMemoryLimit keeps the heap of a run over a very long history (the
@@ -111,7 +125,7 @@ func buildRelease(ctx context.Context, cfg Config, con *console) (built, error) 
 	var shallow *changelog.ShallowError
 	if errors.As(err, &shallow) && cfg.FetchHistory {
 		con.Info("The clone is shallow and lacks part of the range; fetching the full history.")
-		if ferr := fetchHistory(ctx, g, cfg); ferr != nil {
+		if ferr := cfg.Pipelines.FetchHistory(ctx, g, cfg.Range.PRDestinationBranch); ferr != nil {
 			return built{}, fmt.Errorf("%w\nFetching more history failed: %v", err, ferr)
 		}
 		b, err = readRange(ctx, g, cfg)
@@ -137,6 +151,15 @@ func plural(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
+// shortSHA is the first 7 characters of a commit hash.
+func shortSHA(sha string) string {
+	if len(sha) > 7 {
+		return sha[:7]
+	}
+	return sha
+}
+
+// orWhole names the start of a range, "(root)" for the whole history.
 func orWhole(from string) string {
 	if from == "" {
 		return "(root)"

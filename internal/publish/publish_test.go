@@ -1,8 +1,7 @@
-package main
+package publish
 
 import (
 	"fmt"
-	"io"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -16,7 +15,7 @@ import (
 )
 
 // bigRelease is a release of n entries with distinct shas.
-func bigRelease(n int) built {
+func bigRelease(n int) changelog.Release {
 	rel := changelog.Release{
 		Version:    "v2.0.0",
 		To:         fmt.Sprintf("%040x", 1),
@@ -29,7 +28,7 @@ func bigRelease(n int) built {
 			Date: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), Issues: []string{"ABC-1"},
 		})
 	}
-	return built{release: rel, history: changelog.History{Entries: rel.Entries, Commits: n}}
+	return rel
 }
 
 // publishStats publishes n rows per commit to a fake enforcing limits, in
@@ -43,12 +42,10 @@ func publishStats(t *testing.T, n int, limits codatest.Limits) (codatest.Stats, 
 			{ID: "c-sha", Name: "SHA"}, {ID: "c-subject", Name: "Subject"}, {ID: "c-type", Name: "Type", Type: "select"},
 			{ID: "c-date", Name: "Date", Type: "date"}, {ID: "c-issues", Name: "Issues"},
 		}}}})
-		cfg := Config{Coda: CodaConfig{
-			Token: codatest.DefaultToken, DocID: doc.ID, Table: "Changes", APIURL: srv.URL, RowPer: rowPerCommit,
-			Wait: true, WaitTimeout: 10 * time.Minute, httpClient: srv.Client(),
-		}}
+		cfg := Config{DocID: doc.ID, Table: "Changes", Rows: PerCommit, Wait: true, WaitTimeout: 10 * time.Minute}
 		start := time.Now()
-		require.NoError(t, publish(t.Context(), cfg, bigRelease(n), newConsole(io.Discard, false)))
+		_, err := New(fakeClient(t, srv), cfg, discard{}).Publish(t.Context(), bigRelease(n))
+		require.NoError(t, err)
 		took = time.Since(start)
 		stats = srv.Stats()
 		require.Len(t, srv.Rows(doc.ID, "grid-1"), n)
@@ -102,7 +99,7 @@ func TestConvertValues(t *testing.T) {
 			Date: time.Date(2026, 3, 1, 7, 30, 0, 0, time.UTC).In(la), URL: "https://bitbucket.org/acme/shop/commits/ab",
 		}},
 	}
-	r := row{rel: &rel, entry: &rel.Entries[0]}
+	e := &rel.Entries[0]
 	tests := []struct {
 		field, colType string
 		isArray        bool
@@ -127,21 +124,29 @@ func TestConvertValues(t *testing.T) {
 		{"version", "text", false, "v1.0.0"},
 	}
 	for _, tt := range tests {
-		v := r.fieldValue(tt.field)
-		require.NoError(t, fits(v.kind, linkable(tt.field, rel), tt.colType), "%s into %s", tt.field, tt.colType)
-		got := convert(v, codaFormat(tt.colType, tt.isArray))
+		f := mustField(t, tt.field)
+		require.NoError(t, f.fits(tt.colType, f.links.available(&rel)), "%s into %s", tt.field, tt.colType)
+		got := convert(f.value(&rel, e), codaFormat(tt.colType, tt.isArray))
 		require.Equal(t, tt.want, got, "%s into %s", tt.field, tt.colType)
 	}
 
-	none := row{rel: &rel, entry: &changelog.Entry{}}
-	require.Equal(t, "", convert(none.fieldValue("pull_request"), codaFormat("number", false)), "no pull request clears the cell")
+	none := &changelog.Entry{}
+	require.Equal(t, "", convert(mustField(t, "pull_request").value(&rel, none), codaFormat("number", false)), "no pull request clears the cell")
 
 	for _, bad := range []struct{ field, colType string }{
 		{"subject", "number"}, {"subject", "checkbox"}, {"subject", "date"}, {"subject", "link"}, {"date", "number"}, {"type", "person"},
+		{"issues", "link"}, // issues need ISSUE_URL to be links
 	} {
-		require.Error(t, fits(r.fieldValue(bad.field).kind, linkable(bad.field, rel), bad.colType), "%s into %s", bad.field, bad.colType)
+		f := mustField(t, bad.field)
+		require.Error(t, f.fits(bad.colType, f.links.available(&rel)), "%s into %s", bad.field, bad.colType)
 	}
-	require.Error(t, fits(kindList, linkable("issues", rel), "link"), "issues need ISSUE_URL to be links")
+}
+
+func mustField(t testing.TB, name string) field {
+	t.Helper()
+	f, ok := fieldNamed(name)
+	require.True(t, ok, "no field %s", name)
+	return f
 }
 
 func codaFormat(t string, isArray bool) coda.ColumnFormat {
@@ -151,9 +156,9 @@ func codaFormat(t string, isArray bool) coda.ColumnFormat {
 // BenchmarkBuildRows measures turning 5,000 entries into Coda rows: every
 // field of a row per commit converted for a column of a fitting type.
 func BenchmarkBuildRows(b *testing.B) {
-	built := bigRelease(5000)
+	rel := bigRelease(5000)
 	var columns []mappedColumn
-	for i, f := range commitFields {
+	for i, f := range FieldNames(PerCommit) {
 		t := "text"
 		switch f {
 		case "breaking":
@@ -165,13 +170,33 @@ func BenchmarkBuildRows(b *testing.B) {
 		case "issues":
 			t = "select"
 		}
-		columns = append(columns, mappedColumn{field: f, column: coda.Column{ID: fmt.Sprintf("c-%d", i), Format: codaFormat(t, f == "issues")}})
+		columns = append(columns, mappedColumn{field: mustField(b, f), column: coda.Column{ID: fmt.Sprintf("c-%d", i), Format: codaFormat(t, f == "issues")}})
 	}
 	p := &tablePlan{columns: columns}
 	b.ReportAllocs()
 	for b.Loop() {
-		if rows := p.buildRows(rowPerCommit, built.release); len(rows) != 5000 {
+		if rows := p.buildRows(PerCommit, &rel); len(rows) != 5000 {
 			b.Fatal(len(rows))
 		}
 	}
+}
+
+// TestAllEntriesFilteredOut is the regression test of a panic: with one row
+// per commit, a release whose commits were all filtered out (EXCLUDE_TYPES)
+// and a table with a Type column, planning the table looked at a sample row
+// with no entry. The table is checked and nothing is written.
+func TestAllEntriesFilteredOut(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted()
+		doc := srv.AddDoc(codatest.Doc{Tables: []codatest.Table{{ID: "grid-1", Name: "Changes", Columns: []codatest.Column{
+			{ID: "c-sha", Name: "SHA"}, {ID: "c-type", Name: "Type", Type: "select"}, {ID: "c-author", Name: "Author", Type: "person"},
+		}}}})
+		rel := bigRelease(0)
+		cfg := Config{DocID: doc.ID, Table: "Changes", Rows: PerCommit, Wait: true, WaitTimeout: time.Minute}
+		done, err := New(fakeClient(t, srv), cfg, discard{}).Publish(t.Context(), rel)
+		require.NoError(t, err)
+		require.Equal(t, []string{`no entries to write to table "Changes" (every commit was filtered out)`}, done)
+		require.Empty(t, srv.Rows(doc.ID, "grid-1"))
+	})
 }

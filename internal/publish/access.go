@@ -1,0 +1,89 @@
+package publish
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"bitbucket.org/coda-changelog/coda-changelog/coda"
+)
+
+// tokenHelp says how to make a token that the pipe can use.
+const tokenHelp = "In Coda, Account settings → API settings → Generate API token: restrict it to the doc " +
+	"(or to the table and the page) with read and write access, and store it as a secured variable"
+
+// preflight checks the token and the doc before anything else.
+func (p *Publisher) preflight(ctx context.Context) error {
+	user, err := p.client.WhoAmI(ctx)
+	switch {
+	case errors.Is(err, coda.ErrUnauthorized):
+		return errors.New("CODA_API_TOKEN was refused by Coda (401): the token is invalid or has expired. " + tokenHelp)
+	case err != nil:
+		return fmt.Errorf("check CODA_API_TOKEN: %w", err)
+	}
+	restricted := ""
+	if user.Scoped {
+		restricted = " (restricted)"
+	}
+	p.log.Info("Coda token %q of %s%s.", user.TokenName, user.LoginID, restricted)
+	doc, err := p.client.GetDoc(ctx, p.cfg.DocID)
+	switch {
+	case errors.Is(err, coda.ErrNotFound), errors.Is(err, coda.ErrForbidden):
+		return fmt.Errorf("CODA_DOC_ID %q: no such doc, or the token cannot see it (use the id after _d in the doc's URL, and a token with access to the doc)", p.cfg.DocID)
+	case err != nil:
+		return fmt.Errorf("CODA_DOC_ID %q: %w", p.cfg.DocID, p.accessError(err))
+	}
+	p.log.Info("Doc %q%s.", doc.Name, link(doc.BrowserLink))
+	return nil
+}
+
+// accessError explains a 401 met after the token was accepted by /whoami:
+// Coda answers 401, not 403, when a restricted token is used outside its
+// scope, so it is the token's restriction, not the token, that is wrong.
+// Other errors are returned as they are.
+func (p *Publisher) accessError(err error) error {
+	var ce *coda.Error
+	if !errors.Is(err, coda.ErrUnauthorized) || !errors.As(err, &ce) {
+		return err
+	}
+	access := "read"
+	if ce.Method != http.MethodGet {
+		access = "write"
+	}
+	return fmt.Errorf("CODA_API_TOKEN is restricted and lacks %s access to %s (Coda answered 401 to %s %s). "+
+		"Restrict the token to doc %s with read and write access instead, or create a new one. %s: %w",
+		access, p.scopeOf(ce.Path), ce.Method, ce.Path, p.cfg.DocID, tokenHelp, err)
+}
+
+// scopeOf names what a request path is about: the table, the page, the
+// automation or the doc.
+func (p *Publisher) scopeOf(path string) string {
+	switch {
+	case strings.Contains(path, "/tables/"):
+		return fmt.Sprintf("table %q (CODA_TABLE)", p.cfg.Table)
+	case strings.Contains(path, "/pages/"):
+		return fmt.Sprintf("page %q (CODA_PAGE)", p.cfg.Page)
+	case strings.Contains(path, "/hooks/"):
+		return fmt.Sprintf("automation %s (CODA_AUTOMATION_RULE_ID)", p.cfg.RuleID)
+	case strings.HasPrefix(path, "/mutationStatus"):
+		return "the status of its writes (/mutationStatus)"
+	}
+	return fmt.Sprintf("doc %s (CODA_DOC_ID)", p.cfg.DocID)
+}
+
+// automationError explains a refused automation trigger.
+func (p *Publisher) automationError(err error) error {
+	cfg := p.cfg
+	var ce *coda.Error
+	if errors.As(err, &ce) {
+		switch ce.StatusCode {
+		case http.StatusNotFound:
+			return fmt.Errorf("CODA_AUTOMATION_RULE_ID %q: no such rule in doc %s (turn on Developer Mode in Coda to see rule ids): %w", cfg.RuleID, cfg.DocID, err)
+		case http.StatusUnprocessableEntity:
+			return fmt.Errorf("CODA_AUTOMATION_RULE_ID %q: the rule is off or is not triggered by a webhook: %w", cfg.RuleID, err)
+		}
+	}
+	return fmt.Errorf("trigger automation %s: %w", cfg.RuleID, p.accessError(err))
+}

@@ -1,0 +1,310 @@
+package publish
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	"bitbucket.org/coda-changelog/coda-changelog/changelog"
+)
+
+// field is one value a row can carry. It is declared once, in [fields]:
+// what it holds per commit and per release, the shape of its value (which
+// decides the column types it fits), and where its links come from.
+// CODA_COLUMNS, the default mapping, the conversion and the README's field
+// tables all derive from that declaration.
+type field struct {
+	name string
+	kind kind
+	// links is where the field's link-column URLs come from, if anywhere.
+	links linkSource
+	// commit and release give the field's value in a row per commit and in
+	// a row per release; nil means the field is not offered there. The
+	// texts say what the field holds, for the README.
+	commit      func(*changelog.Release, *changelog.Entry) value
+	commitDoc   string
+	release     func(*changelog.Release) value
+	releaseDoc  string
+	sameForBoth bool // release computes the same value as commit, from the release alone
+}
+
+// fields is the table of every field, in the order the README lists them.
+var fields = []field{
+	{name: "sha", kind: kindText, links: linkRepository,
+		commit:    func(_ *changelog.Release, e *changelog.Entry) value { return linkedText(e.SHA, e.URL) },
+		commitDoc: "full commit hash",
+		release: func(r *changelog.Release) value {
+			return linkedText(r.To, r.CommitURL(r.To))
+		},
+		releaseDoc: "the build's commit"},
+	{name: "short_sha", kind: kindText, links: linkRepository,
+		commit:    func(_ *changelog.Release, e *changelog.Entry) value { return linkedText(e.ShortSHA, e.URL) },
+		commitDoc: "first 7 characters of the hash",
+		release: func(r *changelog.Release) value {
+			return linkedText(shortSHA(r.To), r.CommitURL(r.To))
+		},
+		releaseDoc: "the build's commit, first 7 characters"},
+	{name: "type", kind: kindText,
+		commit:    func(_ *changelog.Release, e *changelog.Entry) value { return textValue(e.Type) },
+		commitDoc: "conventional type: `feat`, `fix`, …, `revert`, `other`"},
+	{name: "scope", kind: kindText,
+		commit:    func(_ *changelog.Release, e *changelog.Entry) value { return textValue(e.Scope) },
+		commitDoc: "scope, or empty"},
+	{name: "subject", kind: kindText,
+		commit:    func(_ *changelog.Release, e *changelog.Entry) value { return textValue(e.Subject) },
+		commitDoc: "description (for a squash merge: the pull request title)"},
+	{name: "body", kind: kindText,
+		commit:    func(_ *changelog.Release, e *changelog.Entry) value { return textValue(e.Body) },
+		commitDoc: "text between subject and footers"},
+	{name: "breaking", kind: kindBool,
+		commit:    func(_ *changelog.Release, e *changelog.Entry) value { return boolValue(e.Breaking) },
+		commitDoc: "`true` for a breaking change"},
+	{name: "breaking_note", kind: kindText,
+		commit:    func(_ *changelog.Release, e *changelog.Entry) value { return textValue(e.BreakingNote) },
+		commitDoc: "what the breaking change is, or empty"},
+	{name: "issues", kind: kindList, links: linkIssue,
+		commit:    func(r *changelog.Release, e *changelog.Entry) value { return listValue(e.Issues, r.IssueURL) },
+		commitDoc: "issue keys",
+		release: func(r *changelog.Release) value {
+			return listValue(releaseIssues(r), r.IssueURL)
+		},
+		releaseDoc: "every entry's issue keys, each once"},
+	{name: "pull_request", kind: kindNumber, links: linkRepository,
+		commit: func(r *changelog.Release, e *changelog.Entry) value {
+			if e.PullRequest == nil {
+				return nullValue(kindNumber)
+			}
+			return numberValue(*e.PullRequest, r.PullRequestURL(*e.PullRequest))
+		},
+		commitDoc: "pull request number, or empty (the cell is cleared)"},
+	{name: "author", kind: kindPerson,
+		commit: func(_ *changelog.Release, e *changelog.Entry) value {
+			return peopleValue(e.Author.Name, e.Author)
+		},
+		commitDoc: "author's name (mailmap applied)"},
+	{name: "author_email", kind: kindPerson,
+		commit: func(_ *changelog.Release, e *changelog.Entry) value {
+			return peopleValue(e.Author.Email, e.Author)
+		},
+		commitDoc: "author's e-mail address"},
+	{name: "date", kind: kindTime,
+		commit:     func(_ *changelog.Release, e *changelog.Entry) value { return timeValue(e.Date) },
+		commitDoc:  "author date",
+		release:    func(r *changelog.Release) value { return timeValue(r.Date) },
+		releaseDoc: "committer date of the build's commit"},
+	{name: "url", kind: kindText, links: linkRepository,
+		commit:    func(_ *changelog.Release, e *changelog.Entry) value { return linkedText(e.URL, e.URL) },
+		commitDoc: "link to the commit's page",
+		release: func(r *changelog.Release) value {
+			u := r.CommitURL(r.To)
+			return linkedText(u, u)
+		},
+		releaseDoc: "link to the build's commit"},
+	{name: "version", kind: kindText, sameForBoth: true,
+		release:    func(r *changelog.Release) value { return textValue(r.Version) },
+		releaseDoc: "the release's version"},
+	{name: "previous_version", kind: kindText,
+		release:    func(r *changelog.Release) value { return textValue(r.PreviousVersion) },
+		releaseDoc: "the previous release tag, or empty"},
+	{name: "markdown", kind: kindText,
+		release:    func(r *changelog.Release) value { return textValue(r.Markdown) },
+		releaseDoc: "the rendered release notes"},
+	{name: "count", kind: kindNumber,
+		release:    func(r *changelog.Release) value { return numberValue(len(r.Entries), "") },
+		releaseDoc: "number of entries"},
+	{name: "build", kind: kindNumber, links: linkBuild, sameForBoth: true,
+		release: func(r *changelog.Release) value {
+			if r.Build.Number == nil {
+				return nullValue(kindNumber)
+			}
+			return numberValue(*r.Build.Number, r.Build.URL)
+		},
+		releaseDoc: "`BITBUCKET_BUILD_NUMBER`"},
+	{name: "branch", kind: kindText, sameForBoth: true,
+		release:    func(r *changelog.Release) value { return textValue(r.Build.Branch) },
+		releaseDoc: "`BITBUCKET_BRANCH`"},
+	{name: "repository", kind: kindText, links: linkRepository, sameForBoth: true,
+		release:    func(r *changelog.Release) value { return linkedText(r.Repository.FullName, r.Repository.URL) },
+		releaseDoc: "`workspace/repository`"},
+	{name: "environment", kind: kindText, sameForBoth: true,
+		release:    func(r *changelog.Release) value { return textValue(r.Build.DeploymentEnvironment) },
+		releaseDoc: "`BITBUCKET_DEPLOYMENT_ENVIRONMENT`"},
+}
+
+// fieldNamed returns the field of that name.
+func fieldNamed(name string) (field, bool) {
+	for _, f := range fields {
+		if f.name == name {
+			return f, true
+		}
+	}
+	return field{}, false
+}
+
+// in reports whether the field is offered in rows of mode m.
+func (f field) in(m RowMode) bool {
+	if m == PerRelease {
+		return f.release != nil
+	}
+	return f.commit != nil || f.sameForBoth
+}
+
+// value returns the field's value for a row of rel: entry e's row, or the
+// release's row when e is nil. The field must be offered in that row.
+func (f field) value(rel *changelog.Release, e *changelog.Entry) value {
+	if e != nil && f.commit != nil {
+		return f.commit(rel, e)
+	}
+	return f.release(rel)
+}
+
+// doc says what the field holds in rows of mode m.
+func (f field) doc(m RowMode) string {
+	if m == PerRelease || f.commitDoc == "" {
+		return f.releaseDoc
+	}
+	return f.commitDoc
+}
+
+// FieldInfo describes a field for the configuration and the README.
+type FieldInfo struct {
+	Name  string // as CODA_COLUMNS names it
+	Holds string // what it holds, in markdown
+	Fits  string // the column types other than text-like ones that it fits, or "—"
+}
+
+// Fields lists the fields offered in rows of mode m, in the README's order.
+func Fields(m RowMode) []FieldInfo {
+	var out []FieldInfo
+	for _, f := range fields {
+		if f.in(m) {
+			out = append(out, FieldInfo{Name: f.name, Holds: f.doc(m), Fits: f.fitsDoc()})
+		}
+	}
+	return out
+}
+
+// FieldNames lists the names of the fields offered in rows of mode m.
+func FieldNames(m RowMode) []string {
+	var out []string
+	for _, f := range Fields(m) {
+		out = append(out, f.Name)
+	}
+	return out
+}
+
+// releaseIssues is every issue key of the release's entries, each once, in
+// the entries' order.
+func releaseIssues(r *changelog.Release) []string {
+	all := []string{}
+	seen := map[string]bool{}
+	for _, e := range r.Entries {
+		for _, k := range e.Issues {
+			if !seen[k] {
+				seen[k] = true
+				all = append(all, k)
+			}
+		}
+	}
+	return all
+}
+
+// kind is the shape of a field's value, which decides the columns it fits.
+type kind int
+
+const (
+	kindText kind = iota
+	kindNumber
+	kindBool
+	kindTime
+	kindList
+	kindPerson
+)
+
+// linkSource is where a field's URLs for link columns come from.
+type linkSource int
+
+const (
+	linkNone       linkSource = iota
+	linkRepository            // commit, pull request and repository pages
+	linkBuild                 // the build's page
+	linkIssue                 // ISSUE_URL
+)
+
+// available reports whether the release has the links of this source.
+func (s linkSource) available(rel *changelog.Release) bool {
+	switch s {
+	case linkRepository:
+		return rel.Repository.URL != ""
+	case linkBuild:
+		return rel.Build.URL != ""
+	case linkIssue:
+		return rel.IssueURL("KEY-1") != ""
+	}
+	return false
+}
+
+// value is one field of one row before it is converted for a column.
+type value struct {
+	kind   kind
+	text   string             // the text form, for text-like columns
+	num    float64            // kindNumber
+	flag   bool               // kindBool
+	when   time.Time          // kindTime
+	list   []string           // kindList
+	people []changelog.Person // kindPerson: person and e-mail columns get their addresses
+	links  []string           // URLs for link columns, one per item
+	null   bool               // no value (a commit without pull request): the cell is cleared
+}
+
+func textValue(s string) value { return value{kind: kindText, text: s} }
+
+func nullValue(k kind) value { return value{kind: k, null: true} }
+
+func linkedText(s, link string) value {
+	v := textValue(s)
+	if link != "" {
+		v.links = []string{link}
+	}
+	return v
+}
+
+func numberValue(n int, link string) value {
+	v := value{kind: kindNumber, num: float64(n), text: strconv.Itoa(n)}
+	if link != "" {
+		v.links = []string{link}
+	}
+	return v
+}
+
+func boolValue(b bool) value { return value{kind: kindBool, flag: b, text: strconv.FormatBool(b)} }
+
+func timeValue(t time.Time) value { return value{kind: kindTime, when: t} }
+
+// peopleValue is people shown as text in text columns and as their e-mail
+// addresses in person and e-mail columns.
+func peopleValue(text string, people ...changelog.Person) value {
+	return value{kind: kindPerson, text: text, people: people}
+}
+
+// listValue makes a list of keys, each with its link when link gives one.
+func listValue(items []string, link func(string) string) value {
+	v := value{kind: kindList, list: items, text: strings.Join(items, ", ")}
+	for _, it := range items {
+		if u := link(it); u != "" {
+			v.links = append(v.links, u)
+		}
+	}
+	if len(v.links) != len(items) {
+		v.links = nil
+	}
+	return v
+}
+
+// shortSHA is the first 7 characters of a commit hash.
+func shortSHA(sha string) string {
+	if len(sha) > 7 {
+		return sha[:7]
+	}
+	return sha
+}
