@@ -33,7 +33,9 @@ type recorder struct {
 }
 
 func (r *recorder) Info(format string, args ...any) { r.add("INFO: " + fmt.Sprintf(format, args...)) }
-func (r *recorder) Warn(format string, args ...any) { r.add("WARNING: " + fmt.Sprintf(format, args...)) }
+func (r *recorder) Warn(format string, args ...any) {
+	r.add("WARNING: " + fmt.Sprintf(format, args...))
+}
 
 func (r *recorder) add(line string) {
 	r.mu.Lock()
