@@ -87,6 +87,16 @@ var fields = []field{
 			return peopleValue(e.Author.Email, e.Author)
 		},
 		commitDoc: "author's e-mail address"},
+	{name: "co_authors", kind: kindPerson,
+		commit: func(_ *changelog.Release, e *changelog.Entry) value {
+			people := coAuthors(e)
+			names := make([]string, len(people))
+			for i, p := range people {
+				names[i] = p.Name
+			}
+			return peopleValue(strings.Join(names, ", "), people...)
+		},
+		commitDoc: "the names in the commit's `Co-authored-by:` footers, joined by `, `"},
 	{name: "date", kind: kindTime,
 		commit:     func(_ *changelog.Release, e *changelog.Entry) value { return timeValue(e.Date) },
 		commitDoc:  "author date",
@@ -189,6 +199,19 @@ func FieldNames(m RowMode) []string {
 	var out []string
 	for _, f := range Fields(m) {
 		out = append(out, f.Name)
+	}
+	return out
+}
+
+// coAuthors reads the commit's Co-authored-by footers ("Name <email>").
+func coAuthors(e *changelog.Entry) []changelog.Person {
+	var out []changelog.Person
+	for _, f := range e.Footers {
+		if !strings.EqualFold(f.Token, "Co-authored-by") {
+			continue
+		}
+		name, email, _ := strings.Cut(f.Value, "<")
+		out = append(out, changelog.Person{Name: strings.TrimSpace(name), Email: strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(email), ">"))})
 	}
 	return out
 }

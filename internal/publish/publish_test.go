@@ -97,6 +97,11 @@ func TestConvertValues(t *testing.T) {
 			SHA: strings.Repeat("ab", 20), ShortSHA: "abababa", Type: "feat", Breaking: true, PullRequest: &pr,
 			Issues: []string{"ABC-1", "ABC-2"}, Author: changelog.Person{Name: "Jane", Email: "jane@example.com"},
 			Date: time.Date(2026, 3, 1, 7, 30, 0, 0, time.UTC).In(la), URL: "https://bitbucket.org/acme/shop/commits/ab",
+			Footers: []changelog.Footer{
+				{Token: "Co-authored-by", Value: "Ann Lee <ann@example.com>"},
+				{Token: "Reviewed-by", Value: "Zed <zed@example.com>"},
+				{Token: "co-authored-by", Value: "Bo <bo@example.com>"},
+			},
 		}},
 	}
 	e := &rel.Entries[0]
@@ -119,6 +124,9 @@ func TestConvertValues(t *testing.T) {
 		{"author", "person", false, "jane@example.com"},
 		{"author", "text", false, "Jane"},
 		{"author_email", "email", false, "jane@example.com"},
+		{"co_authors", "text", false, "Ann Lee, Bo"},
+		{"co_authors", "person", true, []string{"ann@example.com", "bo@example.com"}},
+		{"co_authors", "email", false, "ann@example.com"},
 		{"type", "select", false, "feat"},
 		{"sha", "link", false, "https://bitbucket.org/acme/shop/commits/ab"},
 		{"version", "text", false, "v1.0.0"},
