@@ -268,41 +268,33 @@ func TestRowsPerCommitEveryColumnType(t *testing.T) {
 	require.Len(t, rowsBySHA(t, srv, doc), 4)
 }
 
+// TestRowPerReleaseAndNotesPage is the smoke test of a release row and
+// prepended notes, run twice: the rerun adds nothing. The page modes and
+// reruns in detail are internal/publish's tests.
 func TestRowPerReleaseAndNotesPage(t *testing.T) {
 	t.Parallel()
 	repo := sampleRepo(t)
-	for _, mode := range []string{"prepend", "append", "replace"} {
-		t.Run(mode, func(t *testing.T) {
-			srv, doc := newDoc(t)
-			env := merge(pipelinesEnv(repo, repo.Head(), nil), codaVars(srv, doc, map[string]string{
-				"CODA_TABLE": "Releases", "ROW_PER": "release",
-				"CODA_COLUMNS": "version=Version,previous_version=Previous version,markdown=Notes,count=Count,date=Date",
-				"CODA_PAGE":    "Release notes", "CODA_PAGE_MODE": mode,
-			}))
-			for range 2 { // the second run is a rerun: nothing may be added twice
-				res := runPipe(t, repo.Dir, env)
-				require.Equal(t, 0, res.code, res.output())
-			}
-			rows := srv.Rows(doc.ID, "grid-releases")
-			require.Len(t, rows, 1)
-			require.Equal(t, "v1.1.0", rows[0].Values["c-v"])
-			require.Equal(t, "v1.0.0", rows[0].Values["c-prev"])
-			require.EqualValues(t, 4, rows[0].Values["c-n"])
-			require.Contains(t, rows[0].Values["c-notes"], "### Features")
-
-			page := srv.PageMarkdown(doc.ID, "Release notes")
-			require.Equal(t, 1, strings.Count(page, "## v1.1.0"), page)
-			switch mode {
-			case "prepend":
-				require.True(t, strings.HasPrefix(page, "## v1.1.0"), page)
-				require.Contains(t, page, "Older notes.")
-			case "append":
-				require.True(t, strings.HasPrefix(page, "Older notes."), page)
-			case "replace":
-				require.NotContains(t, page, "Older notes.")
-			}
-		})
+	srv, doc := newDoc(t)
+	env := merge(pipelinesEnv(repo, repo.Head(), nil), codaVars(srv, doc, map[string]string{
+		"CODA_TABLE": "Releases", "ROW_PER": "release",
+		"CODA_COLUMNS": "version=Version,previous_version=Previous version,markdown=Notes,count=Count,date=Date",
+		"CODA_PAGE":    "Release notes",
+	}))
+	for range 2 { // the second run is a rerun: nothing may be added twice
+		res := runPipe(t, repo.Dir, env)
+		require.Equal(t, 0, res.code, res.output())
 	}
+	rows := srv.Rows(doc.ID, "grid-releases")
+	require.Len(t, rows, 1)
+	require.Equal(t, "v1.1.0", rows[0].Values["c-v"])
+	require.Equal(t, "v1.0.0", rows[0].Values["c-prev"])
+	require.EqualValues(t, 4, rows[0].Values["c-n"])
+	require.Contains(t, rows[0].Values["c-notes"], "### Features")
+
+	page := srv.PageMarkdown(doc.ID, "Release notes")
+	require.Equal(t, 1, strings.Count(page, "## v1.1.0"), page)
+	require.True(t, strings.HasPrefix(page, "## v1.1.0"), page)
+	require.Contains(t, page, "Older notes.")
 }
 
 func TestAutomationPayload(t *testing.T) {
@@ -337,40 +329,6 @@ func TestAutomationPayload(t *testing.T) {
 	res = runPipe(t, repo.Dir, merge(pipelinesEnv(repo, repo.Head(), nil), codaVars(srv, doc, map[string]string{"CODA_AUTOMATION_RULE_ID": "rule-off"})))
 	require.Equal(t, 1, res.code)
 	require.Contains(t, res.stderr, "the rule is off or is not triggered by a webhook")
-}
-
-func TestFaultsEndWithTheSameRows(t *testing.T) {
-	t.Parallel()
-	repo := sampleRepo(t)
-	// Pull in more commits so the rows go out in more than one request.
-	for i := range 30 {
-		repo.Commit(fmt.Sprintf("fix: change %d", i))
-	}
-	want := map[string]bool{}
-	for _, sha := range strings.Fields(repo.Git("log", "--no-merges", "--format=%H", "v1.0.0..HEAD")) {
-		want[sha] = true
-	}
-	srv, doc := newDoc(t,
-		codatest.WithFaults(codatest.Faults{ServerErrorRate: 0.2, DropBeforeRate: 0.1, DropAfterRate: 0.2, Seed: 7}),
-		codatest.WithRateLimits(codatest.Limits{
-			Read: codatest.Limit{N: 3, Per: 2 * time.Second}, Write: codatest.Limit{N: 2, Per: 2 * time.Second},
-			DocContent: codatest.Limit{N: 2, Per: 2 * time.Second},
-		}))
-	env := merge(pipelinesEnv(repo, repo.Head(), nil), codaVars(srv, doc, map[string]string{
-		"CODA_TABLE": "Changes", "CODA_COLUMNS": "sha=SHA,subject=Subject", "DEBUG": "true",
-	}))
-	res := runPipe(t, repo.Dir, env)
-	require.Equal(t, 0, res.code, res.output())
-	got := map[string]bool{}
-	for sha := range rowsBySHA(t, srv, doc) {
-		got[sha] = true
-	}
-	require.Equal(t, want, got, "exactly the build's commits, once each")
-	stats := srv.Stats()
-	t.Logf("requests %d, 429s %d, 5xx %d, dropped %d", stats.Requests, stats.RateLimited, stats.ServerErrors, stats.Dropped)
-	require.Positive(t, stats.ServerErrors+stats.Dropped, "the faults were injected")
-	require.Positive(t, stats.RateLimited, "the fake's limits are tighter than Coda's, so 429s came")
-	require.Contains(t, res.stderr, "DEBUG: ", "DEBUG shows the HTTP calls")
 }
 
 func TestErrorsUsersCanActOn(t *testing.T) {
@@ -611,25 +569,6 @@ func TestRowTooLargeNamesTheCommit(t *testing.T) {
 	require.Contains(t, res.stderr, fmt.Sprintf(`✖ the row of commit %s ("paste a whole log") is too large for Coda`, huge[:7]))
 	require.Contains(t, res.stderr, "nothing was written")
 	require.Empty(t, srv.Rows(doc.ID, "grid-changes"))
-}
-
-func TestPageRerunRightAfterARunDoesNotRepeatTheNotes(t *testing.T) {
-	t.Parallel()
-	repo := sampleRepo(t)
-	// Coda applies writes seconds after accepting them, and plain reads lag
-	// behind: a rerun at once must still see the first run's notes.
-	srv, doc := newDoc(t, codatest.WithWriteDelay(3*time.Second))
-	env := merge(pipelinesEnv(repo, repo.Head(), nil), codaVars(srv, doc, map[string]string{
-		"CODA_PAGE": "Release notes", "WAIT": "false",
-	}))
-	first := runPipe(t, repo.Dir, env)
-	require.Equal(t, 0, first.code, first.output())
-	second := runPipe(t, repo.Dir, env)
-	require.Equal(t, 0, second.code, second.output())
-	require.Contains(t, second.stderr, "waiting for them to read the page's latest content")
-	require.Contains(t, second.stderr, "already has the notes of v1.1.0")
-	time.Sleep(3 * time.Second) // let the fake apply what it accepted
-	require.Equal(t, 1, strings.Count(srv.PageMarkdown(doc.ID, "Release notes"), "## v1.1.0"))
 }
 
 func TestTokenNotShownInValidationErrors(t *testing.T) {

@@ -1,0 +1,137 @@
+package publish
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"bitbucket.org/coda-changelog/coda-changelog/changelog"
+	"bitbucket.org/coda-changelog/coda-changelog/coda"
+	"bitbucket.org/coda-changelog/coda-changelog/coda/codatest"
+)
+
+// notesDoc seeds a doc with a releases table and a notes page.
+func notesDoc(srv *codatest.Server) codatest.Doc {
+	return srv.AddDoc(codatest.Doc{
+		Name: "Release Log",
+		Tables: []codatest.Table{{ID: "grid-releases", Name: "Releases", Columns: []codatest.Column{
+			{ID: "c-v", Name: "Version"}, {ID: "c-prev", Name: "Previous version"}, {ID: "c-notes", Name: "Notes", Type: "canvas"},
+			{ID: "c-n", Name: "Count", Type: "number"}, {ID: "c-d", Name: "Date", Type: "date"},
+		}}},
+		Pages: []codatest.Page{{ID: "canvas-notes", Name: "Release notes", Markdown: "Older notes.\n"}},
+	})
+}
+
+// notesRelease is a small release with its notes rendered.
+func notesRelease(t *testing.T) changelog.Release {
+	rel := bigRelease(4)
+	rel.Version, rel.PreviousVersion = "v1.1.0", "v1.0.0"
+	rel.Entries[0].Type = "feat"
+	md, err := changelog.BuiltinNotes().Render(rel)
+	require.NoError(t, err)
+	rel.Markdown = md
+	return rel
+}
+
+func TestRowPerReleaseAndNotesPage(t *testing.T) {
+	t.Parallel()
+	for _, mode := range PageModes {
+		t.Run(string(mode), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				srv := codatest.NewUnstarted(codatest.WithWriteDelay(2*time.Second), codatest.WithStatusNotFoundFor(time.Second))
+				doc := notesDoc(srv)
+				rel := notesRelease(t)
+				cfg := Config{
+					DocID: doc.ID, Table: "Releases", Rows: PerRelease, Page: "Release notes", PageMode: mode,
+					Columns: []ColumnMapping{
+						{Field: "version", Column: "Version"}, {Field: "previous_version", Column: "Previous version"},
+						{Field: "markdown", Column: "Notes"}, {Field: "count", Column: "Count"}, {Field: "date", Column: "Date"},
+					},
+					Wait: true, WaitTimeout: time.Minute,
+				}
+				for range 2 { // the second run is a rerun: nothing may be added twice
+					_, err := New(fakeClient(t, srv), cfg, discard{}).Publish(t.Context(), rel)
+					require.NoError(t, err)
+				}
+				rows := srv.Rows(doc.ID, "grid-releases")
+				require.Len(t, rows, 1)
+				require.Equal(t, "v1.1.0", rows[0].Values["c-v"])
+				require.Equal(t, "v1.0.0", rows[0].Values["c-prev"])
+				require.EqualValues(t, 4, rows[0].Values["c-n"])
+				require.Contains(t, rows[0].Values["c-notes"], "### Features")
+
+				page := srv.PageMarkdown(doc.ID, "Release notes")
+				require.Equal(t, 1, strings.Count(page, "## v1.1.0"), page)
+				switch mode {
+				case coda.Prepend:
+					require.True(t, strings.HasPrefix(page, "## v1.1.0"), page)
+					require.Contains(t, page, "Older notes.")
+				case coda.Append:
+					require.True(t, strings.HasPrefix(page, "Older notes."), page)
+				case coda.Replace:
+					require.NotContains(t, page, "Older notes.")
+				}
+			})
+		})
+	}
+}
+
+// TestPageRerunRightAfterARunDoesNotRepeatTheNotes: Coda applies writes
+// seconds after accepting them, and plain reads lag behind, so a rerun at
+// once (WAIT off) must still see the first run's notes.
+func TestPageRerunRightAfterARunDoesNotRepeatTheNotes(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted(codatest.WithWriteDelay(3 * time.Second))
+		doc := notesDoc(srv)
+		rel := notesRelease(t)
+		cfg := Config{DocID: doc.ID, Page: "Release notes", PageMode: coda.Prepend, WaitTimeout: time.Minute}
+		_, err := New(fakeClient(t, srv), cfg, discard{}).Publish(t.Context(), rel)
+		require.NoError(t, err)
+		var log recorder
+		_, err = New(fakeClient(t, srv), cfg, &log).Publish(t.Context(), rel)
+		require.NoError(t, err)
+		require.Contains(t, log.String(), "waiting for them to read the page's latest content")
+		require.Contains(t, log.String(), "already has the notes of v1.1.0")
+		time.Sleep(3 * time.Second) // virtual time: the fake applies what it accepted
+		require.Equal(t, 1, strings.Count(srv.PageMarkdown(doc.ID, "Release notes"), "## v1.1.0"))
+	})
+}
+
+// TestFaultsEndWithTheSameRows: 5xx answers, connections dropped before and
+// after Coda processed a write, and limits tighter than Coda's still end
+// with exactly the release's rows, once each.
+func TestFaultsEndWithTheSameRows(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted(
+			codatest.WithFaults(codatest.Faults{ServerErrorRate: 0.2, DropBeforeRate: 0.1, DropAfterRate: 0.2, Seed: 7}),
+			codatest.WithRateLimits(codatest.Limits{
+				Read: codatest.Limit{N: 3, Per: 2 * time.Second}, Write: codatest.Limit{N: 2, Per: 2 * time.Second},
+				DocContent: codatest.Limit{N: 2, Per: 2 * time.Second},
+			}))
+		doc := srv.AddDoc(codatest.Doc{Tables: []codatest.Table{{ID: "grid-1", Name: "Changes", Columns: []codatest.Column{
+			{ID: "c-sha", Name: "SHA"}, {ID: "c-subject", Name: "Subject"},
+		}}}})
+		rel := bigRelease(1200) // more than one request's worth of rows
+		cfg := Config{DocID: doc.ID, Table: "Changes", Rows: PerCommit, Wait: true, WaitTimeout: 10 * time.Minute}
+		_, err := New(fakeClient(t, srv), cfg, discard{}).Publish(t.Context(), rel)
+		require.NoError(t, err)
+		got := map[string]int{}
+		for _, r := range srv.Rows(doc.ID, "grid-1") {
+			got[fmt.Sprint(r.Values["c-sha"])]++
+		}
+		require.Len(t, got, len(rel.Entries))
+		for _, e := range rel.Entries {
+			require.Equal(t, 1, got[e.SHA], "exactly the release's commits, once each")
+		}
+		stats := srv.Stats()
+		t.Logf("requests %d, 429s %d, 5xx %d, dropped %d", stats.Requests, stats.RateLimited, stats.ServerErrors, stats.Dropped)
+		require.Positive(t, stats.ServerErrors+stats.Dropped, "the faults were injected")
+		require.Positive(t, stats.RateLimited, "the fake's limits are tighter than Coda's, so 429s came")
+	})
+}
