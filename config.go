@@ -79,15 +79,30 @@ type Config struct {
 	Coda   publish.Config
 	// Pipelines is the build's Bitbucket Pipelines environment.
 	Pipelines pipelines.Env
+
+	// Warnings are what is legal but probably wrong, for the log.
+	Warnings []string
 }
 
-// loadEnv reads the environment through lookup. A list variable may also
+// environ turns a list of NAME=value pairs (os.Environ) into a map.
+func environ(list []string) map[string]string {
+	vars := make(map[string]string, len(list))
+	for _, kv := range list {
+		if name, value, ok := strings.Cut(kv, "="); ok {
+			vars[name] = value
+		}
+	}
+	return vars
+}
+
+// loadEnv reads the pipe's variables from vars. A list variable may also
 // arrive as Bitbucket passes YAML lists to pipes: NAME_COUNT and NAME_0...
-func loadEnv(ctx context.Context, lookup func(string) (string, bool)) (Env, error) {
+func loadEnv(ctx context.Context, vars map[string]string) (Env, error) {
 	var env Env
+	lookup := envconfig.MapLookuper(vars)
 	err := envconfig.ProcessWith(ctx, &envconfig.Config{
 		Target:   &env,
-		Lookuper: envconfig.LookuperFunc(listLookup(lookup)),
+		Lookuper: envconfig.LookuperFunc(listLookup(lookup.Lookup)),
 	})
 	return env, err
 }
@@ -130,7 +145,7 @@ type Problem struct {
 
 func (e *ValidationError) Error() string {
 	var b strings.Builder
-	b.WriteString("Validation errors: ")
+	b.WriteString("Validation errors:")
 	var last string
 	for _, p := range e.Problems {
 		if p.Variable != last {
@@ -142,11 +157,18 @@ func (e *ValidationError) Error() string {
 	return b.String()
 }
 
-// checker collects problems while a Config is built.
-type checker struct{ problems []Problem }
+// checker collects problems and warnings while a Config is built.
+type checker struct {
+	problems []Problem
+	warnings []string
+}
 
 func (c *checker) add(variable, format string, args ...any) {
 	c.problems = append(c.problems, Problem{Variable: variable, Message: fmt.Sprintf(format, args...)})
+}
+
+func (c *checker) warn(format string, args ...any) {
+	c.warnings = append(c.warnings, fmt.Sprintf(format, args...))
 }
 
 // boolean parses true/false/1/0/yes/no in any case.
@@ -213,11 +235,17 @@ func splitList(s string) []string {
 }
 
 // parseConfig checks env and builds the run's Config, reporting every problem
-// at once as a *ValidationError.
-func parseConfig(env Env) (Config, error) {
+// at once as a *ValidationError. vars is the environment env was read from:
+// it tells a variable set to "" from one not set, and names typos.
+func parseConfig(env Env, vars map[string]string) (Config, error) {
 	var c checker
+	dryRun := c.boolean("DRY_RUN", env.DryRun)
+	if len(c.problems) > 0 {
+		// Whether anything is required depends on DRY_RUN: say only that.
+		return Config{}, &ValidationError{Problems: c.problems}
+	}
 	cfg := Config{
-		DryRun:       c.boolean("DRY_RUN", env.DryRun),
+		DryRun:       dryRun,
 		Debug:        c.boolean("DEBUG", env.Debug),
 		FetchHistory: c.boolean("FETCH_HISTORY", env.FetchHistory),
 		Template:     env.Template,
@@ -242,13 +270,14 @@ func parseConfig(env Env) (Config, error) {
 	} else {
 		cfg.Notes = changelog.BuiltinNotes()
 	}
-	cfg.Coda = parseCoda(&c, env, cfg.DryRun)
+	cfg.Coda = parseCoda(&c, env, vars, cfg.DryRun)
 	if err := checkAPIURL(cfg.APIURL); err != nil {
 		c.add("CODA_API_URL", "%v", err)
 	}
 	if len(c.problems) > 0 {
 		return Config{}, &ValidationError{Problems: c.problems}
 	}
+	cfg.Warnings = append(unknownVariables(vars), c.warnings...)
 	return cfg, nil
 }
 
@@ -258,13 +287,39 @@ func parseRange(c *checker, env Env) changelog.RangeOptions {
 	r := changelog.RangeOptions{
 		To:      firstNonEmpty(env.ToRef, pb.Commit),
 		From:    env.FromRef,
-		Tags:    compilePattern(c, "TAG_PATTERN", env.TagPattern, changelog.NewTagMatcher),
+		Tags:    tagPattern(c, env.TagPattern),
 		Version: firstNonEmpty(env.Version, pb.Tag),
 	}
 	if pb.PRID != "" {
 		r.PRDestinationBranch, r.PRDestinationCommit = pb.PRDestinationBranch, pb.PRDestinationCommit
 	}
 	return r
+}
+
+// regexpHint says what TAG_PATTERN and ISSUE_PATTERN expect.
+const regexpHint = "it is a Go regular expression, not a glob: for tags such as v1.2.3 write '^v[0-9]+\\.[0-9]+\\.[0-9]+$'"
+
+// tagPattern compiles TAG_PATTERN, and warns when it matches every tag or
+// looks like a glob ('v*' matches every tag, 'release-*' every tag that
+// holds "release").
+func tagPattern(c *checker, value string) *changelog.TagMatcher {
+	m, err := changelog.NewTagMatcher(value)
+	if err != nil {
+		c.add("TAG_PATTERN", "%v (%s)", err, regexpHint)
+		return nil
+	}
+	if value == "" {
+		return m
+	}
+	re, err := regexp.Compile(value)
+	switch {
+	case err != nil:
+	case re.MatchString(""):
+		c.warn("TAG_PATTERN %q matches every tag (even an empty name); %s.", value, regexpHint)
+	case strings.Contains(value, "*") && !strings.Contains(value, ".*") && !strings.ContainsAny(value, `^$\[(`):
+		c.warn("TAG_PATTERN %q looks like a glob; %s.", value, regexpHint)
+	}
+	return m
 }
 
 // parseRelease reads what describes the release and the build.
@@ -298,7 +353,7 @@ func parseRelease(c *checker, env Env) changelog.ReleaseOptions {
 // parseCoda reads where to publish. Outside a dry run a token, a doc and at
 // least one destination are required; in a dry run nothing is, but what is
 // given is still checked.
-func parseCoda(c *checker, env Env, dryRun bool) publish.Config {
+func parseCoda(c *checker, env Env, vars map[string]string, dryRun bool) publish.Config {
 	cc := publish.Config{
 		DocID:       parseDocID(env.CodaDocID),
 		Table:       strings.TrimSpace(env.CodaTable),
@@ -311,7 +366,11 @@ func parseCoda(c *checker, env Env, dryRun bool) publish.Config {
 	}
 	cc.WaitTimeout = parseDuration(c, "WAIT_TIMEOUT", env.WaitTimeout)
 	if !dryRun {
-		if strings.TrimSpace(env.CodaAPIToken) == "" {
+		_, mapped := vars["CODA_API_TOKEN"]
+		switch {
+		case mapped && strings.TrimSpace(env.CodaAPIToken) == "":
+			c.add("CODA_API_TOKEN", "required field, and it is set but empty: "+pipelines.EmptyTokenAdvice)
+		case !mapped:
 			c.add("CODA_API_TOKEN", "required field: "+pipelines.TokenAdvice)
 		}
 		if env.CodaDocID == "" {
@@ -343,7 +402,11 @@ func parseDuration(c *checker, variable, value string) time.Duration {
 		return time.Duration(n) * time.Second
 	}
 	d, err := time.ParseDuration(v)
-	if err != nil || d <= 0 {
+	n, nerr := strconv.Atoi(v)
+	switch {
+	case nerr == nil && n <= 0, err == nil && d <= 0:
+		c.add(variable, "%q must be positive: use seconds (120) or a Go duration (2m, 90s)", value)
+	case err != nil:
 		c.add(variable, "%q is not a duration: use seconds (120) or a Go duration (2m, 90s)", value)
 	}
 	return d

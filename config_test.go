@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"maps"
 	"strings"
 	"testing"
@@ -12,20 +13,12 @@ import (
 	"bitbucket.org/coda-changelog/coda-changelog/internal/publish"
 )
 
-// mapLookup is a lookup over a fixed environment.
-func mapLookup(env map[string]string) func(string) (string, bool) {
-	return func(k string) (string, bool) {
-		v, ok := env[k]
-		return v, ok
-	}
-}
-
 // loadConfig reads a Config from env as run does.
 func loadConfig(t *testing.T, env map[string]string) (Config, error) {
 	t.Helper()
-	e, err := loadEnv(t.Context(), mapLookup(env))
+	e, err := loadEnv(t.Context(), env)
 	require.NoError(t, err)
-	return parseConfig(e)
+	return parseConfig(e, env)
 }
 
 // minimal is the smallest environment of a real run.
@@ -73,7 +66,7 @@ func TestConfigReportsEveryProblemAtOnce(t *testing.T) {
 	var ve *ValidationError
 	require.ErrorAs(t, err, &ve)
 	msg := err.Error()
-	require.True(t, strings.HasPrefix(msg, "Validation errors: \n"), msg)
+	require.True(t, strings.HasPrefix(msg, "Validation errors:\n"), msg)
 	for _, want := range []string{
 		"CODA_API_TOKEN:\n- required field",
 		"CODA_DOC_ID:\n- required field",
@@ -179,4 +172,88 @@ func TestConfigPipelinesVariables(t *testing.T) {
 	require.Empty(t, cfg.Range.PRDestinationBranch, "not a pull request build without BITBUCKET_PR_ID")
 	require.Equal(t, "HEAD~1", cfg.Range.To)
 	require.Equal(t, "/src", cfg.RepoPath)
+}
+
+// TestConfigGuardRails covers what a new user hits first: each case is an
+// environment and the problems (or warnings) it must give, and no others.
+func TestConfigGuardRails(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		env      map[string]string
+		problems []string // every problem's variable and message, in order
+		warnings []string // substrings of the warnings, one each, in order
+	}{{
+		name:     "an unknown DRY_RUN says only that",
+		env:      map[string]string{"DRY_RUN": "perhaps"},
+		problems: []string{`DRY_RUN: "perhaps" is not a boolean: use true or false (1/0 and yes/no work too)`},
+	}, {
+		name: "a token mapped but empty is not defined where the step runs",
+		env:  map[string]string{"CODA_API_TOKEN": "", "CODA_DOC_ID": "AbC", "CODA_TABLE": "Changes"},
+		problems: []string{"CODA_API_TOKEN: required field, and it is set but empty: CODA_API_TOKEN: $CODA_API_TOKEN is mapped, " +
+			"but $CODA_API_TOKEN is not defined where this step runs. Define it as a secured Repository variable, " +
+			"or, for a step with a deployment, as a Deployment variable of that environment"},
+	}, {
+		name:     "a token not mapped",
+		env:      map[string]string{"CODA_DOC_ID": "AbC", "CODA_TABLE": "Changes"},
+		problems: []string{"CODA_API_TOKEN: required field: map your secured variable in the pipe's variables (CODA_API_TOKEN: $CODA_API_TOKEN)"},
+	}, {
+		name:     "a zero WAIT_TIMEOUT",
+		env:      minimal(map[string]string{"WAIT_TIMEOUT": "0"}),
+		problems: []string{`WAIT_TIMEOUT: "0" must be positive: use seconds (120) or a Go duration (2m, 90s)`},
+	}, {
+		name:     "a negative WAIT_TIMEOUT",
+		env:      minimal(map[string]string{"WAIT_TIMEOUT": "-5"}),
+		problems: []string{`WAIT_TIMEOUT: "-5" must be positive: use seconds (120) or a Go duration (2m, 90s)`},
+	}, {
+		name:     "a negative duration",
+		env:      minimal(map[string]string{"WAIT_TIMEOUT": "-2m"}),
+		problems: []string{`WAIT_TIMEOUT: "-2m" must be positive: use seconds (120) or a Go duration (2m, 90s)`},
+	}, {
+		name:     "a glob that is no regular expression",
+		env:      minimal(map[string]string{"TAG_PATTERN": "*"}),
+		problems: []string{"TAG_PATTERN: tag pattern \"*\" is not a valid regular expression: error parsing regexp: missing argument to repetition operator: `*` (" + regexpHint + ")"},
+	}, {
+		name:     "v* matches every tag",
+		env:      minimal(map[string]string{"TAG_PATTERN": "v*"}),
+		warnings: []string{`TAG_PATTERN "v*" matches every tag (even an empty name); it is a Go regular expression, not a glob`},
+	}, {
+		name:     "release-* looks like a glob",
+		env:      minimal(map[string]string{"TAG_PATTERN": "release-*"}),
+		warnings: []string{`TAG_PATTERN "release-*" looks like a glob; it is a Go regular expression, not a glob`},
+	}, {
+		name: "a regular expression with a star is fine",
+		env:  minimal(map[string]string{"TAG_PATTERN": `^release-[0-9]+.*$`}),
+	}, {
+		name: "typos of variables",
+		env: minimal(map[string]string{
+			"CODA_TABEL": "Changes", "EXCLUDE_TYPE": "chore", "CODA_SOMETHING_ELSE": "x",
+			"CODA_COLUMNS_COUNT": "1", "CODA_COLUMNS_0": "sha=SHA", "BITBUCKET_STEP_UUID": "{x}", "PATH": "/bin", "HOME": "/root",
+		}),
+		warnings: []string{
+			"CODA_SOMETHING_ELSE is not a variable of this pipe and is ignored (see the README's Variables)",
+			"CODA_TABEL is not a variable of this pipe and is ignored: did you mean CODA_TABLE?",
+			"EXCLUDE_TYPE is not a variable of this pipe and is ignored: did you mean EXCLUDE_TYPES?",
+		},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			cfg, err := loadConfig(t, tt.env)
+			var got []string
+			var ve *ValidationError
+			if errors.As(err, &ve) {
+				for _, p := range ve.Problems {
+					got = append(got, p.Variable+": "+p.Message)
+				}
+			} else {
+				require.NoError(t, err)
+			}
+			require.Equal(t, tt.problems, got)
+			require.Len(t, cfg.Warnings, len(tt.warnings), "%q", cfg.Warnings)
+			for i, w := range tt.warnings {
+				require.Contains(t, cfg.Warnings[i], w)
+			}
+		})
+	}
 }

@@ -155,11 +155,11 @@ func variableRows(t *testing.T, readme string) map[string]variableRow {
 // ones parseConfig reports as a "required field" for an empty environment.
 func requiredVariables(t *testing.T) []string {
 	t.Helper()
-	env, err := loadEnv(t.Context(), func(string) (string, bool) { return "", false })
+	env, err := loadEnv(t.Context(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = parseConfig(env)
+	_, err = parseConfig(env, nil)
 	var ve *ValidationError
 	if !errors.As(err, &ve) {
 		t.Fatalf("an empty environment should not be valid outside a dry run; got %v", err)

@@ -21,7 +21,7 @@ import (
 // release → render → publish. main only calls it, so tests can too, with
 // their own environment and writers. Release notes of a dry run go to
 // stdout; everything else (INFO, DEBUG, ✔) goes to stderr.
-func run(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stdout, stderr io.Writer) (err error) {
+func run(ctx context.Context, args []string, environment []string, stdout, stderr io.Writer) (err error) {
 	parent := ctx
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -31,14 +31,22 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 				"a rerun updates the same rows and skips notes already on the page, but triggers the automation again", err)
 		}
 	}()
-	if len(args) > 0 && (args[0] == "--version" || args[0] == "version") {
-		_, err := fmt.Fprintln(stdout, "coda-changelog", version)
-		return err
+	if len(args) > 0 {
+		switch args[0] {
+		case "--version", "version":
+			_, err := fmt.Fprintln(stdout, "coda-changelog", version)
+			return err
+		case "--help", "-help", "-h", "help":
+			_, err := fmt.Fprintf(stdout, usage, version)
+			return err
+		}
+		return fmt.Errorf("unknown argument %q: the pipe takes its settings from variables, not arguments (see --help)", args[0])
 	}
-	if _, set := lookupEnv("GOMEMLIMIT"); !set {
+	vars := environ(environment)
+	if _, set := vars["GOMEMLIMIT"]; !set {
 		debug.SetMemoryLimit(softMemoryLimit)
 	}
-	env, err := loadEnv(ctx, lookupEnv)
+	env, err := loadEnv(ctx, vars)
 	if err != nil {
 		return err
 	}
@@ -48,11 +56,14 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 			err = errors.New(redactor(token)(err.Error()))
 		}
 	}()
-	cfg, err := parseConfig(env)
+	cfg, err := parseConfig(env, vars)
 	if err != nil {
 		return err
 	}
 	con := newConsole(stderr, cfg.Debug, token)
+	for _, w := range cfg.Warnings {
+		con.Warn("%s", w)
+	}
 
 	b, err := buildRelease(ctx, cfg, con)
 	if err != nil {
@@ -94,6 +105,21 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 	return nil
 }
 
+// usage is what --help prints, with the version.
+const usage = `coda-changelog %s: a Bitbucket Pipelines pipe that publishes a build's changelog to Coda
+(table rows, release notes on a page, a webhook-invoked automation).
+
+It takes no arguments: every setting is a variable, set in the pipe's
+variables in bitbucket-pipelines.yml or with docker run -e NAME=value.
+Try it without Coda first: DRY_RUN=true prints the release notes.
+
+  --help     this text
+  --version  the version
+
+Variables, examples and the setup of a Coda doc:
+  README.md in the image's root, and https://bitbucket.org/coda-changelog/coda-changelog
+`
+
 // softMemoryLimit keeps the heap of a run over a very long history (the
 // entries, with their messages, stay in memory) near 160 MiB instead of
 // letting the garbage collector double it: about 165 MB at peak for
@@ -111,7 +137,7 @@ type built struct {
 
 // summary is the one-line account of the release: version, counts, range.
 func (b built) summary() string {
-	return fmt.Sprintf("%s, %s from %s in %s..%s (%s)",
+	return fmt.Sprintf("%s, %s from %s in %s..%s, %s",
 		b.release.Version, plural(len(b.release.Entries), "entry", "entries"), plural(b.history.Commits, "commit", "commits"),
 		orWhole(b.rng.From), shortSHA(b.rng.To), b.rng.Reason)
 }

@@ -380,7 +380,7 @@ func TestMissingVariablesAllListed(t *testing.T) {
 	repo := sampleRepo(t)
 	res := runPipe(t, repo.Dir, pipelinesEnv(repo, repo.Head(), map[string]string{"ROW_PER": "sprint", "WAIT": "perhaps"}))
 	require.Equal(t, 1, res.code)
-	require.Contains(t, res.stderr, "✖ Validation errors: \n")
+	require.Contains(t, res.stderr, "✖ Validation errors:\n")
 	for _, v := range []string{"CODA_API_TOKEN:\n- required field", "CODA_DOC_ID:\n- required field", "CODA_TABLE:\n- set at least one", "ROW_PER:\n-", "WAIT:\n-"} {
 		require.Contains(t, res.stderr, v)
 	}
@@ -435,7 +435,7 @@ func TestTagBuildWithShortSHA(t *testing.T) {
 	res := runPipe(t, repo.Dir, env)
 	require.Equal(t, 0, res.code, res.output())
 	require.Contains(t, res.stderr, "✔ Dry run: v1.1.0, 4 entries from 5 commits in ")
-	require.Contains(t, res.stderr, ".."+head[:7]+" (since v1.0.0)")
+	require.Contains(t, res.stderr, ".."+head[:7]+", since v1.0.0")
 }
 
 func TestPullRequestBuild(t *testing.T) {
@@ -669,4 +669,20 @@ func TestPullRequestBuildInAShallowSingleBranchClone(t *testing.T) {
 	require.Contains(t, res.stderr, "1 entry from 1 commit")
 	require.Contains(t, res.stderr, "merge-base with main")
 	require.Contains(t, res.stdout, "search the catalogue")
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	t.Parallel()
+	for _, arg := range []string{"--help", "--version"} {
+		out, err := exec.Command(binary, arg).CombinedOutput()
+		require.NoError(t, err, "%s exits 0: %s", arg, out)
+		require.Contains(t, string(out), "coda-changelog test", "%s names the version", arg)
+	}
+	out, err := exec.Command(binary, "--help").Output()
+	require.NoError(t, err)
+	require.Contains(t, string(out), "README.md")
+	require.Contains(t, string(out), "DRY_RUN=true")
+	out, err = exec.Command(binary, "--publish").CombinedOutput()
+	require.Error(t, err)
+	require.Contains(t, string(out), `✖ unknown argument "--publish"`)
 }

@@ -29,3 +29,7 @@ const ShallowAdvice = "in bitbucket-pipelines.yml set `clone: depth: full`, or r
 
 // TokenAdvice tells a user of Pipelines how to hand the pipe its Coda token.
 const TokenAdvice = "map your secured variable in the pipe's variables (CODA_API_TOKEN: $CODA_API_TOKEN)"
+
+// EmptyTokenAdvice explains a token variable that is mapped but empty.
+const EmptyTokenAdvice = "CODA_API_TOKEN: $CODA_API_TOKEN is mapped, but $CODA_API_TOKEN is not defined where this step runs. " +
+	"Define it as a secured Repository variable, or, for a step with a deployment, as a Deployment variable of that environment"

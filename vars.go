@@ -1,0 +1,110 @@
+package main
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// variableNames lists every variable the pipe reads, from [Env]'s tags
+// (Bitbucket's own included), so that no list of them is kept by hand.
+func variableNames() []string {
+	var names []string
+	var walk func(reflect.Type)
+	walk = func(typ reflect.Type) {
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			if f.Type.Kind() == reflect.Struct {
+				walk(f.Type)
+				continue
+			}
+			if tag, ok := f.Tag.Lookup("env"); ok {
+				name, _, _ := strings.Cut(tag, ",")
+				names = append(names, strings.TrimSpace(name))
+			}
+		}
+	}
+	walk(reflect.TypeFor[Env]())
+	return names
+}
+
+// unknownVariables warns about variables that look meant for the pipe but
+// are not among its variables: any unknown CODA_ variable, and near-misses
+// of a known name (EXCLUDE_TYPE for EXCLUDE_TYPES). Bitbucket hands a pipe
+// only the variables its step lists, so such a name is almost surely a
+// typo that the pipe would otherwise ignore in silence.
+func unknownVariables(vars map[string]string) []string {
+	known := variableNames()
+	var warnings []string
+	for _, name := range sortedKeys(vars) {
+		if slices.Contains(known, name) || isListItem(name, known) || strings.HasPrefix(name, "BITBUCKET_") {
+			continue
+		}
+		closest, d := closestName(name, known)
+		switch {
+		case d <= 3 && (strings.HasPrefix(name, "CODA_") || d <= 2 && len(name) >= 5):
+			warnings = append(warnings, fmt.Sprintf("%s is not a variable of this pipe and is ignored: did you mean %s?", name, closest))
+		case strings.HasPrefix(name, "CODA_"):
+			warnings = append(warnings, fmt.Sprintf("%s is not a variable of this pipe and is ignored (see the README's Variables)", name))
+		}
+	}
+	return warnings
+}
+
+// isListItem reports whether name is NAME_COUNT or NAME_<n> of a known
+// variable: Bitbucket passes YAML lists to pipes that way.
+func isListItem(name string, known []string) bool {
+	i := strings.LastIndex(name, "_")
+	if i < 0 {
+		return false
+	}
+	base, suffix := name[:i], name[i+1:]
+	if _, err := strconv.Atoi(suffix); err != nil && suffix != "COUNT" {
+		return false
+	}
+	return slices.Contains(known, base)
+}
+
+// closestName returns the known name nearest to name and its edit distance.
+func closestName(name string, known []string) (string, int) {
+	best, bestD := "", len(name)+1
+	for _, k := range known {
+		if d := editDistance(name, k); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	return best, bestD
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// sortedKeys returns the map's keys in order, for stable messages.
+func sortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
