@@ -19,10 +19,10 @@ import (
 	"bitbucket.org/coda-changelog/coda-changelog/internal/publish"
 )
 
-// Env is the pipe's environment exactly as it arrives: every variable a user
+// variables is the pipe's environment exactly as it arrives: every variable a user
 // can set, as text, with its default. Each is documented in README.md (a test
-// keeps the two in step). [parseConfig] turns it into a checked [Config].
-type Env struct {
+// keeps the two in step). [parseConfig] turns it into a checked [config].
+type variables struct {
 	CodaAPIToken         string `env:"CODA_API_TOKEN"`
 	CodaDocID            string `env:"CODA_DOC_ID"`
 	CodaTable            string `env:"CODA_TABLE"`
@@ -58,8 +58,8 @@ type Env struct {
 	Pipelines pipelines.Env
 }
 
-// Config is the checked configuration of one run.
-type Config struct {
+// config is the checked configuration of one run.
+type config struct {
 	DryRun       bool
 	Debug        bool
 	RepoPath     string
@@ -97,8 +97,8 @@ func environ(list []string) map[string]string {
 
 // loadEnv reads the pipe's variables from vars. A list variable may also
 // arrive as Bitbucket passes YAML lists to pipes: NAME_COUNT and NAME_0...
-func loadEnv(ctx context.Context, vars map[string]string) (Env, error) {
-	var env Env
+func loadEnv(ctx context.Context, vars map[string]string) (variables, error) {
+	var env variables
 	lookup := envconfig.MapLookuper(vars)
 	err := envconfig.ProcessWith(ctx, &envconfig.Config{
 		Target:   &env,
@@ -131,19 +131,19 @@ func listLookup(lookup func(string) (string, bool)) func(string) (string, bool) 
 	}
 }
 
-// ValidationError lists every problem with the variables at once, in the
+// validationError lists every problem with the variables at once, in the
 // style of the official pipes.
-type ValidationError struct {
-	Problems []Problem
+type validationError struct {
+	Problems []problem
 }
 
-// Problem is what is wrong with one variable.
-type Problem struct {
+// problem is what is wrong with one variable.
+type problem struct {
 	Variable string
 	Message  string
 }
 
-func (e *ValidationError) Error() string {
+func (e *validationError) Error() string {
 	var b strings.Builder
 	b.WriteString("Validation errors:")
 	var last string
@@ -159,12 +159,12 @@ func (e *ValidationError) Error() string {
 
 // checker collects problems and warnings while a Config is built.
 type checker struct {
-	problems []Problem
+	problems []problem
 	warnings []string
 }
 
 func (c *checker) add(variable, format string, args ...any) {
-	c.problems = append(c.problems, Problem{Variable: variable, Message: fmt.Sprintf(format, args...)})
+	c.problems = append(c.problems, problem{Variable: variable, Message: fmt.Sprintf(format, args...)})
 }
 
 func (c *checker) warn(format string, args ...any) {
@@ -237,14 +237,14 @@ func splitList(s string) []string {
 // parseConfig checks env and builds the run's Config, reporting every problem
 // at once as a *ValidationError. vars is the environment env was read from:
 // it tells a variable set to "" from one not set, and names typos.
-func parseConfig(env Env, vars map[string]string) (Config, error) {
+func parseConfig(env variables, vars map[string]string) (config, error) {
 	var c checker
 	dryRun := c.boolean("DRY_RUN", env.DryRun)
 	if len(c.problems) > 0 {
 		// Whether anything is required depends on DRY_RUN: say only that.
-		return Config{}, &ValidationError{Problems: c.problems}
+		return config{}, &validationError{Problems: c.problems}
 	}
-	cfg := Config{
+	cfg := config{
 		DryRun:       dryRun,
 		Debug:        c.boolean("DEBUG", env.Debug),
 		FetchHistory: c.boolean("FETCH_HISTORY", env.FetchHistory),
@@ -275,14 +275,14 @@ func parseConfig(env Env, vars map[string]string) (Config, error) {
 		c.add("CODA_API_URL", "%v", err)
 	}
 	if len(c.problems) > 0 {
-		return Config{}, &ValidationError{Problems: c.problems}
+		return config{}, &validationError{Problems: c.problems}
 	}
 	cfg.Warnings = append(unknownVariables(vars), c.warnings...)
 	return cfg, nil
 }
 
 // parseRange reads the variables that choose the range.
-func parseRange(c *checker, env Env) changelog.RangeOptions {
+func parseRange(c *checker, env variables) changelog.RangeOptions {
 	pb := env.Pipelines
 	r := changelog.RangeOptions{
 		To:      firstNonEmpty(env.ToRef, pb.Commit),
@@ -323,7 +323,7 @@ func tagPattern(c *checker, value string) *changelog.TagMatcher {
 }
 
 // parseRelease reads what describes the release and the build.
-func parseRelease(c *checker, env Env) changelog.ReleaseOptions {
+func parseRelease(c *checker, env variables) changelog.ReleaseOptions {
 	pb := env.Pipelines
 	loc, err := time.LoadLocation(strings.TrimSpace(env.Timezone))
 	if err != nil {
@@ -353,7 +353,7 @@ func parseRelease(c *checker, env Env) changelog.ReleaseOptions {
 // parseCoda reads where to publish. Outside a dry run a token, a doc and at
 // least one destination are required; in a dry run nothing is, but what is
 // given is still checked.
-func parseCoda(c *checker, env Env, vars map[string]string, dryRun bool) publish.Config {
+func parseCoda(c *checker, env variables, vars map[string]string, dryRun bool) publish.Config {
 	cc := publish.Config{
 		DocID:       parseDocID(env.CodaDocID),
 		Table:       strings.TrimSpace(env.CodaTable),

@@ -14,7 +14,7 @@ import (
 )
 
 // loadConfig reads a Config from env as run does.
-func loadConfig(t *testing.T, env map[string]string) (Config, error) {
+func loadConfig(t *testing.T, env map[string]string) (config, error) {
 	t.Helper()
 	e, err := loadEnv(t.Context(), env)
 	require.NoError(t, err)
@@ -63,7 +63,7 @@ func TestConfigReportsEveryProblemAtOnce(t *testing.T) {
 		"TEMPLATE":       "/no/such/template.tmpl",
 		"CODA_PAGE_MODE": "insert",
 	})
-	var ve *ValidationError
+	var ve *validationError
 	require.ErrorAs(t, err, &ve)
 	msg := err.Error()
 	require.True(t, strings.HasPrefix(msg, "Validation errors:\n"), msg)
@@ -241,7 +241,7 @@ func TestConfigGuardRails(t *testing.T) {
 			t.Parallel()
 			cfg, err := loadConfig(t, tt.env)
 			var got []string
-			var ve *ValidationError
+			var ve *validationError
 			if errors.As(err, &ve) {
 				for _, p := range ve.Problems {
 					got = append(got, p.Variable+": "+p.Message)

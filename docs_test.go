@@ -100,7 +100,7 @@ type envVariable struct {
 func envVariables(t *testing.T) []envVariable {
 	t.Helper()
 	var vars []envVariable
-	typ := reflect.TypeFor[Env]()
+	typ := reflect.TypeFor[variables]()
 	for i := range typ.NumField() {
 		f := typ.Field(i)
 		tag, ok := f.Tag.Lookup("env")
@@ -160,7 +160,7 @@ func requiredVariables(t *testing.T) []string {
 		t.Fatal(err)
 	}
 	_, err = parseConfig(env, nil)
-	var ve *ValidationError
+	var ve *validationError
 	if !errors.As(err, &ve) {
 		t.Fatalf("an empty environment should not be valid outside a dry run; got %v", err)
 	}

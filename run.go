@@ -145,7 +145,7 @@ func (b built) summary() string {
 // buildRelease reads the build's range and renders its release. A shallow
 // clone that lacks the range's history is deepened once when FETCH_HISTORY
 // allows it.
-func buildRelease(ctx context.Context, cfg Config, con *console) (built, error) {
+func buildRelease(ctx context.Context, cfg config, con *console) (built, error) {
 	g := &changelog.Git{Dir: cfg.RepoPath, Logger: con.Logger()}
 	b, err := readRange(ctx, g, cfg)
 	var shallow *changelog.ShallowError
@@ -194,7 +194,7 @@ func orWhole(from string) string {
 }
 
 // readRange resolves the range and reads its commits.
-func readRange(ctx context.Context, g *changelog.Git, cfg Config) (built, error) {
+func readRange(ctx context.Context, g *changelog.Git, cfg config) (built, error) {
 	r, err := changelog.ResolveRange(ctx, g, cfg.Range)
 	if err != nil {
 		return built{}, fmt.Errorf("repository %s: %w", cfg.RepoPath, err)

@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// variableNames lists every variable the pipe reads, from [Env]'s tags
+// variableNames lists every variable the pipe reads, from [variables]' tags
 // (Bitbucket's own included), so that no list of them is kept by hand.
 func variableNames() []string {
 	var names []string
@@ -26,7 +26,7 @@ func variableNames() []string {
 			}
 		}
 	}
-	walk(reflect.TypeFor[Env]())
+	walk(reflect.TypeFor[variables]())
 	return names
 }
 
