@@ -8,7 +8,7 @@
 // ([WithWriteDelay]); GET /mutationStatus answers 404 at first
 // ([WithStatusNotFoundFor]); rate limits answer 429 ([WithRateLimits]); bodies
 // over 2 MB and rows over 85 KB are refused; views, formula columns and
-// unknown columns refuse writes. It can also fail on purpose ([WithFaults]):
+// unknown columns refuse writes. Rows can be read one at a time and deleted. It can also fail on purpose ([WithFaults]):
 // server errors and connections dropped before or after a write is accepted.
 // It records every request ([Server.Requests], [Server.Stats]) so tests can
 // check what a client sent.
@@ -16,9 +16,57 @@
 // Reads with the header "X-Coda-Doc-Version: latest" get a 400 "Doc is not yet
 // up to date." while writes to the doc are pending.
 //
-// Not modelled: row get, update and delete endpoints, syncToken, embed and
-// sync pages, parsing of cell values (they are stored as received), doc
-// listing and analytics limits, and 403s for scoped tokens.
+// # Cell values
+//
+// Coda's users report, beyond the OpenAPI spec (shared reference coda-api.md,
+// "What Coda's users report"), that written values are text Coda parses per
+// column type "the same way as when you type" them (community thread
+// /t/31532/2), that disableParsing turns that off (/t/25259/4, /t/24045),
+// that a person cell takes a doc member's e-mail or full name and otherwise
+// stays text (/t/6743/2; Zapier's Coda help), that a lookup cell takes the
+// target row's display value or row ID (/t/42955/15), and that a value that
+// does not resolve still gives 202 and a completed mutationStatus. The fake
+// models this when a write applies (so against the rows as they are then):
+//
+//   - With disableParsing=true every string is stored as the text sent, in
+//     every column type: a person or lookup cell keeps the raw text. JSON
+//     numbers and booleans are stored as sent, with or without parsing.
+//   - With parsing (disableParsing absent or false), each string (each
+//     element of an array) is read as typed into the column: a person column
+//     takes the [Doc.People] member whose e-mail or name matches, ignoring
+//     case and surrounding spaces; a lookup column ([Column.Table]) takes
+//     the target row whose ID or display value equals the text (exactly,
+//     after trimming spaces); a checkbox takes "true" or "false" (any case);
+//     number, percent, currency, slider and scale columns take numbers; date
+//     and dateTime columns take "2006-01-02" or RFC 3339 (a date column keeps
+//     the date part); in a text column, text starting with "=" becomes a
+//     formula whose value is the result of an integer expression of "+", "-"
+//     and "*" (no parentheses) or, for anything else, the error text "#ERROR!".
+//     Whatever does not resolve stays the text sent. Other column types keep
+//     the text.
+//   - Reads (listRows, getRow and [Server.Rows]) render cells as the spec's
+//     valueFormat describes: simple shows a person by name, a lookup by the
+//     row's display value, a date as ISO 8601 with the doc's offset (every
+//     fake doc is in UTC, "2025-06-01T00:00:00.000+00:00"), a formula by its
+//     result, arrays comma-joined; simpleWithArrays keeps arrays; rich wraps
+//     text in triple backticks and gives a person as a schema.org Person
+//     {name, email} and a lookup as a StructuredValue row reference
+//     {additionalType:"row", name, rowId, tableId, tableUrl, url}.
+//
+// # Access
+//
+// Besides its full token ([WithToken]) a server accepts restricted tokens
+// ([WithTokens]), scoped to a doc or one table and to read (GET), write
+// (POST, PUT, DELETE) or both, as the spec's securitySchemes describe; only
+// /whoami is exempt. An out-of-scope call answers 401, not 403, as users
+// report (community.coda.io/t/http-401-for-restricted-tokens/27790). Whether
+// a restricted token may call /mutationStatus is undocumented: the fake
+// allows it unless [WithMutationStatusRefusedForScoped].
+// [WithRowDeletesForbidden] makes row deletes answer 403, and [WithRedirect]
+// answers every call with a 307 to another host, as a moved API would.
+//
+// Not modelled: row update, syncToken, embed and sync pages, currency, link
+// and image values, doc time zones, doc listing and analytics limits.
 //
 // The fake does not share code with the client package: it is an independent
 // reading of Coda's documentation, so it catches client bugs instead of

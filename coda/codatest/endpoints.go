@@ -16,10 +16,14 @@ import (
 
 // whoami serves GET /whoami.
 func (c *call) whoami() result {
-	return jsonResult(http.StatusOK, userJSON{
+	u := userJSON{
 		Name: "Test User", LoginID: "test@example.com", Type: "user", Scoped: false,
 		TokenName: "codatest", Href: c.s.apiPath("whoami"), Workspace: testWorkspace,
-	})
+	}
+	if c.token != nil {
+		u.Scoped, u.TokenName = true, c.token.Name
+	}
+	return jsonResult(http.StatusOK, u)
 }
 
 // mutationStatus serves GET /mutationStatus/{requestId}.

@@ -41,11 +41,19 @@ func readBody(r *http.Request, limit int64) (body []byte, tooLarge bool) {
 
 // process decides the answer to c.
 func (s *Server) process(c *call, tooLarge bool) result {
-	if c.r.Header.Get("Authorization") != "Bearer "+s.cfg.token {
-		return errorResult(http.StatusUnauthorized, "The API token is invalid or has expired.")
+	if s.cfg.redirectTo != "" {
+		return s.redirect(c.r.URL)
 	}
 	segs, ok := splitPath(c.r.URL)
 	c.segs = segs
+	tok, known := s.token(c.r.Header.Get("Authorization"))
+	c.token = tok
+	if !known {
+		return unauthorized()
+	}
+	if tok != nil && !s.inScope(tok, c.r.Method, segs) {
+		return unauthorized()
+	}
 	rt := findRoute(c.r.Method, segs)
 	if full := s.admit(c.r.Method, rt.docContent, c.now); full {
 		return errorResult(http.StatusTooManyRequests, "Too Many Requests")
@@ -66,6 +74,66 @@ func (s *Server) process(c *call, tooLarge bool) result {
 		return gatewayError()
 	}
 	return s.dispatch(c, rt, ok, tooLarge)
+}
+
+// unauthorized is Coda's 401 answer.
+func unauthorized() result {
+	return errorResult(http.StatusUnauthorized, "The API token is invalid or has expired.")
+}
+
+// token finds the token an Authorization header carries: known is false when
+// the server accepts none; tok is nil for the full token.
+func (s *Server) token(header string) (tok *Token, known bool) {
+	bearer, ok := strings.CutPrefix(header, "Bearer ")
+	switch {
+	case !ok:
+		return nil, false
+	case bearer == s.cfg.token:
+		return nil, true
+	}
+	for i := range s.cfg.tokens {
+		if s.cfg.tokens[i].Value == bearer {
+			return &s.cfg.tokens[i], true
+		}
+	}
+	return nil, false
+}
+
+// inScope reports whether a restricted token may send method to the path made
+// of segs.
+func (s *Server) inScope(tok *Token, method string, segs []string) bool {
+	switch {
+	case len(segs) == 1 && segs[0] == "whoami":
+		return true
+	case !tok.Access.allows(method):
+		return false
+	case len(segs) == 2 && segs[0] == "mutationStatus":
+		return !s.cfg.scopedNoStatus
+	case len(segs) < 2 || segs[0] != "docs" || segs[1] != tok.Doc:
+		return false
+	case tok.Table == "":
+		return true
+	case len(segs) < 4 || segs[2] != "tables":
+		return false
+	}
+	d := s.doc(tok.Doc)
+	if d == nil {
+		return false
+	}
+	want, got := d.table(tok.Table), d.table(segs[3])
+	return want != nil && want == got
+}
+
+// redirect answers a 307 to the same call under the configured base URL.
+func (s *Server) redirect(u *url.URL) result {
+	loc := strings.TrimSuffix(s.cfg.redirectTo, "/") + strings.TrimPrefix(u.EscapedPath(), BasePath)
+	if u.RawQuery != "" {
+		loc += "?" + u.RawQuery
+	}
+	h := http.Header{}
+	h.Set("Location", loc)
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	return result{status: http.StatusTemporaryRedirect, header: h, body: []byte("Temporary Redirect. Redirecting to " + loc)}
 }
 
 // dispatch runs the endpoint handler for c.
@@ -104,6 +172,7 @@ type call struct {
 	segs  []string
 	query url.Values
 	body  []byte
+	token *Token // the restricted token of the request; nil for the full token
 }
 
 // route is an endpoint: its handler (nil when the path has none for the
@@ -138,9 +207,14 @@ func findRoute(method string, segs []string) route {
 			return route{(*call).upsertRows, true}
 		}
 		return routeIf(get, (*call).listRows, method != http.MethodGet)
-	case n >= 6 && at(2, "tables") && at(4, "rows"):
-		// Row update, delete and buttons are not implemented but still count
-		// as doc content writes.
+	case n == 6 && at(2, "tables") && at(4, "rows"):
+		if method == http.MethodDelete {
+			return route{(*call).deleteRow, true}
+		}
+		// Row update is not implemented but still counts as a doc content write.
+		return routeIf(get, (*call).getRow, !get)
+	case n > 6 && at(2, "tables") && at(4, "rows"):
+		// Row buttons are not implemented but still count as doc content writes.
 		return route{docContent: !get}
 	case n == 3 && at(2, "pages"):
 		if method == http.MethodPost {

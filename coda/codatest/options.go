@@ -13,6 +13,10 @@ type config struct {
 	limits            Limits
 	faults            Faults
 	maxBodyBytes      int64
+	tokens            []Token
+	forbidRowDeletes  bool
+	scopedNoStatus    bool
+	redirectTo        string
 }
 
 // defaultConfig returns the settings of a server built without options.
@@ -69,6 +73,80 @@ func WithFaults(f Faults) Option {
 // [DefaultMaxBodyBytes]).
 func WithMaxBodyBytes(n int64) Option {
 	return func(c *config) { c.maxBodyBytes = n }
+}
+
+// WithRowDeletesForbidden makes every row delete answer 403 "The API token
+// does not grant access to this resource." and delete nothing, so that a
+// client can be tested on a delete Coda refused.
+func WithRowDeletesForbidden() Option {
+	return func(c *config) { c.forbidRowDeletes = true }
+}
+
+// Access is what a restricted [Token] may do. Coda documents read access as
+// GET, write access as POST, PUT and DELETE, and read and write access as
+// every method.
+type Access int
+
+const (
+	// ReadWrite allows every method.
+	ReadWrite Access = iota
+	// ReadOnly allows GET only.
+	ReadOnly
+	// WriteOnly allows POST, PUT and DELETE only.
+	WriteOnly
+)
+
+// allows reports whether a allows method.
+func (a Access) allows(method string) bool {
+	switch a {
+	case ReadOnly:
+		return method == "GET" || method == "HEAD"
+	case WriteOnly:
+		return method == "POST" || method == "PUT" || method == "DELETE"
+	}
+	return true
+}
+
+// Token is a restricted API token accepted besides the server's full token
+// ([WithToken]). It may call /docs/{Doc} and below, or, when Table is set,
+// only /docs/{Doc}/tables/{Table} and below (the table named by ID or name),
+// with the methods Access allows. /whoami is open to every token and reports
+// scoped:true and Name as the token name. Any other call answers 401 with
+// Coda's error body, as Coda's users report for restricted tokens.
+// GET /mutationStatus is allowed unless [WithMutationStatusRefusedForScoped].
+type Token struct {
+	Value  string // the bearer token
+	Name   string // the token's name, as whoami reports it
+	Doc    string // the doc ID the token is restricted to; required
+	Table  string // the table ID the token is further restricted to, if any
+	Access Access
+}
+
+// WithTokens makes the server accept restricted tokens besides its full
+// token. It panics when a token has no Value or no Doc.
+func WithTokens(tokens ...Token) Option {
+	for _, t := range tokens {
+		if t.Value == "" || t.Doc == "" {
+			panic("codatest: WithTokens: a token needs a Value and a Doc")
+		}
+	}
+	return func(c *config) { c.tokens = append(c.tokens, tokens...) }
+}
+
+// WithMutationStatusRefusedForScoped makes GET /mutationStatus answer 401 to
+// restricted tokens ([WithTokens]). Coda does not document whether a
+// doc-restricted token may call it, since it lives outside /docs; without
+// this option the fake lets every valid token call it.
+func WithMutationStatusRefusedForScoped() Option {
+	return func(c *config) { c.scopedNoStatus = true }
+}
+
+// WithRedirect makes the server answer every API call with a 307 whose
+// Location is base followed by the call's path below [BasePath] and its
+// query, as a moved API might. base should name another host, such as
+// "https://docs.example.com/apis/v1". Nothing else is done with the request.
+func WithRedirect(base string) Option {
+	return func(c *config) { c.redirectTo = base }
 }
 
 // Limit allows at most N requests in any window of length Per. The zero Limit

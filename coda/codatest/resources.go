@@ -136,6 +136,7 @@ type rowJSON struct {
 	CreatedAt   string         `json:"createdAt"`
 	UpdatedAt   string         `json:"updatedAt"`
 	Values      map[string]any `json:"values"`
+	Parent      *tableRef      `json:"parent,omitempty"` // getRow only (RowDetail)
 }
 
 // pageJSON is the Page schema.
@@ -314,9 +315,13 @@ func (s *Server) columnFormat(d *doc, t *table, c *column) map[string]any {
 		}
 		f["options"] = opts
 	case "person", "lookup":
-		// The spec requires the referenced table; the fake has no people table,
-		// so it names the column's own table.
-		ref := s.tableRef(d, t.rowStore())
+		// The spec requires the referenced table: a lookup's target table. The
+		// fake has no people table, so a person column names its own table.
+		target := t.rowStore()
+		if lt := d.table(c.target); c.typ == "lookup" && lt != nil {
+			target = lt
+		}
+		ref := s.tableRef(d, target)
 		ref.Parent = nil
 		f["table"] = ref
 	case "scale":
@@ -334,15 +339,13 @@ func (s *Server) rowJSON(d *doc, t *table, r *row, index int, useNames bool, vf 
 		Index: index, BrowserLink: s.tableBrowserLink(d, t) + "/_ru" + r.id,
 		CreatedAt: timeJSON(r.created), UpdatedAt: timeJSON(r.updated), Values: map[string]any{},
 	}
-	if c := t.displayColumn(); c != nil {
-		rj.Name = simpleString(r.values[c.id])
-	}
+	rj.Name = rowName(t, r)
 	for _, c := range t.columns {
 		key := c.id
 		if useNames {
 			key = c.name
 		}
-		rj.Values[key] = vf.render(r.values[c.id])
+		rj.Values[key] = s.render(vf, r.values[c.id])
 	}
 	return rj
 }

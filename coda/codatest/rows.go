@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf16"
@@ -101,66 +100,6 @@ func splitRowQuery(q string) (colRef, value string, ok bool) {
 	return strings.Cut(q, ":")
 }
 
-// valueFormat is a listRows valueFormat.
-type valueFormat string
-
-// valid reports whether f is a known value format ("" means simple).
-func (f valueFormat) valid() bool {
-	return f == "" || f == "simple" || f == "simpleWithArrays" || f == "rich"
-}
-
-// render returns a stored cell as f shows it. Empty cells are "".
-func (f valueFormat) render(v any) any {
-	switch {
-	case v == nil:
-		return ""
-	case f == "simpleWithArrays":
-		return v
-	case f == "rich":
-		return richValue(v)
-	}
-	if _, ok := v.([]any); ok {
-		return simpleString(v)
-	}
-	return v
-}
-
-// richValue returns v in the rich format: text wrapped in Markdown code marks.
-func richValue(v any) any {
-	switch v := v.(type) {
-	case string:
-		return "```" + v + "```"
-	case []any:
-		out := make([]any, len(v))
-		for i, e := range v {
-			out[i] = richValue(e)
-		}
-		return out
-	}
-	return v
-}
-
-// simpleString renders a cell as text; arrays become comma-separated.
-func simpleString(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return v
-	case float64:
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	case bool:
-		return strconv.FormatBool(v)
-	case []any:
-		parts := make([]string, len(v))
-		for i, e := range v {
-			parts[i] = simpleString(e)
-		}
-		return strings.Join(parts, ",")
-	}
-	return fmt.Sprint(v)
-}
-
 // rowsUpsert is the RowsUpsert request body.
 type rowsUpsert struct {
 	Rows       []rowEdit `json:"rows"`
@@ -205,6 +144,8 @@ func (c *call) upsertRows() result {
 			return badRequest(msg)
 		}
 	}
+	// Values are parsed when the write applies, against the doc as it is then.
+	parsing := c.query.Get("disableParsing") != "true"
 	out := mutateJSON{}
 	if len(keys) == 0 {
 		ids := make([]string, len(edits))
@@ -212,9 +153,9 @@ func (c *call) upsertRows() result {
 			ids[i] = c.s.newID("i-")
 		}
 		out.AddedRowIDs = ids
-		out.RequestID = c.s.enqueue(d, c.now, func(at time.Time) { insertRows(t, ids, edits, at) })
+		out.RequestID = c.s.enqueue(d, c.now, func(at time.Time) { insertRows(t, ids, d.parseEdits(t, edits, parsing), at) })
 	} else {
-		out.RequestID = c.s.enqueue(d, c.now, func(at time.Time) { c.s.upsertByKey(t, keys, edits, at) })
+		out.RequestID = c.s.enqueue(d, c.now, func(at time.Time) { c.s.upsertByKey(t, keys, d.parseEdits(t, edits, parsing), at) })
 	}
 	return jsonResult(http.StatusAccepted, out)
 }
@@ -334,6 +275,19 @@ func rowSize(re rowEdit) int {
 // ceilDiv returns a/b rounded up.
 func ceilDiv(a, b int) int { return (a + b - 1) / b }
 
+// parseEdits returns the cells of edits, keyed by column ID, in their stored
+// form (see [doc.parseCell]).
+func (d *doc) parseEdits(t *table, edits []map[string]any, parsing bool) []map[string]any {
+	out := make([]map[string]any, len(edits))
+	for i, cells := range edits {
+		out[i] = make(map[string]any, len(cells))
+		for id, v := range cells {
+			out[i][id] = d.parseCell(t.column(id), v, parsing)
+		}
+	}
+	return out
+}
+
 // insertRows appends new rows with ids holding edits.
 func insertRows(t *table, ids []string, edits []map[string]any, at time.Time) {
 	for i, cells := range edits {
@@ -378,4 +332,58 @@ func copyCells(dst, cells map[string]any) {
 	for k, v := range cells {
 		dst[k] = cloneValue(v)
 	}
+}
+
+// row returns the doc, table and row named in the path, or a 404. A row is
+// found by ID or, failing that, by its display value.
+func (c *call) row() (*doc, *table, *row, *result) {
+	d, t, res := c.table()
+	if res != nil {
+		return nil, nil, nil, res
+	}
+	rows := t.rowStore().rows
+	key := c.segs[5]
+	if r := byIDOrName(rows, key, func(r *row) (string, string) { return r.id, rowName(t, r) }); r != nil {
+		return d, t, r, nil
+	}
+	nf := notFound(fmt.Sprintf("Row %q not found.", key))
+	return nil, nil, nil, &nf
+}
+
+// getRow serves GET /docs/{docId}/tables/{tableIdOrName}/rows/{rowIdOrName}.
+func (c *call) getRow() result {
+	d, t, r, res := c.row()
+	if res != nil {
+		return *res
+	}
+	vf := valueFormat(c.query.Get("valueFormat"))
+	if !vf.valid() {
+		return badRequest(fmt.Sprintf("Invalid valueFormat %q.", vf))
+	}
+	index := slices.Index(t.rowStore().rows, r)
+	rj := c.s.rowJSON(d, t, r, index, c.query.Get("useColumnNames") == "true", vf)
+	parent := c.s.tableRef(d, t)
+	rj.Parent = &parent
+	return jsonResult(http.StatusOK, rj)
+}
+
+// deleteRow serves DELETE /docs/{docId}/tables/{tableIdOrName}/rows/{rowIdOrName}:
+// the row goes when the write applies. With [WithRowDeletesForbidden] it
+// answers 403 and deletes nothing.
+func (c *call) deleteRow() result {
+	if c.s.cfg.forbidRowDeletes {
+		return errorResult(http.StatusForbidden, "The API token does not grant access to this resource.")
+	}
+	d, t, r, res := c.row()
+	if res != nil {
+		return *res
+	}
+	store := t.rowStore()
+	id := c.s.enqueue(d, c.now, func(at time.Time) {
+		if i := slices.Index(store.rows, r); i >= 0 {
+			store.rows = slices.Delete(store.rows, i, i+1)
+			store.updated = at
+		}
+	})
+	return jsonResult(http.StatusAccepted, mutateJSON{RequestID: id, ID: r.id})
 }

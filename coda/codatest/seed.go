@@ -5,8 +5,11 @@ import "encoding/json"
 // Doc seeds a Coda doc with [Server.AddDoc]. Empty IDs are generated with the
 // prefix Coda uses.
 type Doc struct {
-	ID          string
-	Name        string
+	ID   string
+	Name string
+	// People are the doc's members: a person cell written with parsing
+	// resolves only to one of them.
+	People      []Person
 	Tables      []Table
 	Pages       []Page
 	Automations []Automation
@@ -26,11 +29,18 @@ type Table struct {
 	Rows      []Row
 }
 
+// Person is a member of a doc, known by name and e-mail address.
+type Person struct {
+	Name, Email string
+}
+
 // Column seeds a table column. Type is a Coda column format type such as
 // "text" (the default), "number", "checkbox", "date", "dateTime", "select",
 // "link", "person" or "lookup". IsArray marks a multi-value column, Calculated a
 // formula column the API refuses to write, and Display the display column
 // (default: the first column). Options lists the choices of a select column.
+// Table names the target table of a lookup column (its ID or name, in the
+// same doc; default: the column's own table).
 type Column struct {
 	ID         string
 	Name       string
@@ -39,6 +49,7 @@ type Column struct {
 	Calculated bool
 	Display    bool
 	Options    []string
+	Table      string
 }
 
 // Row is a table row. Values are keyed by column ID (a seeded row may use column

@@ -50,6 +50,11 @@ func TestEndpointsMatchSpec(t *testing.T) {
 		{"upsertRows view", "POST", doc + "/tables/" + viewID + "/rows", map[string]any{
 			"rows": []any{map[string]any{"cells": []any{map[string]any{"column": colVer, "value": "x"}}}},
 		}, 400},
+		{"getRow", "GET", rows + "/i-1", nil, 200},
+		{"getRow rich by name", "GET", rows + "/v1.0.0?valueFormat=rich&useColumnNames=true", nil, 200},
+		{"getRow unknown", "GET", rows + "/i-nope", nil, 404},
+		{"deleteRow", "DELETE", rows + "/i-2", nil, 202},
+		{"deleteRow unknown", "DELETE", rows + "/i-nope", nil, 404},
 		{"listPages", "GET", doc + "/pages", nil, 200},
 		{"getPage", "GET", page, nil, 200},
 		{"getPage by name", "GET", doc + "/pages/" + url.PathEscape("Release notes"), nil, 200},

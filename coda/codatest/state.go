@@ -11,6 +11,7 @@ import (
 type doc struct {
 	id, name    string
 	created     time.Time
+	people      []Person
 	tables      []*table // base tables and views, in declaration order
 	pages       []*page
 	automations []*automation
@@ -31,6 +32,7 @@ type column struct {
 	id, name, typ                string
 	isArray, calculated, display bool
 	options                      []string
+	target                       string // a lookup's target table ID; "" for other types
 }
 
 // row is a stored row; values are keyed by column ID.
@@ -99,11 +101,14 @@ func (s *Server) AddDoc(d Doc) Doc {
 	if d.ID != "" && s.doc(d.ID) != nil {
 		panic(fmt.Sprintf("codatest: doc %q added twice", d.ID))
 	}
-	sd := &doc{id: s.orID(d.ID, "d"), name: d.Name, created: t}
+	sd := &doc{id: s.orID(d.ID, "d"), name: d.Name, created: t, people: slices.Clone(d.People)}
 	d.ID = sd.id
 	d.Tables = slices.Clone(d.Tables)
 	for i := range d.Tables {
 		d.Tables[i] = s.seedTable(sd, d.Tables[i], t)
+	}
+	for i := range d.Tables {
+		resolveTargets(sd, sd.tables[i], d.Tables[i].Columns)
 	}
 	d.Pages = slices.Clone(d.Pages)
 	for i, p := range d.Pages {
@@ -164,6 +169,28 @@ func (s *Server) seedTable(sd *doc, tb Table, t time.Time) Table {
 	return tb
 }
 
+// resolveTargets sets the target table of t's lookup columns, once every
+// table of sd is stored, and reports the resolved IDs in cols.
+func resolveTargets(sd *doc, t *table, cols []Column) {
+	if t.base != nil {
+		return
+	}
+	for i, c := range t.columns {
+		if c.typ != "lookup" {
+			continue
+		}
+		target := t
+		if c.target != "" {
+			target = sd.table(c.target)
+			if target == nil {
+				panic(fmt.Sprintf("codatest: lookup column %q: no table %q", c.name, c.target))
+			}
+		}
+		c.target = target.rowStore().id
+		cols[i].Table = c.target
+	}
+}
+
 // seedColumn stores a base table column.
 func (s *Server) seedColumn(c Column) *column {
 	typ := c.Type
@@ -173,7 +200,7 @@ func (s *Server) seedColumn(c Column) *column {
 	return &column{
 		id: s.orID(c.ID, "c-"), name: c.Name, typ: typ,
 		isArray: c.IsArray, calculated: c.Calculated, display: c.Display,
-		options: slices.Clone(c.Options),
+		options: slices.Clone(c.Options), target: c.Table,
 	}
 }
 
@@ -202,7 +229,7 @@ func exportColumns(cs []*column) []Column {
 	out := make([]Column, len(cs))
 	for i, c := range cs {
 		out[i] = Column{ID: c.id, Name: c.name, Type: c.typ, IsArray: c.isArray,
-			Calculated: c.calculated, Display: c.display, Options: slices.Clone(c.options)}
+			Calculated: c.calculated, Display: c.display, Options: slices.Clone(c.options), Table: c.target}
 	}
 	return out
 }
@@ -323,7 +350,10 @@ func (s *Server) pending(d *doc) bool {
 }
 
 // Rows returns the applied rows of a table or view (by ID or name) in insertion
-// order, or nil when there is no such table.
+// order, or nil when there is no such table. Values are keyed by column ID and
+// shown as the simpleWithArrays value format shows them: a person by name, a
+// lookup by the row's display value, a date as ISO 8601, a formula by its
+// result. Read a row with valueFormat=rich to see how a cell was stored.
 func (s *Server) Rows(docID, table string) []Row {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -334,7 +364,11 @@ func (s *Server) Rows(docID, table string) []Row {
 	}
 	var out []Row
 	for _, r := range t.rowStore().rows {
-		out = append(out, Row{ID: r.id, Values: cloneValues(r.values)})
+		vals := make(map[string]any, len(r.values))
+		for k, v := range r.values {
+			vals[k] = withArrays(v)
+		}
+		out = append(out, Row{ID: r.id, Values: vals})
 	}
 	return out
 }
