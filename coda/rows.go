@@ -334,3 +334,42 @@ func (c *Client) Rows(ctx context.Context, docID, table string, opts ListRowsOpt
 		return l.Items, l.NextPageToken, err
 	})
 }
+
+// GetRow returns one row of a table, by ID (preferred) or name (the display
+// column's value; when several rows match, Coda picks one), with values in
+// Coda's rich format, keyed by column ID. Read a value with [ParseRichValue]
+// to see how Coda stored it: as a person or a row reference, or as the text
+// sent. A row written moments ago may not be found yet (an error wrapping
+// [ErrNotFound]): Coda serves reads from a copy that lags writes.
+//
+// Coda API: getRow, https://coda.io/developers/apis/v1#tag/Rows/operation/getRow
+func (c *Client) GetRow(ctx context.Context, docID, table, rowIDOrName string) (Row, error) {
+	var row Row
+	q := url.Values{"valueFormat": {ValueFormatRich}}
+	if err := c.get(ctx, &row, q, "docs", docID, "tables", table, "rows", rowIDOrName); err != nil {
+		return Row{}, err
+	}
+	return row, nil
+}
+
+// DeleteRow deletes one row of a table, by ID. Coda queues the delete and
+// answers with a [Mutation] whose ID is the row's; pass it to [Client.Wait]
+// to learn when the row is gone. Like other writes it is paced and retried
+// only when Coda refused it (a 429, or a 5xx in Coda's own error format).
+// A token without write access gets an error wrapping [ErrUnauthorized]
+// (restricted tokens) or [ErrForbidden].
+//
+// Coda API: deleteRow, https://coda.io/developers/apis/v1#tag/Rows/operation/deleteRow
+func (c *Client) DeleteRow(ctx context.Context, docID, table, rowID string) (Mutation, error) {
+	r, err := newRequest(http.MethodDelete, nil, nil, "docs", docID, "tables", table, "rows", rowID)
+	if err != nil {
+		return Mutation{}, err
+	}
+	r.docContent = true
+	var m Mutation
+	if err := c.do(ctx, r, &m); err != nil {
+		return Mutation{}, err
+	}
+	m.At = time.Now()
+	return m, nil
+}
