@@ -170,7 +170,8 @@ func newDoc(t *testing.T, opts ...codatest.Option) (*codatest.Server, codatest.D
 	srv := codatest.NewServer(opts...)
 	t.Cleanup(srv.Close)
 	doc := srv.AddDoc(codatest.Doc{
-		Name: "Release Log",
+		Name:   "Release Log",
+		People: []codatest.Person{{Name: gittest.AuthorName, Email: gittest.AuthorEmail}},
 		Tables: []codatest.Table{
 			{ID: "grid-changes", Name: "Changes", Columns: changelogColumns()},
 			{ID: "table-recent", Name: "Recent changes", View: true, BaseTable: "grid-changes"},
@@ -253,10 +254,12 @@ func TestRowsPerCommitEveryColumnType(t *testing.T) {
 	require.Equal(t, false, cart["c-breaking"])
 	require.EqualValues(t, 42, cart["c-pr"])
 	require.Equal(t, "https://bitbucket.org/acme/shop/pull-requests/42", cart["c-prlink"])
-	require.Equal(t, "2026-01-05", cart["c-date"], "dates are in TIMEZONE")
-	require.Equal(t, "2026-01-05T03:00:00-08:00", cart["c-when"], "the commit was made at 11:00 UTC")
+	// Dates and people are stored as their types (Coda shows a date as an
+	// instant in the doc's zone, UTC here), not as the text sent.
+	require.Equal(t, "2026-01-05T00:00:00.000+00:00", cart["c-date"], "dates are in TIMEZONE: 03:00 in Los Angeles")
+	require.Equal(t, "2026-01-05T11:00:00.000+00:00", cart["c-when"], "the commit was made at 11:00 UTC")
 	require.Equal(t, []any{"SHOP-7"}, cart["c-issues"])
-	require.Equal(t, gittest.AuthorEmail, cart["c-author"])
+	require.Equal(t, gittest.AuthorName, cart["c-author"], "the author resolved to the doc's member")
 	require.Equal(t, "v1.1.0", cart["c-version"])
 	require.Equal(t, "staging", cart["c-env"])
 
@@ -552,7 +555,7 @@ func TestDefaultColumnMapping(t *testing.T) {
 		require.NotEmpty(t, r["c-subject"], "Subject is named after a field")
 		require.Contains(t, []any{"feat", "fix", "perf"}, r["c-type"])
 		require.IsType(t, false, r["c-breaking"])
-		require.Equal(t, gittest.AuthorEmail, r["c-author"])
+		require.Equal(t, gittest.AuthorName, r["c-author"], "the author resolved to the doc's member")
 		require.NotContains(t, r, "c-url", "a link column with no link to give is left alone")
 		require.NotContains(t, r, "c-pr", "no field is named PR")
 	}

@@ -33,15 +33,16 @@ func bigRelease(n int) changelog.Release {
 
 // publishStats publishes n rows per commit to a fake enforcing limits, in
 // virtual time, and reports what it took.
-func publishStats(t *testing.T, n int, limits codatest.Limits) (codatest.Stats, time.Duration) {
+func publishStats(t *testing.T, n int, limits codatest.Limits, typed bool) (codatest.Stats, time.Duration) {
 	var stats codatest.Stats
 	var took time.Duration
+	columns := []codatest.Column{{ID: "c-sha", Name: "SHA"}, {ID: "c-subject", Name: "Subject"}, {ID: "c-issues", Name: "Issues"}}
+	if typed { // columns whose cells are sent again, parsed
+		columns = append(columns, codatest.Column{ID: "c-type", Name: "Type", Type: "select"}, codatest.Column{ID: "c-date", Name: "Date", Type: "date"})
+	}
 	synctest.Test(t, func(t *testing.T) {
 		srv := codatest.NewUnstarted(codatest.WithRateLimits(limits))
-		doc := srv.AddDoc(codatest.Doc{Tables: []codatest.Table{{ID: "grid-1", Name: "Changes", Columns: []codatest.Column{
-			{ID: "c-sha", Name: "SHA"}, {ID: "c-subject", Name: "Subject"}, {ID: "c-type", Name: "Type", Type: "select"},
-			{ID: "c-date", Name: "Date", Type: "date"}, {ID: "c-issues", Name: "Issues"},
-		}}}})
+		doc := srv.AddDoc(codatest.Doc{Tables: []codatest.Table{{ID: "grid-1", Name: "Changes", Columns: columns}}})
 		cfg := Config{DocID: doc.ID, Table: "Changes", Rows: PerCommit, Wait: true, WaitTimeout: 10 * time.Minute}
 		start := time.Now()
 		_, err := New(fakeClient(t, srv), cfg, discard{}).Publish(t.Context(), bigRelease(n))
@@ -56,20 +57,29 @@ func publishStats(t *testing.T, n int, limits codatest.Limits) (codatest.Stats, 
 // TestPublish5000Rows reports, for 5,000 rows per commit against Coda's
 // documented limits, the requests made, the 429s met and the (virtual) wall
 // time next to the floor the doc-content write limit imposes. It asserts
-// counts, never times.
+// counts, never times. A table with typed columns (a select, a date) gets
+// each batch twice: the text, then the typed cells parsed.
 func TestPublish5000Rows(t *testing.T) {
 	t.Parallel()
-	const rows, perRequest = 5000, 500
-	stats, took := publishStats(t, rows, codatest.DocumentedLimits)
-	writes := (rows + perRequest - 1) / perRequest
-	limit := codatest.DocumentedLimits.DocContent
-	floor := time.Duration((writes-1)/limit.N) * limit.Per
-	t.Logf("5,000 rows: %d requests (%d writes, %d reads), %d 429s; wall %v, floor %v (%.0f%% over)",
-		stats.Requests, stats.Writes, stats.Reads, stats.RateLimited, took, floor, 100*(took.Seconds()/floor.Seconds()-1))
-	require.Zero(t, stats.RateLimited, "pacing meets no 429")
-	require.Equal(t, writes, stats.Writes, "the fewest writes the batching allows")
-	const lookups = 4 // whoami, doc, table, columns
-	require.Equal(t, lookups+writes, stats.Reads, "the lookups, and one mutation status per write")
+	for _, tt := range []struct {
+		name   string
+		typed  bool
+		passes int
+	}{{"text columns", false, 1}, {"typed columns", true, 2}} {
+		t.Run(tt.name, func(t *testing.T) {
+			const rows, perRequest = 5000, 500
+			stats, took := publishStats(t, rows, codatest.DocumentedLimits, tt.typed)
+			writes := tt.passes * ((rows + perRequest - 1) / perRequest)
+			limit := codatest.DocumentedLimits.DocContent
+			floor := time.Duration((writes-1)/limit.N) * limit.Per
+			t.Logf("5,000 rows: %d requests (%d writes, %d reads), %d 429s; wall %v, floor %v (%.0f%% over)",
+				stats.Requests, stats.Writes, stats.Reads, stats.RateLimited, took, floor, 100*(took.Seconds()/floor.Seconds()-1))
+			require.Zero(t, stats.RateLimited, "pacing meets no 429")
+			require.Equal(t, writes, stats.Writes, "the fewest writes the batching allows")
+			const lookups = 4 // whoami, doc, table, columns
+			require.Equal(t, lookups+writes, stats.Reads, "the lookups, and one mutation status per write")
+		})
+	}
 }
 
 // TestPublishWhenCodaAllowsOnly3DocWritesPer10s is the same run against the
@@ -79,7 +89,7 @@ func TestPublishWhenCodaAllowsOnly3DocWritesPer10s(t *testing.T) {
 	t.Parallel()
 	limits := codatest.DocumentedLimits
 	limits.DocContent.N = 3
-	stats, took := publishStats(t, 5000, limits)
+	stats, took := publishStats(t, 5000, limits, false)
 	t.Logf("5,000 rows at 3 doc writes per 10 s: %d requests, %d 429s, wall %v", stats.Requests, stats.RateLimited, took)
 	require.Equal(t, 1, stats.RateLimited, "one 429 teaches the client the lower limit")
 	require.Equal(t, 11, stats.Writes, "the ten upserts and the one refused")
@@ -183,7 +193,7 @@ func BenchmarkBuildRows(b *testing.B) {
 	p := &tablePlan{columns: columns}
 	b.ReportAllocs()
 	for b.Loop() {
-		if rows := p.buildRows(PerCommit, &rel); len(rows) != 5000 {
+		if rows, _ := p.buildRows(PerCommit, &rel, false); len(rows) != 5000 {
 			b.Fatal(len(rows))
 		}
 	}

@@ -18,6 +18,10 @@ type tablePlan struct {
 	columns []mappedColumn
 	keys    []string // key column ids
 	rows    []coda.RowEdit
+	// typed are the rows' key cells and the cells that Coda stores as
+	// their type only when it parses them, for the second pass (see
+	// [Publisher.writeRows]); nil when there is none.
+	typed []coda.RowEdit
 }
 
 // mappedColumn is a field and the column it goes to.
@@ -56,7 +60,7 @@ func (p *Publisher) planTable(ctx context.Context, rel changelog.Release) (*tabl
 		return nil, fmt.Errorf("CODA_TABLE %q cannot take the rows:\n- %s\nThe table's columns are: %s",
 			table.Name, strings.Join(problems, "\n- "), describeColumns(columns))
 	}
-	plan.rows = plan.buildRows(cfg.Rows, &rel)
+	plan.rows, plan.typed = plan.buildRows(cfg.Rows, &rel, cfg.ParseValues)
 	return plan, nil
 }
 
@@ -175,17 +179,26 @@ func describeColumns(columns []coda.Column) string {
 	return strings.Join(parts, ", ")
 }
 
-// buildRows converts the release into rows: one per entry, or one for the
-// release.
-func (plan *tablePlan) buildRows(m RowMode, rel *changelog.Release) []coda.RowEdit {
+// buildRows converts the release into rows, one per entry or one for the
+// release, and, unless Coda parses every value anyway, the second pass of
+// their typed cells.
+func (plan *tablePlan) buildRows(m RowMode, rel *changelog.Release, parseAll bool) (rows, typed []coda.RowEdit) {
 	if m == PerRelease {
-		return []coda.RowEdit{plan.rowEdit(rel, nil)}
+		rows = []coda.RowEdit{plan.rowEdit(rel, nil)}
+	} else {
+		rows = make([]coda.RowEdit, len(rel.Entries))
+		for i := range rel.Entries {
+			rows[i] = plan.rowEdit(rel, &rel.Entries[i])
+		}
 	}
-	rows := make([]coda.RowEdit, len(rel.Entries))
-	for i := range rel.Entries {
-		rows[i] = plan.rowEdit(rel, &rel.Entries[i])
+	if parseAll || !plan.hasTypedColumns() {
+		return rows, nil
 	}
-	return rows
+	typed = make([]coda.RowEdit, len(rows))
+	for i, r := range rows {
+		typed[i] = plan.typedCells(r)
+	}
+	return rows, typed
 }
 
 // rowEdit is the row of entry e of rel, or of the release when e is nil.
@@ -195,27 +208,6 @@ func (plan *tablePlan) rowEdit(rel *changelog.Release, e *changelog.Entry) coda.
 		cells[i] = coda.CellEdit{Column: m.column.ID, Value: convert(m.field.value(rel, e), m.column.Format)}
 	}
 	return coda.RowEdit{Cells: cells}
-}
-
-// writeRows upserts the planned rows and says what it did.
-func (p *Publisher) writeRows(ctx context.Context, plan *tablePlan, rel changelog.Release) ([]coda.Mutation, string, error) {
-	if len(plan.rows) == 0 {
-		return nil, fmt.Sprintf("no entries to write to table %q (every commit was filtered out)", plan.table.Name), nil
-	}
-	var opts []coda.WriteOption
-	if p.cfg.ParseValues {
-		opts = append(opts, coda.WithValueParsing())
-	}
-	muts, err := p.client.UpsertRows(ctx, p.cfg.DocID, plan.table.ID, plan.rows, plan.keys, opts...)
-	var tooLarge *coda.RowTooLargeError
-	switch {
-	case errors.As(err, &tooLarge):
-		return nil, "", fmt.Errorf("the row of %s is too large for Coda (%d by Coda's measure, limit %d); nothing was written. "+
-			"Map fewer long fields (body, markdown) in CODA_COLUMNS: %w", rowName(p.cfg.Rows, rel, tooLarge.Index), tooLarge.Size, tooLarge.Limit, err)
-	case err != nil:
-		return nil, "", fmt.Errorf("upsert %d rows into table %q: %w", len(plan.rows), plan.table.Name, p.accessError(err))
-	}
-	return muts, fmt.Sprintf("%s upserted into table %q%s", plural(len(plan.rows), "row", "rows"), plan.table.Name, link(plan.table.BrowserLink)), nil
 }
 
 // rowName names the entry (or the release) that row i of a table write holds.

@@ -1,0 +1,125 @@
+package publish
+
+import (
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"bitbucket.org/coda-changelog/coda-changelog/changelog"
+	"bitbucket.org/coda-changelog/coda-changelog/coda"
+	"bitbucket.org/coda-changelog/coda-changelog/coda/codatest"
+)
+
+// typedDoc seeds a doc with a member, a releases table and a changes table
+// whose columns are of the types Coda stores only from parsed values.
+func typedDoc(srv *codatest.Server) codatest.Doc {
+	return srv.AddDoc(codatest.Doc{
+		People: []codatest.Person{{Name: "Jane Doe", Email: "jane@example.com"}},
+		Tables: []codatest.Table{
+			{ID: "grid-releases", Name: "Releases", Columns: []codatest.Column{{ID: "c-version", Name: "Version"}},
+				Rows: []codatest.Row{{Values: map[string]any{"c-version": "v2.0.0"}}}},
+			{ID: "grid-changes", Name: "Changes", Columns: []codatest.Column{
+				{ID: "c-sha", Name: "SHA"}, {ID: "c-subject", Name: "Subject"},
+				{ID: "c-author", Name: "Author", Type: "person"}, {ID: "c-email", Name: "Email", Type: "person"},
+				{ID: "c-when", Name: "When", Type: "date"}, {ID: "c-release", Name: "Release", Type: "lookup", Table: "Releases"},
+				{ID: "c-breaking", Name: "Breaking", Type: "checkbox"},
+			}},
+		},
+	})
+}
+
+var typedColumns = []ColumnMapping{
+	{Field: "sha", Column: "SHA"}, {Field: "subject", Column: "Subject"}, {Field: "author", Column: "Author"},
+	{Field: "author_email", Column: "Email"}, {Field: "date", Column: "When"}, {Field: "version", Column: "Release"},
+	{Field: "breaking", Column: "Breaking"},
+}
+
+// richRow reads a row back as Coda stores it.
+func richRow(t *testing.T, c *coda.Client, docID, table, rowID string) map[string]coda.RichValue {
+	t.Helper()
+	row, err := c.GetRow(t.Context(), docID, table, rowID)
+	require.NoError(t, err)
+	out := map[string]coda.RichValue{}
+	for col, v := range row.Values {
+		out[col] = coda.ParseRichValue(v)
+	}
+	return out
+}
+
+// TestTypedCellsByDefault: with the default settings a Person column holds
+// a person, a Lookup column a row and a Date column a date, while commit
+// text that Coda would read as a formula stays the text written.
+func TestTypedCellsByDefault(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted(codatest.WithWriteDelay(time.Second))
+		doc := typedDoc(srv)
+		rel := bigRelease(2)
+		rel.Entries[0].Subject = "=1+1"
+		rel.Entries[0].Author = changelog.Person{Name: "Jane Doe", Email: "jane@example.com"}
+		rel.Entries[0].Breaking = true
+		cfg := Config{DocID: doc.ID, Table: "Changes", Rows: PerCommit, Columns: typedColumns, Wait: true, WaitTimeout: time.Minute}
+		client := fakeClient(t, srv)
+		for range 2 { // a rerun updates the same rows
+			_, err := New(client, cfg, discard{}).Publish(t.Context(), rel)
+			require.NoError(t, err)
+		}
+		rows := srv.Rows(doc.ID, "grid-changes")
+		require.Len(t, rows, 2)
+		first := richRow(t, client, doc.ID, "grid-changes", rows[0].ID)
+		require.Equal(t, coda.RichPerson, first["c-author"].Kind, "%+v", first["c-author"])
+		require.Equal(t, "jane@example.com", first["c-author"].Email)
+		require.Equal(t, coda.RichPerson, first["c-email"].Kind)
+		require.Equal(t, coda.RichRow, first["c-release"].Kind, "%+v", first["c-release"])
+		require.Equal(t, coda.RichDate, first["c-when"].Kind, "%+v", first["c-when"])
+		require.Equal(t, coda.RichBool, first["c-breaking"].Kind)
+		require.Equal(t, coda.RichText, first["c-subject"].Kind)
+		require.Equal(t, "=1+1", first["c-subject"].Text, "commit text is never read as a formula")
+
+	})
+}
+
+// TestParseValuesSendsOnePass: CODA_PARSE_VALUES lets Coda parse every
+// value, in one pass, text included.
+func TestParseValuesSendsOnePass(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted()
+		doc := typedDoc(srv)
+		rel := bigRelease(1)
+		rel.Entries[0].Subject = "=1+1"
+		cfg := Config{DocID: doc.ID, Table: "Changes", Rows: PerCommit, Columns: typedColumns, Wait: true, WaitTimeout: time.Minute, ParseValues: true}
+		_, err := New(fakeClient(t, srv), cfg, discard{}).Publish(t.Context(), rel)
+		require.NoError(t, err)
+		require.Equal(t, 1, srv.Stats().Writes)
+		require.EqualValues(t, 2, srv.Rows(doc.ID, "grid-changes")[0].Values["c-subject"], "the subject became a formula")
+	})
+}
+
+// TestSecondPassLeavesFormulasOut: the parsed pass carries the key cells
+// and the typed ones, but no value Coda would read as a formula: such a
+// cell keeps the text of the first pass.
+func TestSecondPassLeavesFormulasOut(t *testing.T) {
+	t.Parallel()
+	col := func(id, typ string) coda.Column { return coda.Column{ID: id, Format: coda.ColumnFormat{Type: typ}} }
+	plan := &tablePlan{
+		columns: []mappedColumn{
+			{field: mustField(t, "sha"), column: col("c-sha", "text")},
+			{field: mustField(t, "subject"), column: col("c-subject", "text")},
+			{field: mustField(t, "author"), column: col("c-author", "person")},
+			{field: mustField(t, "type"), column: col("c-type", "select")},
+		},
+		keys: []string{"c-sha"},
+	}
+	row := coda.RowEdit{Cells: []coda.CellEdit{
+		{Column: "c-sha", Value: "abc"}, {Column: "c-subject", Value: "=1+1"},
+		{Column: "c-author", Value: " =HYPERLINK(1)"}, {Column: "c-type", Value: "feat"},
+	}}
+	require.True(t, plan.hasTypedColumns())
+	require.Equal(t, coda.RowEdit{Cells: []coda.CellEdit{{Column: "c-sha", Value: "abc"}, {Column: "c-type", Value: "feat"}}}, plan.typedCells(row))
+	require.True(t, formulaLike([]string{"a", "=b"}))
+	require.False(t, formulaLike("a=b"))
+	require.False(t, formulaLike(12.0))
+}
