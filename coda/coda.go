@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -42,6 +43,7 @@ const (
 type Client struct {
 	token      func() string // a func, so that printing a Client never shows the token
 	baseURL    string        // absolute, ends in "/"
+	base       *url.URL      // baseURL parsed
 	http       *http.Client
 	userAgent  string
 	logger     *slog.Logger
@@ -49,6 +51,15 @@ type Client struct {
 	pace       *pacer
 	batchRows  int
 	batchBytes int
+
+	stats *counter
+}
+
+// counter holds a client's [Stats]; a pointer, so a Client value can be
+// copied and printed.
+type counter struct {
+	mu    sync.Mutex
+	stats Stats
 }
 
 // An Option configures a [Client] built by [NewClient].
@@ -58,14 +69,23 @@ type Option func(*Client) error
 //
 // It fails when the token is empty or contains whitespace or control
 // characters, when an option is invalid, and when the base URL is not an
-// absolute https URL (http is allowed only for loopback hosts, for tests).
+// absolute https URL (http is allowed only for loopback hosts, for tests; see
+// [ParseBaseURL]). The client never follows a redirect to another host than
+// the base URL's ([RedirectError]), and reports a host it cannot reach with an
+// [UnreachableError].
 func NewClient(token string, opts ...Option) (*Client, error) {
 	if err := checkToken(token); err != nil {
 		return nil, err
 	}
+	base, err := ParseBaseURL(DefaultBaseURL)
+	if err != nil {
+		return nil, err
+	}
 	c := &Client{
 		token:      func() string { return token },
-		baseURL:    DefaultBaseURL + "/",
+		baseURL:    base.String(),
+		base:       base,
+		stats:      &counter{},
 		http:       &http.Client{Timeout: defaultTimeout},
 		userAgent:  defaultUserAgent,
 		logger:     slog.New(slog.DiscardHandler),
@@ -79,26 +99,49 @@ func NewClient(token string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
+	c.http = c.sameHostOnly(c.http)
 	return c, nil
 }
 
-// WithBaseURL sets the API's base URL, [DefaultBaseURL] by default. It must be
-// absolute and use https; http is accepted only for loopback hosts
-// (localhost, 127.0.0.0/8, ::1) and the reserved test domain (*.test), for
-// test servers. A trailing slash is optional.
+// sameHostOnly returns a copy of h that does not follow a redirect to
+// another scheme or host than the base URL's, so that the token never leaves
+// it; the redirect response comes back instead and becomes a
+// [*RedirectError]. Other redirects go to h's own CheckRedirect, if any.
+func (c *Client) sameHostOnly(h *http.Client) *http.Client {
+	hc := *h
+	next := h.CheckRedirect
+	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.URL.Scheme != c.base.Scheme || !strings.EqualFold(req.URL.Host, c.base.Host) {
+			return http.ErrUseLastResponse
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &hc
+}
+
+// WithBaseURL sets the API's base URL, [DefaultBaseURL] by default, as
+// [ParseBaseURL] accepts it: absolute https, or http for loopback hosts only.
 func WithBaseURL(u string) Option {
 	return func(c *Client) error {
-		base, err := parseBaseURL(u)
+		base, err := ParseBaseURL(u)
 		if err != nil {
 			return err
 		}
-		c.baseURL = base
+		c.base, c.baseURL = base, base.String()
 		return nil
 	}
 }
 
 // WithHTTPClient sets the HTTP client used for every request. The default is
-// a new [http.Client] with a 60 s timeout per attempt.
+// a new [http.Client] with a 60 s timeout per attempt. The client uses a copy
+// of h that never follows a redirect to another host than the base URL's
+// (see [RedirectError]); h itself is not changed.
 func WithHTTPClient(h *http.Client) Option {
 	return func(c *Client) error {
 		if h == nil {
@@ -146,35 +189,42 @@ func checkToken(token string) error {
 	return nil
 }
 
-// parseBaseURL validates a base URL and returns it ending in "/".
-func parseBaseURL(raw string) (string, error) {
+// ParseBaseURL checks raw as the base URL of Coda's API and returns it with
+// a path ending in "/", so that endpoint paths resolve below it. It must be an
+// absolute https URL without credentials, query or fragment, such as
+// [DefaultBaseURL]; http is accepted only for loopback hosts (localhost and
+// names under .localhost, 127.0.0.0/8, ::1), for test servers. The errors say
+// what was expected.
+func ParseBaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil {
 		var uerr *url.Error
 		if errors.As(err, &uerr) {
 			err = uerr.Err
 		}
-		return "", fmt.Errorf("coda: base URL is not a valid URL: %w", err)
+		return nil, fmt.Errorf("coda: base URL is not a valid URL (%w); expected an https URL such as %s", err, DefaultBaseURL)
 	}
 	switch {
 	case !u.IsAbs() || u.Host == "":
-		return "", fmt.Errorf("coda: base URL %q is not absolute; use a URL like %s", u.Redacted(), DefaultBaseURL)
+		return nil, fmt.Errorf("coda: base URL %q is not absolute; expected an https URL such as %s", u.Redacted(), DefaultBaseURL)
 	case u.User != nil:
-		return "", fmt.Errorf("coda: base URL %q must not contain credentials; the token is sent in a header", u.Redacted())
-	case u.RawQuery != "" || u.Fragment != "":
-		return "", fmt.Errorf("coda: base URL %q must not have a query or fragment", u.Redacted())
+		return nil, fmt.Errorf("coda: base URL %q must not contain credentials; the token is sent in a header", u.Redacted())
+	case u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		return nil, fmt.Errorf("coda: base URL %q must not have a query or fragment; expected a URL such as %s", u.Redacted(), DefaultBaseURL)
 	case u.Scheme == "https":
 	case u.Scheme == "http" && isLoopback(u.Hostname()):
 	case u.Scheme == "http":
-		return "", fmt.Errorf("coda: base URL %q uses http; use https (http is allowed only for localhost)", u.Redacted())
+		return nil, fmt.Errorf("coda: base URL %q uses http; use https (http is allowed only for localhost, 127.0.0.0/8 and ::1)", u.Redacted())
 	default:
-		return "", fmt.Errorf("coda: base URL %q has scheme %q; use https", u.Redacted(), u.Scheme)
+		return nil, fmt.Errorf("coda: base URL %q has scheme %q; expected https, as in %s", u.Redacted(), u.Scheme, DefaultBaseURL)
 	}
-	s := u.String()
-	if !strings.HasSuffix(s, "/") {
-		s += "/"
+	if !strings.HasSuffix(u.Path, "/") {
+		u.Path += "/"
+		if u.RawPath != "" {
+			u.RawPath += "/"
+		}
 	}
-	return s, nil
+	return u, nil
 }
 
 // isLoopback reports whether host stays on this machine: localhost, a
@@ -312,14 +362,22 @@ func (c *Client) send(ctx context.Context, r *request) (*http.Response, time.Dur
 	}
 	start := time.Now()
 	resp, err := c.http.Do(req)
+	c.count(func(st *Stats) {
+		st.Requests++
+		if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
+			st.RateLimited++
+		}
+	})
 	return resp, time.Since(start), err
 }
 
 // do sends r, pacing and retrying it as [Client] describes, and decodes a
 // successful response into out unless out is nil.
 func (c *Client) do(ctx context.Context, r *request, out any) error {
+	first := time.Now()
 	for attempt := 1; ; attempt++ {
 		paced, release, err := c.pace.acquire(ctx, r.buckets())
+		c.count(func(st *Stats) { st.RateLimitWait += paced })
 		if err != nil {
 			return fmt.Errorf("coda: %s %s: waiting for the rate limit: %w", r.method, r.logPath(false), err)
 		}
@@ -338,9 +396,17 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 		var apiErr *Error
 		v := shouldRetry(status, err, r.resendable, errors.As(failure, &apiErr) && apiErr.fromCoda)
 
-		if v == retryYes && attempt < c.retry.Attempts {
-			wait := c.beforeRetry(ctx, r, resp, attempt)
+		retry, wait := v == retryYes && attempt < c.retry.Attempts, time.Duration(0)
+		if retry {
+			wait = c.beforeRetry(ctx, r, resp, attempt)
+			// An API that cannot be reached is given a short budget.
+			retry = !errors.Is(failure, ErrUnreachable) || time.Since(first)+wait <= unreachableBudget
+		}
+		if retry {
 			c.logAttempt(ctx, r, attempt, status, took, paced, wait, err)
+			if status == http.StatusTooManyRequests {
+				c.count(func(st *Stats) { st.RateLimitWait += wait })
+			}
 			if err := sleep(ctx, wait); err != nil {
 				return fmt.Errorf("%w (stopped before retrying: %w)", failure, err)
 			}
@@ -354,16 +420,59 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 	}
 }
 
+// unreachableBudget bounds the time spent retrying a request whose host
+// cannot be reached.
+const unreachableBudget = 10 * time.Second
+
+// Stats counts what a [Client] did since it was made.
+type Stats struct {
+	// Requests counts the HTTP requests sent, retries included.
+	Requests int
+	// RateLimited counts the requests Coda answered with 429 Too Many
+	// Requests.
+	RateLimited int
+	// RateLimitWait is the time spent waiting for Coda's rate limits: pacing
+	// before sending (see [Limits]) plus the waits after 429 answers.
+	RateLimitWait time.Duration
+}
+
+// Stats returns what the client did so far. It is safe to call while
+// requests are in flight.
+func (c *Client) Stats() Stats {
+	c.stats.mu.Lock()
+	defer c.stats.mu.Unlock()
+	return c.stats.stats
+}
+
+// count updates the statistics with f.
+func (c *Client) count(f func(*Stats)) {
+	c.stats.mu.Lock()
+	defer c.stats.mu.Unlock()
+	f(&c.stats.stats)
+}
+
 // failure returns the error of an attempt that got the transport error err
 // or the error response resp, reading and closing its body; nil on success.
 func (c *Client) failure(r *request, resp *http.Response, err error, attempt int) error {
 	switch {
 	case err != nil:
 		return c.transportError(r, err)
+	case resp.StatusCode >= 300 && resp.StatusCode < 400 && resp.Header.Get("Location") != "":
+		return c.redirectError(r, resp)
 	case resp.StatusCode >= 300:
 		return c.newError(r, resp, attempt)
 	}
 	return nil
+}
+
+// redirectError reads a redirect response, closes its body and describes it.
+func (c *Client) redirectError(r *request, resp *http.Response) *RedirectError {
+	drainClose(resp.Body)
+	loc := resp.Header.Get("Location")
+	if u, err := resp.Location(); err == nil {
+		loc = u.Redacted()
+	}
+	return &RedirectError{StatusCode: resp.StatusCode, Location: loc, Host: c.base.Host, Method: r.method, Path: r.logPath(false)}
 }
 
 // beforeRetry returns how long to wait before retry number attempt, and
@@ -416,14 +525,60 @@ func decodeBody(r *request, resp *http.Response, out any) error {
 }
 
 // transportError describes an error that got no HTTP response, without the
-// URL that [url.Error] would repeat.
+// URL that [url.Error] would repeat: an [*UnreachableError] when no
+// connection could be made.
 func (c *Client) transportError(r *request, err error) error {
 	var uerr *url.Error
 	if errors.As(err, &uerr) {
 		err = uerr.Err
 	}
+	if ok, _ := unreachable(err); ok {
+		return &UnreachableError{Host: c.base.Host, Err: err}
+	}
 	return fmt.Errorf("coda: %s %s: %w", r.method, r.logPath(false), err)
 }
+
+// UnreachableError reports that no connection to the API's host could be
+// made: the connection was refused, the name did not resolve, or TLS failed.
+// errors.Is(err, [ErrUnreachable]) is true for it. A refused connection is
+// retried for about 10 s in all; DNS names that do not exist and TLS
+// failures are not retried.
+type UnreachableError struct {
+	Host string // the base URL's host, such as coda.io
+	Err  error  // the cause, without the request URL
+}
+
+// Error returns "coda: cannot reach <host>: <cause>".
+func (e *UnreachableError) Error() string {
+	return fmt.Sprintf("coda: cannot reach %s: %v", e.Host, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *UnreachableError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrUnreachable) true.
+func (e *UnreachableError) Is(target error) bool { return target == ErrUnreachable }
+
+// RedirectError reports that the API answered a redirect to another scheme
+// or host than the base URL's. The client does not follow it, so that the
+// token is only ever sent to the base URL's host. errors.Is(err,
+// [ErrRedirected]) is true for it.
+type RedirectError struct {
+	StatusCode int    // such as 301 or 307
+	Location   string // where the API pointed, as an absolute URL
+	Host       string // the base URL's host, the only one the token goes to
+	Method     string // HTTP method of the request
+	Path       string // request path, relative to the base URL
+}
+
+// Error names where the API pointed and what to do about it.
+func (e *RedirectError) Error() string {
+	return fmt.Sprintf("coda: %s %s: the API answered %d %s, redirecting to %s; the token is sent only to %s, so the redirect was not followed: if that is Coda's new address, use it as the base URL",
+		e.Method, e.Path, e.StatusCode, http.StatusText(e.StatusCode), e.Location, e.Host)
+}
+
+// Is makes errors.Is(err, ErrRedirected) true.
+func (e *RedirectError) Is(target error) bool { return target == ErrRedirected }
 
 // unknownOutcome wraps err, the failure of a request that may have been
 // applied and is not safe to send again.
@@ -525,6 +680,12 @@ var (
 	ErrNotConfirmed = errors.New("queued, unconfirmed")
 	// ErrRowTooLarge: a row exceeds Coda's 85,000 size limit; nothing was sent.
 	ErrRowTooLarge = errors.New("row too large")
+	// ErrUnreachable: no connection to the API's host could be made; see
+	// [UnreachableError].
+	ErrUnreachable = errors.New("API unreachable")
+	// ErrRedirected: the API answered a redirect to another host, which the
+	// client does not follow; see [RedirectError].
+	ErrRedirected = errors.New("redirected to another host")
 	// ErrDocNotUpToDate: a read that asked for the latest version of a doc
 	// ([LatestVersion]) was refused because the doc has writes not yet
 	// applied (HTTP 400 "Doc is not yet up to date.").

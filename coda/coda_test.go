@@ -677,3 +677,45 @@ func TestLoggingNeverShowsToken(t *testing.T) {
 		require.NotContains(t, strings.ToLower(logs.String()), "bearer")
 	})
 }
+
+func TestParseBaseURL(t *testing.T) {
+	t.Parallel()
+	for raw, want := range map[string]string{
+		"https://coda.io/apis/v1":              "https://coda.io/apis/v1/",
+		"https://coda.io":                      "https://coda.io/",
+		"http://127.0.0.2:9/a%2Fb":             "http://127.0.0.2:9/a%2Fb/",
+		"https://docs.superhuman.com/apis/v1/": "https://docs.superhuman.com/apis/v1/",
+	} {
+		u, err := ParseBaseURL(raw)
+		require.NoError(t, err, raw)
+		require.Equal(t, want, u.String(), raw)
+	}
+	_, err := ParseBaseURL("http://coda.test/apis/v1")
+	require.ErrorContains(t, err, "allowed only for localhost")
+	_, err = ParseBaseURL("coda.io")
+	require.ErrorContains(t, err, "expected an https URL such as https://coda.io/apis/v1")
+}
+
+func FuzzParseBaseURL(f *testing.F) {
+	for _, s := range []string{"https://coda.io/apis/v1", "http://localhost:8080/x", "http://[::1]/", "ftp://a", "https://u:p@h/", "https://h/?q", "http://coda.test/", "", "%zz"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, raw string) {
+		u, err := ParseBaseURL(raw)
+		if err != nil {
+			return
+		}
+		switch {
+		case u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Hostname())):
+			t.Fatalf("%q: accepted scheme %q for host %q", raw, u.Scheme, u.Hostname())
+		case u.User != nil || u.RawQuery != "" || u.Fragment != "" || u.Host == "":
+			t.Fatalf("%q: accepted %#v", raw, u)
+		case !strings.HasSuffix(u.EscapedPath(), "/"):
+			t.Fatalf("%q: path %q does not end in /", raw, u.EscapedPath())
+		}
+		again, err := ParseBaseURL(u.String())
+		if err != nil || again.String() != u.String() {
+			t.Fatalf("%q: parsing %q again gave %v, %v", raw, u, again, err)
+		}
+	})
+}

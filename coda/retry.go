@@ -1,6 +1,8 @@
 package coda
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net"
@@ -69,9 +71,13 @@ const (
 // the request may be sent twice; codaAnswered whether the error body was
 // Coda's own JSON, so that Coda, not a gateway, refused the request.
 func shouldRetry(status int, err error, resendable, codaAnswered bool) verdict {
+	if ok, transient := unreachable(err); ok {
+		if transient {
+			return retryYes // nothing was sent
+		}
+		return retryNo
+	}
 	switch {
-	case err != nil && notSent(err):
-		return retryYes
 	case err != nil, status == http.StatusGatewayTimeout:
 		if resendable {
 			return retryYes
@@ -88,11 +94,39 @@ func shouldRetry(status int, err error, resendable, codaAnswered bool) verdict {
 	return retryNo
 }
 
-// notSent reports whether err means the request never left: the connection
-// could not be made.
-func notSent(err error) bool {
+// unreachable reports whether err means that no connection to the host
+// could be made, so the request never left, and whether trying again may
+// help: a refused or timed-out connection and a temporary DNS failure may
+// pass; a name that does not exist and a TLS failure will not.
+func unreachable(err error) (ok, transient bool) {
+	if err == nil {
+		return false, false
+	}
+	var dns *net.DNSError
+	if errors.As(err, &dns) {
+		return true, !dns.IsNotFound
+	}
+	var (
+		verify    *tls.CertificateVerificationError
+		header    tls.RecordHeaderError
+		authority x509.UnknownAuthorityError
+		hostname  x509.HostnameError
+		invalid   x509.CertificateInvalidError
+	)
+	if errors.As(err, &verify) || errors.As(err, &header) || errors.As(err, &authority) ||
+		errors.As(err, &hostname) || errors.As(err, &invalid) {
+		return true, false
+	}
 	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "dial"
+	if errors.As(err, &op) {
+		switch op.Op {
+		case "dial":
+			return true, true
+		case "remote error": // a TLS alert from the server
+			return true, false
+		}
+	}
+	return false, false
 }
 
 // backoff returns the wait before retry number retry (1 for the first). A

@@ -1,6 +1,8 @@
 package coda
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -45,6 +47,11 @@ func TestShouldRetry(t *testing.T) {
 		{err: io.EOF, resendable: false, want: retryUnsafe},
 		{err: fmt.Errorf("wrapped: %w", dial), resendable: false, want: retryYes},
 		{err: dial, resendable: true, want: retryYes},
+		{err: &net.OpError{Op: "dial", Err: &net.DNSError{Err: "no such host", IsNotFound: true}}, resendable: true, want: retryNo},
+		{err: &net.OpError{Op: "dial", Err: &net.DNSError{Err: "timeout", IsTimeout: true}}, resendable: false, want: retryYes},
+		{err: &tls.CertificateVerificationError{Err: x509.UnknownAuthorityError{}}, resendable: true, want: retryNo},
+		{err: x509.HostnameError{}, resendable: false, want: retryNo},
+		{err: &net.OpError{Op: "remote error", Err: errors.New("tls: handshake failure")}, resendable: false, want: retryNo},
 		{err: &net.OpError{Op: "read", Err: io.EOF}, resendable: false, want: retryUnsafe},
 	} {
 		t.Run(fmt.Sprintf("status %d err %v resendable %v coda %v", tc.status, tc.err, tc.resendable, tc.coda), func(t *testing.T) {
