@@ -157,7 +157,7 @@ func TestFakeEveryOperation(t *testing.T) {
 		}
 		require.Len(t, cols, 4)
 		require.True(t, cols[3].Calculated)
-		require.Equal(t, "date", cols[1].Format.Type)
+		require.Equal(t, coda.ColumnDate, cols[1].Format.Type)
 		page1, err := c.ListColumns(ctx, d.doc, d.table, coda.ListColumnsOptions{Limit: 3})
 		require.NoError(t, err)
 		require.Len(t, page1.Items, 3)

@@ -72,10 +72,44 @@ type Column struct {
 
 // ColumnFormat is the type of a column's values.
 type ColumnFormat struct {
-	Type    string         `json:"type"` // text, number, date, dateTime, select, checkbox, person, lookup, link, …
-	IsArray bool           `json:"isArray"`
+	Type    ColumnType     `json:"type"`
+	IsArray bool           `json:"isArray"`           // the column holds several values
 	Options []SelectOption `json:"options,omitempty"` // for a select column with a fixed list
+	// Table is the table a lookup column refers to; Coda gives one for
+	// person columns too.
+	Table *TableRef `json:"table,omitempty"`
 }
+
+// ColumnType is the type of a column's format, as Coda names it.
+type ColumnType string
+
+// Column types, the values of [ColumnFormat.Type] in Coda's API.
+const (
+	ColumnText           ColumnType = "text"
+	ColumnPerson         ColumnType = "person" // people, written as e-mail addresses or names
+	ColumnLookup         ColumnType = "lookup" // rows of another table, written as display values or row IDs
+	ColumnNumber         ColumnType = "number"
+	ColumnPercent        ColumnType = "percent"
+	ColumnCurrency       ColumnType = "currency"
+	ColumnDate           ColumnType = "date"
+	ColumnDateTime       ColumnType = "dateTime"
+	ColumnTime           ColumnType = "time"
+	ColumnDuration       ColumnType = "duration"
+	ColumnEmail          ColumnType = "email"
+	ColumnLink           ColumnType = "link"
+	ColumnSlider         ColumnType = "slider"
+	ColumnScale          ColumnType = "scale"
+	ColumnImage          ColumnType = "image"
+	ColumnImageReference ColumnType = "imageReference"
+	ColumnAttachments    ColumnType = "attachments"
+	ColumnButton         ColumnType = "button"
+	ColumnCheckbox       ColumnType = "checkbox"
+	ColumnSelect         ColumnType = "select"
+	ColumnPackObject     ColumnType = "packObject"
+	ColumnReaction       ColumnType = "reaction"
+	ColumnCanvas         ColumnType = "canvas"
+	ColumnOther          ColumnType = "other"
+)
 
 // SelectOption is one choice of a select column.
 type SelectOption struct {

@@ -189,3 +189,23 @@ func TestParseRichValue(t *testing.T) {
 		require.Equal(t, tc.str, got.String())
 	}
 }
+
+func TestLookupColumnNamesItsTable(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		c := fakeClient(t, typedFake(), codatest.DefaultToken)
+		types := map[string]coda.ColumnType{}
+		var lookup coda.Column
+		for col, err := range c.Columns(t.Context(), "dTyped", "grid-rel") {
+			require.NoError(t, err)
+			types[col.ID] = col.Format.Type
+			if col.ID == "c-comp" {
+				lookup = col
+			}
+		}
+		require.Equal(t, map[string]coda.ColumnType{"c-ver": coda.ColumnText, "c-who": coda.ColumnPerson, "c-comp": coda.ColumnLookup, "c-n": coda.ColumnNumber}, types)
+		require.NotNil(t, lookup.Format.Table)
+		require.Equal(t, "grid-comp", lookup.Format.Table.ID)
+		require.Equal(t, "Components", lookup.Format.Table.Name)
+	})
+}

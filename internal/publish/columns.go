@@ -22,13 +22,15 @@ const (
 )
 
 // columnClasses is the class of every column type the pipe can write.
-var columnClasses = map[string]columnClass{
-	"text": classText, "select": classText, "lookup": classText, "canvas": classText, "other": classText,
-	"number": classNumber, "percent": classNumber, "currency": classNumber, "slider": classNumber, "scale": classNumber,
-	"checkbox": classCheckbox,
-	"date":     classDate, "dateTime": classDate,
-	"person": classPerson, "email": classPerson,
-	"link": classLink,
+var columnClasses = map[coda.ColumnType]columnClass{
+	coda.ColumnText: classText, coda.ColumnSelect: classText, coda.ColumnLookup: classText,
+	coda.ColumnCanvas: classText, coda.ColumnOther: classText,
+	coda.ColumnNumber: classNumber, coda.ColumnPercent: classNumber, coda.ColumnCurrency: classNumber,
+	coda.ColumnSlider: classNumber, coda.ColumnScale: classNumber,
+	coda.ColumnCheckbox: classCheckbox,
+	coda.ColumnDate:     classDate, coda.ColumnDateTime: classDate,
+	coda.ColumnPerson: classPerson, coda.ColumnEmail: classPerson,
+	coda.ColumnLink: classLink,
 }
 
 // kindClass is the class of columns, beyond text-like ones, that a kind of
@@ -42,7 +44,7 @@ var kindClass = map[kind]columnClass{
 
 // fits reports whether field f can go into a column of type t, given
 // whether the release has the field's links, and if not, why.
-func (f field) fits(t string, hasLinks bool) error {
+func (f field) fits(t coda.ColumnType, hasLinks bool) error {
 	switch class := columnClasses[t]; {
 	case class == classText,
 		class != classNone && kindClass[f.kind] == class,
@@ -107,7 +109,7 @@ func convert(v value, f coda.ColumnFormat) any {
 	case classNumber:
 		return v.num
 	case classDate:
-		if f.Type == "date" {
+		if f.Type == coda.ColumnDate {
 			return v.when.Format(time.DateOnly)
 		}
 		return v.when.Format(time.RFC3339)

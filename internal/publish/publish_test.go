@@ -116,9 +116,10 @@ func TestConvertValues(t *testing.T) {
 	}
 	e := &rel.Entries[0]
 	tests := []struct {
-		field, colType string
-		isArray        bool
-		want           any
+		field   string
+		colType coda.ColumnType
+		isArray bool
+		want    any
 	}{
 		{"breaking", "checkbox", false, true},
 		{"breaking", "text", false, "true"},
@@ -151,7 +152,10 @@ func TestConvertValues(t *testing.T) {
 	none := &changelog.Entry{}
 	require.Equal(t, "", convert(mustField(t, "pull_request").value(&rel, none), codaFormat("number", false)), "no pull request clears the cell")
 
-	for _, bad := range []struct{ field, colType string }{
+	for _, bad := range []struct {
+		field   string
+		colType coda.ColumnType
+	}{
 		{"subject", "number"}, {"subject", "checkbox"}, {"subject", "date"}, {"subject", "link"}, {"date", "number"}, {"type", "person"},
 		{"issues", "link"}, // issues need ISSUE_URL to be links
 	} {
@@ -167,8 +171,8 @@ func mustField(t testing.TB, name string) field {
 	return f
 }
 
-func codaFormat(t string, isArray bool) coda.ColumnFormat {
-	return coda.ColumnFormat{Type: t, IsArray: isArray}
+func codaFormat(t coda.ColumnType, isArray bool) coda.ColumnFormat {
+	return coda.ColumnFormat{Type: coda.ColumnType(t), IsArray: isArray}
 }
 
 // BenchmarkBuildRows measures turning 5,000 entries into Coda rows: every
@@ -177,7 +181,7 @@ func BenchmarkBuildRows(b *testing.B) {
 	rel := bigRelease(5000)
 	var columns []mappedColumn
 	for i, f := range FieldNames(PerCommit) {
-		t := "text"
+		t := coda.ColumnText
 		switch f {
 		case "breaking":
 			t = "checkbox"

@@ -31,7 +31,7 @@ import (
 
 // parsedTypes are the column types whose cells Coda stores as their type
 // only when it parses the value.
-var parsedTypes = []string{"person", "lookup", "date", "dateTime", "select"}
+var parsedTypes = []coda.ColumnType{coda.ColumnPerson, coda.ColumnLookup, coda.ColumnDate, coda.ColumnDateTime, coda.ColumnSelect}
 
 // hasTypedColumns reports whether a mapped column needs the second pass.
 func (plan *tablePlan) hasTypedColumns() bool {

@@ -103,7 +103,9 @@ func TestParseValuesSendsOnePass(t *testing.T) {
 // cell keeps the text of the first pass.
 func TestSecondPassLeavesFormulasOut(t *testing.T) {
 	t.Parallel()
-	col := func(id, typ string) coda.Column { return coda.Column{ID: id, Format: coda.ColumnFormat{Type: typ}} }
+	col := func(id string, typ coda.ColumnType) coda.Column {
+		return coda.Column{ID: id, Format: coda.ColumnFormat{Type: typ}}
+	}
 	plan := &tablePlan{
 		columns: []mappedColumn{
 			{field: mustField(t, "sha"), column: col("c-sha", "text")},
