@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
@@ -15,6 +13,7 @@ import (
 	"github.com/sethvargo/go-envconfig"
 
 	"bitbucket.org/coda-changelog/coda-changelog/changelog"
+	"bitbucket.org/coda-changelog/coda-changelog/coda"
 	"bitbucket.org/coda-changelog/coda-changelog/internal/pipelines"
 	"bitbucket.org/coda-changelog/coda-changelog/internal/publish"
 )
@@ -271,7 +270,7 @@ func parseConfig(env variables, vars map[string]string) (config, error) {
 		cfg.Notes = changelog.BuiltinNotes()
 	}
 	cfg.Coda = parseCoda(&c, env, vars, cfg.DryRun)
-	if err := checkAPIURL(cfg.APIURL); err != nil {
+	if _, err := coda.ParseBaseURL(cfg.APIURL); err != nil {
 		c.add("CODA_API_URL", "%v", err)
 	}
 	if len(c.problems) > 0 {
@@ -438,25 +437,6 @@ func parseDocID(value string) string {
 		return ""
 	}
 	return v
-}
-
-// checkAPIURL accepts https URLs, and http ones only on loopback hosts
-// (local testing against a fake).
-func checkAPIURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" {
-		return fmt.Errorf("%q is not an absolute URL such as https://coda.io/apis/v1", raw)
-	}
-	switch u.Scheme {
-	case "https":
-		return nil
-	case "http":
-		host := u.Hostname()
-		if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
-			return nil
-		}
-	}
-	return fmt.Errorf("%q must use https (plain http is only for loopback hosts)", raw)
 }
 
 // parseColumns reads CODA_COLUMNS: field=Column pairs, one a line or

@@ -77,7 +77,7 @@ func TestConfigReportsEveryProblemAtOnce(t *testing.T) {
 		"TIMEZONE:\n- \"Mars/Olympus\" is not a time zone",
 		"ISSUE_PATTERN:\n- invalid issue pattern \"([\"",
 		"TAG_PATTERN:\n- tag pattern \"(\"",
-		"CODA_API_URL:\n- \"http://coda.example.com/apis/v1\" must use https",
+		"CODA_API_URL:\n- coda: base URL \"http://coda.example.com/apis/v1\" uses http; use https",
 		`"colour" is not a field for ROW_PER=`,
 		`"broken" is not a field=Column pair`,
 		"ISSUE_URL:\n- \"https://jira.example.com/browse/\" has no {key} placeholder",

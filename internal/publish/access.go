@@ -17,7 +17,13 @@ const tokenHelp = "In Coda, Account settings → API settings → Generate API t
 // preflight checks the token and the doc before anything else.
 func (p *Publisher) preflight(ctx context.Context) error {
 	user, err := p.client.WhoAmI(ctx)
+	var moved *coda.RedirectError
 	switch {
+	case errors.Is(err, coda.ErrUnreachable):
+		return fmt.Errorf("cannot reach CODA_API_URL (%s): %w. Check CODA_API_URL, and that the step can reach that host (a proxy or firewall?)", p.apiHost(err), errors.Unwrap(err))
+	case errors.As(err, &moved):
+		return fmt.Errorf("CODA_API_URL: Coda answered %d and pointed at %s. The pipe does not follow it, so that the token never leaves %s; "+
+			"if the API has moved there, set CODA_API_URL to its new base URL (such as %s)", moved.StatusCode, moved.Location, moved.Host, suggestBase(moved))
 	case errors.Is(err, coda.ErrUnauthorized):
 		return errors.New("CODA_API_TOKEN was refused by Coda (401): the token is invalid or has expired. " + tokenHelp)
 	case err != nil:
@@ -30,6 +36,11 @@ func (p *Publisher) preflight(ctx context.Context) error {
 	p.log.Info("Coda token %q of %s%s.", user.TokenName, user.LoginID, restricted)
 	doc, err := p.client.GetDoc(ctx, p.cfg.DocID)
 	switch {
+	case user.Scoped && errors.Is(err, coda.ErrUnauthorized):
+		// A token restricted to a table may not read the doc itself:
+		// the table's own check says whether it can do its job.
+		p.log.Info("The token may not read doc %s itself (restricted below it); checking what it is for instead.", p.cfg.DocID)
+		return nil
 	case errors.Is(err, coda.ErrNotFound), errors.Is(err, coda.ErrForbidden):
 		return fmt.Errorf("CODA_DOC_ID %q: no such doc, or the token cannot see it (use the id after _d in the doc's URL, and a token with access to the doc)", p.cfg.DocID)
 	case err != nil:
@@ -37,6 +48,21 @@ func (p *Publisher) preflight(ctx context.Context) error {
 	}
 	p.log.Info("Doc %q%s.", doc.Name, link(doc.BrowserLink))
 	return nil
+}
+
+// apiHost is the host named by an unreachable-API error.
+func (p *Publisher) apiHost(err error) string {
+	var u *coda.UnreachableError
+	if errors.As(err, &u) {
+		return u.Host
+	}
+	return "?"
+}
+
+// suggestBase is the base URL a redirect points at: its location without
+// the request's own path.
+func suggestBase(e *coda.RedirectError) string {
+	return strings.TrimSuffix(e.Location, e.Path)
 }
 
 // accessError explains a 401 met after the token was accepted by /whoami:

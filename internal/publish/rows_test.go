@@ -12,10 +12,14 @@ import (
 	"bitbucket.org/coda-changelog/coda-changelog/coda/codatest"
 )
 
+// typedDocID is the ID of the doc typedDoc seeds.
+const typedDocID = "AbCdEfGh"
+
 // typedDoc seeds a doc with a member, a releases table and a changes table
 // whose columns are of the types Coda stores only from parsed values.
 func typedDoc(srv *codatest.Server) codatest.Doc {
 	return srv.AddDoc(codatest.Doc{
+		ID:     typedDocID,
 		People: []codatest.Person{{Name: "Jane Doe", Email: "jane@example.com"}},
 		Tables: []codatest.Table{
 			{ID: "grid-releases", Name: "Releases", Columns: []codatest.Column{{ID: "c-version", Name: "Version"}},

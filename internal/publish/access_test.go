@@ -1,0 +1,124 @@
+package publish
+
+import (
+	"errors"
+	"net"
+	"net/http"
+	"syscall"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"bitbucket.org/coda-changelog/coda-changelog/coda"
+	"bitbucket.org/coda-changelog/coda-changelog/coda/codatest"
+)
+
+// restricted is a token limited to one doc (or table) and access.
+func restrictedClient(t *testing.T, srv *codatest.Server, tok codatest.Token) *coda.Client {
+	t.Helper()
+	c, err := coda.NewClient(tok.Value, coda.WithBaseURL(srv.URL), coda.WithHTTPClient(srv.Client()))
+	require.NoError(t, err)
+	return c
+}
+
+func TestRestrictedTokens(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name  string
+		token codatest.Token
+		want  string // the error, or "" for a run that succeeds
+		warn  string // a warning the run must give
+		opts  []codatest.Option
+	}{{
+		name:  "read-only token",
+		token: codatest.Token{Doc: typedDocID, Access: codatest.ReadOnly},
+		want: `upsert 2 rows into table "Changes": CODA_API_TOKEN is restricted and lacks write access to table "Changes" (CODA_TABLE) ` +
+			"(Coda answered 401 to POST /docs/",
+	}, {
+		name:  "token for another doc",
+		token: codatest.Token{Doc: "other-doc", Access: codatest.ReadWrite},
+		want:  "lacks read access to table \"Changes\" (CODA_TABLE) (Coda answered 401 to GET /docs/" + typedDocID + "/tables/Changes)",
+	}, {
+		name: "token for another table",
+		token: codatest.Token{Doc: typedDocID, Table: "grid-releases", Access: codatest.ReadWrite},
+		want: "lacks read access to table \"Changes\" (CODA_TABLE)",
+	}, {
+		name:  "token that may not read mutation status",
+		token: codatest.Token{Doc: typedDocID, Access: codatest.ReadWrite},
+		opts:  []codatest.Option{codatest.WithMutationStatusRefusedForScoped()},
+		warn:  "WARNING: This token may not ask Coda whether the rows' text was applied",
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				tok := tt.token
+				tok.Value, tok.Name = "restricted-token", "ci"
+				srv := codatest.NewUnstarted(append(tt.opts, codatest.WithTokens(tok))...)
+				doc := typedDoc(srv)
+				srv.AddDoc(codatest.Doc{ID: "other-doc"})
+				var log recorder
+				cfg := Config{DocID: doc.ID, Table: "Changes", Rows: PerCommit, Columns: typedColumns, Wait: true, WaitTimeout: time.Minute}
+				_, err := New(restrictedClient(t, srv, tok), cfg, &log).Publish(t.Context(), bigRelease(2))
+				if tt.want != "" {
+					require.ErrorContains(t, err, tt.want)
+					require.Contains(t, err.Error(), "Restrict the token to doc "+typedDocID+" with read and write access instead")
+					return
+				}
+				require.NoError(t, err)
+				require.Contains(t, log.String(), tt.warn)
+				require.Len(t, srv.Rows(doc.ID, "grid-changes"), 2, "written once, confirmed or not")
+			})
+		})
+	}
+}
+
+// refusing is a transport whose every connection is refused.
+type refusing struct{ calls int }
+
+func (r *refusing) RoundTrip(*http.Request) (*http.Response, error) {
+	r.calls++
+	return nil, &net.OpError{Op: "dial", Net: "tcp", Err: syscall.ECONNREFUSED}
+}
+
+// TestUnreachableAPI: a refused connection is reported as such within about
+// 10 s, naming CODA_API_URL's host and not blaming the token.
+func TestUnreachableAPI(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		transport := &refusing{}
+		c, err := coda.NewClient("secret", coda.WithBaseURL("https://coda.example.com/apis/v1"), coda.WithHTTPClient(&http.Client{Transport: transport}))
+		require.NoError(t, err)
+		start := time.Now()
+		_, err = New(c, Config{DocID: typedDocID, Table: "Changes"}, discard{}).Publish(t.Context(), bigRelease(1))
+		took := time.Since(start)
+		require.Error(t, err)
+		require.True(t, errors.Is(err, syscall.ECONNREFUSED), "%v", err)
+		require.Contains(t, err.Error(), "cannot reach CODA_API_URL (coda.example.com): ")
+		require.Contains(t, err.Error(), "connection refused")
+		require.NotContains(t, err.Error(), "TOKEN")
+		require.LessOrEqual(t, took, 11*time.Second, "reported within about 10 s")
+		require.Greater(t, transport.calls, 1, "a refused connection is tried again")
+	})
+}
+
+// TestRedirectIsNotFollowed: a moved API is named, with the URL to set; the
+// token is not sent to the other host.
+func TestRedirectIsNotFollowed(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted(codatest.WithRedirect("https://docs.example.com/apis/v1"))
+		_, err := New(fakeClient(t, srv), Config{DocID: typedDocID, Table: "Changes"}, discard{}).Publish(t.Context(), bigRelease(1))
+		require.EqualError(t, err, "CODA_API_URL: Coda answered 307 and pointed at https://docs.example.com/apis/v1/whoami. "+
+			"The pipe does not follow it, so that the token never leaves "+hostOf(t, srv.URL)+"; if the API has moved there, "+
+			"set CODA_API_URL to its new base URL (such as https://docs.example.com/apis/v1)")
+		require.Len(t, srv.Requests(), 1, "one request, to the base URL's host only")
+	})
+}
+
+func hostOf(t *testing.T, raw string) string {
+	u, err := coda.ParseBaseURL(raw)
+	require.NoError(t, err)
+	return u.Host
+}
