@@ -41,9 +41,9 @@ func TestRestrictedTokens(t *testing.T) {
 		token: codatest.Token{Doc: "other-doc", Access: codatest.ReadWrite},
 		want:  "lacks read access to table \"Changes\" (CODA_TABLE) (Coda answered 401 to GET /docs/" + typedDocID + "/tables/Changes)",
 	}, {
-		name: "token for another table",
+		name:  "token for another table",
 		token: codatest.Token{Doc: typedDocID, Table: "grid-releases", Access: codatest.ReadWrite},
-		want: "lacks read access to table \"Changes\" (CODA_TABLE)",
+		want:  "lacks read access to table \"Changes\" (CODA_TABLE)",
 	}, {
 		name:  "token that may not read mutation status",
 		token: codatest.Token{Doc: typedDocID, Access: codatest.ReadWrite},
