@@ -51,6 +51,7 @@ type variables struct {
 	RepoPath      string `env:"REPO_PATH"`
 	FetchHistory  string `env:"FETCH_HISTORY, default=true"`
 	DryRun        string `env:"DRY_RUN, default=false"`
+	TestPayload   string `env:"TEST_PAYLOAD, default=false"`
 	Debug         string `env:"DEBUG, default=false"`
 
 	// Pipelines holds Bitbucket's own variables, which users do not set.
@@ -59,7 +60,10 @@ type variables struct {
 
 // config is the checked configuration of one run.
 type config struct {
-	DryRun       bool
+	DryRun bool
+	// TestPayload checks the setup against the real doc and leaves it as
+	// it was (see [publish.Publisher.TestPayload]).
+	TestPayload  bool
 	Debug        bool
 	RepoPath     string
 	FetchHistory bool
@@ -245,6 +249,7 @@ func parseConfig(env variables, vars map[string]string) (config, error) {
 	}
 	cfg := config{
 		DryRun:       dryRun,
+		TestPayload:  c.boolean("TEST_PAYLOAD", env.TestPayload),
 		Debug:        c.boolean("DEBUG", env.Debug),
 		FetchHistory: c.boolean("FETCH_HISTORY", env.FetchHistory),
 		Template:     env.Template,
@@ -253,6 +258,10 @@ func parseConfig(env variables, vars map[string]string) (config, error) {
 		Token:        strings.TrimSpace(env.CodaAPIToken),
 		APIURL:       strings.TrimSpace(env.CodaAPIURL),
 		Pipelines:    env.Pipelines,
+	}
+	if cfg.DryRun && cfg.TestPayload {
+		c.add("TEST_PAYLOAD", "DRY_RUN and TEST_PAYLOAD are both set: pick one. DRY_RUN sends nothing to Coda; "+
+			"TEST_PAYLOAD writes one test row to the real doc, reads it back and deletes it")
 	}
 	cfg.Range = parseRange(&c, env)
 	cfg.Read = changelog.ReadOptions{

@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"syscall"
+	"time"
 
 	"bitbucket.org/coda-changelog/coda-changelog/changelog"
 	"bitbucket.org/coda-changelog/coda-changelog/coda"
@@ -83,7 +84,7 @@ func run(ctx context.Context, args []string, environment []string, stdout, stder
 		con.Success("Dry run: %s. Nothing was sent to Coda.", b.summary())
 		return nil
 	}
-	if b.history.Commits == 0 {
+	if b.history.Commits == 0 && !cfg.TestPayload {
 		// An empty range. A range whose commits were all filtered out is
 		// still a release: its row, its notes ("No changes.") and its
 		// automation are published.
@@ -97,12 +98,39 @@ func run(ctx context.Context, args []string, environment []string, stdout, stder
 	if err != nil {
 		return err
 	}
-	done, err := publish.New(client, cfg.Coda, con).Publish(ctx, b.release)
+	start := time.Now()
+	success, err := publishTo(ctx, publish.New(client, cfg.Coda, con), cfg, b)
+	logCodaStats(con, client, start)
 	if err != nil {
 		return err
 	}
-	con.Success("Published %s: %s.", b.summary(), strings.Join(done, "; "))
+	con.Success("%s", success)
 	return nil
+}
+
+// publishTo publishes the release, or checks the setup with a test
+// payload, and returns the line that says what was done.
+func publishTo(ctx context.Context, p *publish.Publisher, cfg config, b built) (string, error) {
+	if cfg.TestPayload {
+		done, err := p.TestPayload(ctx, b.release)
+		if err != nil {
+			return "", fmt.Errorf("test payload: %w", err)
+		}
+		return fmt.Sprintf("Test payload: %s; checked %s. Nothing was left in the doc.", b.summary(), strings.Join(done, "; ")), nil
+	}
+	done, err := p.Publish(ctx, b.release)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("Published %s: %s.", b.summary(), strings.Join(done, "; ")), nil
+}
+
+// logCodaStats prints what the run asked of Coda, for the rate limits'
+// sake (the integration guide asks to monitor them).
+func logCodaStats(con *console, c *coda.Client, start time.Time) {
+	st := c.Stats()
+	con.Info("Coda: %s, %d rate-limited, %.1f s waiting for the limits, %.1f s in all.",
+		plural(st.Requests, "request", "requests"), st.RateLimited, st.RateLimitWait.Seconds(), time.Since(start).Seconds())
 }
 
 // usage is what --help prints, with the version.

@@ -164,14 +164,20 @@ const commitColumns = "sha=SHA,subject=Subject,type=Type,breaking=Breaking,pull_
 	"date=Date,date=When,issues=Issues,author=Author,version=Version,environment=Environment"
 
 // newDoc seeds a fake Coda with a doc holding the changelog table, a view
-// of it, a notes page and an automation.
+// of it, a notes page and an automation; the commits' author is a member.
 func newDoc(t *testing.T, opts ...codatest.Option) (*codatest.Server, codatest.Doc) {
+	t.Helper()
+	return newDocWith(t, []codatest.Person{{Name: gittest.AuthorName, Email: gittest.AuthorEmail}}, opts...)
+}
+
+// newDocWith is newDoc with these members.
+func newDocWith(t *testing.T, people []codatest.Person, opts ...codatest.Option) (*codatest.Server, codatest.Doc) {
 	t.Helper()
 	srv := codatest.NewServer(opts...)
 	t.Cleanup(srv.Close)
 	doc := srv.AddDoc(codatest.Doc{
 		Name:   "Release Log",
-		People: []codatest.Person{{Name: gittest.AuthorName, Email: gittest.AuthorEmail}},
+		People: people,
 		Tables: []codatest.Table{
 			{ID: "grid-changes", Name: "Changes", Columns: changelogColumns()},
 			{ID: "table-recent", Name: "Recent changes", View: true, BaseTable: "grid-changes"},
@@ -688,4 +694,47 @@ func TestHelpAndVersion(t *testing.T) {
 	out, err = exec.Command(binary, "--publish").CombinedOutput()
 	require.Error(t, err)
 	require.Contains(t, string(out), `✖ unknown argument "--publish"`)
+}
+
+// TestTestPayload checks a setup end to end and leaves the doc as it was:
+// the table unchanged, the page unwritten, the automation triggered once
+// with "test": true, and the author, who is not a member of the doc, kept
+// as text: a WARNING.
+func TestTestPayload(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	srv, doc := newDocWith(t, nil)
+	env := merge(pipelinesEnv(repo, repo.Head(), nil), codaVars(srv, doc, map[string]string{
+		"CODA_TABLE": "Changes", "CODA_COLUMNS": commitColumns, "CODA_PAGE": "Release notes",
+		"CODA_AUTOMATION_RULE_ID": "rule-1", "TEST_PAYLOAD": "true",
+	}))
+	page := srv.PageMarkdown(doc.ID, "Release notes")
+	res := runPipe(t, repo.Dir, env)
+	require.Equal(t, 0, res.code, res.output())
+	require.Empty(t, srv.Rows(doc.ID, "grid-changes"), "the test row was deleted")
+	require.Equal(t, page, srv.PageMarkdown(doc.ID, "Release notes"))
+	payloads := srv.AutomationPayloads(doc.ID, "rule-1")
+	require.Len(t, payloads, 1)
+	require.Contains(t, string(payloads[0]), `"test":true`)
+	require.Contains(t, res.stderr, `INFO: Test payload: ✔ Subject (text, subject): sent "[coda-changelog test] `)
+	require.Contains(t, res.stderr, `WARNING: Test payload: Author (person, author): sent "`+gittest.AuthorEmail+`", stored text "`+gittest.AuthorEmail+
+		`": Coda kept text "`+gittest.AuthorEmail+`" instead of a person: that person is not a member of the doc`)
+	require.Regexp(t, `INFO: Coda: \d+ requests, 0 rate-limited, [0-9.]+ s waiting for the limits, [0-9.]+ s in all\.\n✔ Test payload: v1\.1\.0`, res.stderr)
+	require.True(t, strings.HasSuffix(res.stderr, "Nothing was left in the doc.\n"), res.stderr)
+}
+
+// TestTestPayloadDeleteRefused: a delete the token may not make fails the
+// run and names the row to delete by hand.
+func TestTestPayloadDeleteRefused(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	srv, doc := newDoc(t, codatest.WithRowDeletesForbidden())
+	res := runPipe(t, repo.Dir, merge(pipelinesEnv(repo, repo.Head(), nil), codaVars(srv, doc, map[string]string{
+		"CODA_TABLE": "Changes", "CODA_COLUMNS": commitColumns, "CODA_AUTOMATION_RULE_ID": "rule-1", "TEST_PAYLOAD": "true",
+	})))
+	require.Equal(t, 1, res.code, res.output())
+	rows := srv.Rows(doc.ID, "grid-changes")
+	require.Len(t, rows, 1)
+	require.Contains(t, res.stderr, "✖ test payload: the test row "+rows[0].ID+` could not be deleted from table "Changes": delete the row starting "[coda-changelog test] " by hand`)
+	require.Empty(t, srv.AutomationPayloads(doc.ID, "rule-1"))
 }

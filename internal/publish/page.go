@@ -17,12 +17,9 @@ import (
 // always safe to repeat.) It returns nil when there is nothing to write.
 func (p *Publisher) planPage(ctx context.Context, rel changelog.Release) (*coda.Page, error) {
 	cfg := p.cfg
-	page, err := p.client.GetPage(ctx, cfg.DocID, cfg.Page)
-	switch {
-	case errors.Is(err, coda.ErrNotFound):
-		return nil, fmt.Errorf("CODA_PAGE %q: no such page in doc %s (use the page's name or its canvas- id)", cfg.Page, cfg.DocID)
-	case err != nil:
-		return nil, fmt.Errorf("CODA_PAGE %q: %w", cfg.Page, p.accessError(err))
+	page, err := p.findPage(ctx)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.PageMode == coda.Replace {
 		return &page, nil
@@ -37,6 +34,18 @@ func (p *Publisher) planPage(ctx context.Context, rel changelog.Release) (*coda.
 		return nil, nil
 	}
 	return &page, nil
+}
+
+// findPage finds CODA_PAGE.
+func (p *Publisher) findPage(ctx context.Context) (coda.Page, error) {
+	page, err := p.client.GetPage(ctx, p.cfg.DocID, p.cfg.Page)
+	switch {
+	case errors.Is(err, coda.ErrNotFound):
+		return page, fmt.Errorf("CODA_PAGE %q: no such page in doc %s (use the page's name or its canvas- id)", p.cfg.Page, p.cfg.DocID)
+	case err != nil:
+		return page, fmt.Errorf("CODA_PAGE %q: %w", p.cfg.Page, p.accessError(err))
+	}
+	return page, nil
 }
 
 // latestReadRetry is how often the page's latest content is asked for again

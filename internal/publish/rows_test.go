@@ -31,6 +31,8 @@ func typedDoc(srv *codatest.Server) codatest.Doc {
 				{ID: "c-breaking", Name: "Breaking", Type: "checkbox"},
 			}},
 		},
+		Pages:       []codatest.Page{{ID: "canvas-notes", Name: "Release notes", Markdown: "Older notes.\n"}},
+		Automations: []codatest.Automation{{ID: "rule-1"}},
 	})
 }
 

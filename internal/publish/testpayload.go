@@ -1,0 +1,290 @@
+package publish
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"bitbucket.org/coda-changelog/coda-changelog/changelog"
+	"bitbucket.org/coda-changelog/coda-changelog/coda"
+)
+
+// TestMarker starts the test row's subject and its key cells, so that a
+// person sees it for what it is and no key of a real row can match it.
+const TestMarker = "[coda-changelog test] "
+
+// readBackRetry is how often the test row is asked for again while Coda's
+// reads lag its writes.
+const readBackRetry = 2 * time.Second
+
+// TestPayload proves that every destination is set up right and leaves the
+// doc as it found it: the usual checks, then one test row inserted into the
+// table (built from the release's newest entry, marked with [TestMarker]),
+// read back and compared column by column, then deleted, also when a later
+// step fails; the page is checked but not written; the automation is
+// triggered with the release JSON and "test": true. Columns whose value
+// Coda did not store as their type are warnings, not failures. It returns
+// what it checked.
+func (p *Publisher) TestPayload(ctx context.Context, rel changelog.Release) (done []string, err error) {
+	cfg := p.cfg
+	if err := p.preflight(ctx); err != nil {
+		return nil, err
+	}
+	done = append(done, "token and doc")
+	var plan *tablePlan
+	if cfg.Table != "" {
+		if plan, err = p.planTable(ctx, testRelease(rel, cfg.Rows)); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.Page != "" {
+		page, err := p.checkPage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		done = append(done, fmt.Sprintf("page %q readable (not written)", page.Name))
+	}
+	if plan != nil {
+		warnings, err := p.testRow(ctx, plan)
+		if err != nil {
+			return nil, err
+		}
+		done = append(done, fmt.Sprintf("table %q: a test row written, read back (%s) and deleted",
+			plan.table.Name, plural(warnings, "warning", "warnings")))
+	}
+	if cfg.RuleID != "" {
+		m, err := p.client.TriggerAutomation(ctx, cfg.DocID, cfg.RuleID, testAutomationPayload{Release: rel, Test: true})
+		if err != nil {
+			return nil, p.automationError(err)
+		}
+		if err := p.applied(ctx, []coda.Mutation{m}, "the automation's run"); err != nil {
+			return nil, err
+		}
+		done = append(done, fmt.Sprintf("automation %s triggered with \"test\": true", cfg.RuleID))
+	}
+	return done, nil
+}
+
+// testAutomationPayload is the release JSON with "test": true at the top
+// level, so that a rule can tell a test from a release.
+type testAutomationPayload struct {
+	changelog.Release
+	Test bool `json:"test"`
+}
+
+// testRelease is the release the test row is built from: its newest entry
+// only (a made-up one when the range has none), the subject marked.
+func testRelease(rel changelog.Release, m RowMode) changelog.Release {
+	test := rel
+	if m == PerRelease {
+		return test
+	}
+	e := changelog.Entry{SHA: rel.To, ShortSHA: shortSHA(rel.To), Type: changelog.TypeOther, Subject: "no entries in this build's range", Date: rel.Date}
+	if len(rel.Entries) > 0 {
+		e = rel.Entries[0]
+	}
+	e.Subject = TestMarker + e.Subject
+	test.Entries = []changelog.Entry{e}
+	return test
+}
+
+// markKeys starts every text key cell of the row with [TestMarker].
+func (plan *tablePlan) markKeys(r coda.RowEdit) coda.RowEdit {
+	cells := slices.Clone(r.Cells)
+	for i, c := range cells {
+		if s, ok := c.Value.(string); ok && slices.Contains(plan.keys, c.Column) && !strings.HasPrefix(s, TestMarker) {
+			cells[i].Value = TestMarker + s
+		}
+	}
+	return coda.RowEdit{Cells: cells}
+}
+
+// testRow inserts the plan's one row as a new row (never an update of a
+// real one), reads it back, reports every column and deletes it. It
+// returns the number of warnings.
+func (p *Publisher) testRow(ctx context.Context, plan *tablePlan) (warnings int, err error) {
+	cfg := p.cfg
+	row := plan.markKeys(plan.rows[0])
+	var opts []coda.WriteOption
+	if cfg.ParseValues {
+		opts = append(opts, coda.WithValueParsing())
+	}
+	muts, err := p.client.InsertRows(ctx, cfg.DocID, plan.table.ID, []coda.RowEdit{row}, opts...)
+	if err != nil {
+		return 0, fmt.Errorf("insert the test row into table %q: %w", plan.table.Name, p.accessError(err))
+	}
+	if len(muts) != 1 || len(muts[0].AddedRowIDs) != 1 {
+		return 0, fmt.Errorf("insert the test row into table %q: Coda did not say which row it added; look for rows starting %q and delete them", plan.table.Name, TestMarker)
+	}
+	rowID := muts[0].AddedRowIDs[0]
+	defer func() {
+		if derr := p.deleteTestRow(ctx, plan, rowID); derr != nil {
+			err = errors.Join(err, derr)
+		}
+	}()
+	if err := p.applied(ctx, muts, "the test row"); err != nil {
+		return 0, err
+	}
+	sent := row
+	if plan.typed != nil {
+		typed := plan.markKeys(plan.typedCells(plan.rows[0]))
+		m, err := p.client.UpsertRows(ctx, cfg.DocID, plan.table.ID, []coda.RowEdit{typed}, plan.keys, coda.WithValueParsing())
+		if err != nil {
+			return 0, fmt.Errorf("write the test row's typed cells: %w", p.accessError(err))
+		}
+		if err := p.applied(ctx, m, "the test row's typed cells"); err != nil {
+			return 0, err
+		}
+	}
+	stored, err := p.readBack(ctx, plan, rowID)
+	if err != nil {
+		return 0, err
+	}
+	return p.report(plan, sent, stored), nil
+}
+
+// readBack reads the test row, asking again while Coda's reads lag its
+// writes, up to WAIT_TIMEOUT.
+func (p *Publisher) readBack(ctx context.Context, plan *tablePlan, rowID string) (coda.Row, error) {
+	deadline := time.Now().Add(p.cfg.WaitTimeout)
+	for {
+		row, err := p.client.GetRow(ctx, p.cfg.DocID, plan.table.ID, rowID)
+		if !errors.Is(err, coda.ErrNotFound) || time.Now().Add(readBackRetry).After(deadline) {
+			if err != nil {
+				return coda.Row{}, fmt.Errorf("read the test row %s back from table %q: %w", rowID, plan.table.Name, p.accessError(err))
+			}
+			return row, nil
+		}
+		select {
+		case <-ctx.Done():
+			return coda.Row{}, ctx.Err()
+		case <-time.After(readBackRetry):
+		}
+	}
+}
+
+// deleteTestRow deletes the test row and waits until it is gone; when it
+// cannot, it names the row so that a person can.
+func (p *Publisher) deleteTestRow(ctx context.Context, plan *tablePlan, rowID string) error {
+	if ctx.Err() != nil {
+		// Stopped: still try, briefly, to leave the doc as it was.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+	}
+	m, err := p.client.DeleteRow(ctx, p.cfg.DocID, plan.table.ID, rowID)
+	if err == nil {
+		err = p.applied(ctx, []coda.Mutation{m}, "the test row's delete")
+	}
+	if err != nil {
+		return fmt.Errorf("the test row %s could not be deleted from table %q: delete the row starting %q by hand: %w",
+			rowID, plan.table.Name, TestMarker, p.accessError(err))
+	}
+	return nil
+}
+
+// report logs, for every mapped column, what was sent and what Coda
+// stored, and returns how many columns did not store their type.
+func (p *Publisher) report(plan *tablePlan, sent coda.RowEdit, stored coda.Row) int {
+	warnings := 0
+	for i, m := range plan.columns {
+		got := coda.ParseRichValue(stored.Values[m.column.ID])
+		want := sent.Cells[i].Value
+		line := fmt.Sprintf("%s (%s, %s): sent %s, stored %s", m.column.Name, m.column.Format.Type, m.field.name, describeSent(want), got)
+		if problem := storedProblem(m.column, want, got); problem != "" {
+			warnings++
+			p.log.Warn("Test payload: %s: %s", line, problem)
+			continue
+		}
+		p.log.Info("Test payload: ✔ %s", line)
+	}
+	return warnings
+}
+
+// describeSent shows a sent cell value in a report.
+func describeSent(v any) string {
+	if s, ok := v.(string); ok {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprintf("%v", v)
+}
+
+// storedProblem says what is wrong when a column did not store the value
+// sent as its type, with the likely cause, or "" when it did.
+func storedProblem(col coda.Column, sent any, got coda.RichValue) string {
+	if empty(sent) {
+		return ""
+	}
+	if text, ok := sent.(string); ok && col.Format.Type == coda.ColumnText {
+		if got.Kind != coda.RichText || got.Text != text {
+			return fmt.Sprintf("Coda changed the text into %s: text that looks like a formula is read as one when values are parsed (CODA_PARSE_VALUES)", got)
+		}
+		return ""
+	}
+	want, cause := expectedKind(col)
+	if want == "" {
+		return ""
+	}
+	items := []coda.RichValue{got}
+	if got.Kind == coda.RichList {
+		items = got.Items
+	}
+	for _, it := range items {
+		if it.Kind != want {
+			return fmt.Sprintf("Coda kept %s instead of a %s: %s", it, want, cause)
+		}
+	}
+	return ""
+}
+
+// expectedKind is the kind of value a column of col's type stores when the
+// value resolves, and the likely cause when it does not; "" for columns
+// that store what they are sent.
+func expectedKind(col coda.Column) (coda.RichKind, string) {
+	switch col.Format.Type {
+	case coda.ColumnPerson:
+		return coda.RichPerson, "that person is not a member of the doc, or values were sent unparsed"
+	case coda.ColumnLookup:
+		return coda.RichRow, "no row of the lookup's table has that display value, or values were sent unparsed"
+	case coda.ColumnDate, coda.ColumnDateTime:
+		return coda.RichDate, "Coda did not read it as a date, or values were sent unparsed"
+	case coda.ColumnCheckbox:
+		return coda.RichBool, "Coda did not read it as true or false"
+	case coda.ColumnNumber, coda.ColumnPercent, coda.ColumnSlider, coda.ColumnScale:
+		return coda.RichNumber, "Coda did not read it as a number"
+	case coda.ColumnCurrency:
+		return coda.RichCurrency, "Coda did not read it as an amount"
+	}
+	return "", ""
+}
+
+// empty reports whether a sent value clears the cell.
+func empty(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return true
+	case string:
+		return v == ""
+	case []string:
+		return len(v) == 0
+	}
+	return false
+}
+
+// checkPage finds the page and reads its content, without writing it.
+func (p *Publisher) checkPage(ctx context.Context) (coda.Page, error) {
+	page, err := p.findPage(ctx)
+	if err != nil {
+		return page, err
+	}
+	for _, err := range p.client.PageContent(ctx, p.cfg.DocID, page.ID) {
+		if err != nil {
+			return page, fmt.Errorf("CODA_PAGE %q: read its content: %w", p.cfg.Page, p.accessError(err))
+		}
+		break // one item shows the content can be read
+	}
+	return page, nil
+}
