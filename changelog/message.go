@@ -136,14 +136,18 @@ const (
 // The header is the first non-blank line. A conventional header is
 // "<type>[(<scope>)][!]: <description>": the type is an ASCII letter
 // followed by letters, digits, "-" or "_" (but not a Jira-style issue key
-// such as "ABC-123", which is common as a plain prefix), the scope is
-// non-empty and holds no parentheses, and the description is not empty.
+// such as "ABC-123", which is common as a plain prefix), the scope holds no
+// parentheses, and the description is not empty. An empty or blank scope,
+// as in "docs(): fix a link", is no scope.
 //
 // Footers start at the first paragraph (a line after a blank line) whose
 // first line is a footer: a token of letters, digits, "-" and "_", starting
 // with a letter, or "BREAKING CHANGE", followed by ": " or " #". Following
 // the specification, a footer's value runs until the next line that starts
-// a footer, so it can hold newlines and blank lines. Everything before the
+// a footer, so it can hold newlines and blank lines. As older (Angular)
+// histories write it, "BREAKING CHANGE:" or "BREAKING-CHANGE:" may also end
+// its line, the note following in the next paragraphs: the value is then
+// those paragraphs, up to the next footer or the end. Everything before the
 // footers is the body. Tokens are case-insensitive, except that only the
 // upper-case "BREAKING CHANGE" and "BREAKING-CHANGE" mark a breaking change.
 // A paragraph of prose that starts like "Note: ..." is therefore a footer.
@@ -219,7 +223,7 @@ func ParseMessage(msg string) Message {
 
 	var notes []string
 	for _, f := range m.Footers {
-		if f.Token == breakingChange || f.Token == breakingChangeHyphen {
+		if isBreakingToken(f.Token) {
 			m.Breaking = true
 			if f.Value != "" {
 				notes = append(notes, f.Value)
@@ -330,10 +334,7 @@ func parseConventionalHeader(h string) (conventionalHeader, bool) {
 		if end < 0 || rest[1+end] != ')' {
 			return conventionalHeader{}, false
 		}
-		c.scope = strings.TrimSpace(rest[1 : 1+end])
-		if c.scope == "" {
-			return conventionalHeader{}, false
-		}
+		c.scope = strings.TrimSpace(rest[1 : 1+end]) // "docs(): x" has no scope
 		rest = rest[end+2:]
 	}
 	if strings.HasPrefix(rest, "!") {
@@ -403,8 +404,15 @@ func footerStart(s string) (token string, valueAt int, ok bool) {
 		return s[:n], n + 2, true
 	case strings.HasPrefix(sep, " #"):
 		return s[:n], n + 1, true // the value keeps its "#"
+	case strings.HasPrefix(sep, ":") && isBlankLine(sep[1:]) && isBreakingToken(s[:n]):
+		return s[:n], len(s), true // the note is in the next paragraphs
 	}
 	return "", 0, false
+}
+
+// isBreakingToken reports whether a footer token marks a breaking change.
+func isBreakingToken(tok string) bool {
+	return tok == breakingChange || tok == breakingChangeHyphen
 }
 
 // footerBlockStart returns the index of the first line of the footers: the

@@ -36,7 +36,7 @@ func FuzzParseMessage(f *testing.F) {
 	for _, msg := range seedMessages(f) {
 		f.Add(msg)
 	}
-	for _, msg := range []string{"", " \n\t", "feat(x)!: y", "Revert \"Revert \"", "Merged in  (pull request #)", "a: b\r\n\r\nB #\r\n"} {
+	for _, msg := range []string{"", " \n\t", "feat(x)!: y", "Revert \"Revert \"", "Merged in  (pull request #)", "a: b\r\n\r\nB #\r\n", "x\n\nBREAKING CHANGE:", "x(): y\n\nBREAKING-CHANGE:\t\n\n\nz\nA: b"} {
 		f.Add(msg)
 	}
 

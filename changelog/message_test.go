@@ -148,14 +148,14 @@ func TestParseMessage(t *testing.T) {
 			want: Message{Subject: "feat(api)!:"},
 		},
 		{
-			name: "header/empty_scope",
-			msg:  "feat(): add search",
-			want: Message{Subject: "feat(): add search"},
+			name: "header/empty_scope_is_no_scope",
+			msg:  "docs(): fix link",
+			want: Message{Conventional: true, Type: "docs", Subject: "fix link"},
 		},
 		{
-			name: "header/blank_scope",
-			msg:  "feat( ): add search",
-			want: Message{Subject: "feat( ): add search"},
+			name: "header/blank_scope_is_no_scope",
+			msg:  "feat( )!: add search",
+			want: Message{Conventional: true, Type: "feat", Subject: "add search", Breaking: true, BreakingNote: "add search"},
 		},
 		{
 			name: "header/unclosed_scope",
@@ -273,6 +273,46 @@ func TestParseMessage(t *testing.T) {
 				Breaking: true, BreakingNote: "v2",
 				Footers: []Footer{{"BREAKING CHANGE", ""}},
 			},
+		},
+		{
+			name: "footer/breaking_change_alone_note_in_next_paragraph",
+			msg: "feat: re-use parser options within each preset (#335)\n\nBREAKING CHANGE:\n\n" +
+				"Re-use parser options object between components of a preset. For some\npresets this may change the behavior.\n",
+			want: Message{
+				Conventional: true, Type: "feat", Subject: "re-use parser options within each preset (#335)",
+				Breaking:     true,
+				BreakingNote: "Re-use parser options object between components of a preset. For some\npresets this may change the behavior.",
+				Footers: []Footer{{"BREAKING CHANGE",
+					"Re-use parser options object between components of a preset. For some\npresets this may change the behavior."}},
+			},
+		},
+		{
+			name: "footer/breaking_change_alone_runs_to_the_next_footer",
+			msg:  "fix: x\n\nBREAKING-CHANGE:  \n\nFirst paragraph.\n\nSecond paragraph.\n\nRefs: #7\nBREAKING CHANGE:",
+			want: Message{
+				Conventional: true, Type: "fix", Subject: "x",
+				Breaking: true, BreakingNote: "First paragraph.\n\nSecond paragraph.",
+				Footers: []Footer{{"BREAKING-CHANGE", "First paragraph.\n\nSecond paragraph."}, {"Refs", "#7"}, {"BREAKING CHANGE", ""}},
+			},
+		},
+		{
+			name: "footer/breaking_change_alone_with_body_before",
+			msg:  "refactor: drop v1\n\nThe v1 API is gone.\n\nBREAKING CHANGE:\nClients must call v2.",
+			want: Message{
+				Conventional: true, Type: "refactor", Subject: "drop v1", Body: "The v1 API is gone.",
+				Breaking: true, BreakingNote: "Clients must call v2.",
+				Footers: []Footer{{"BREAKING CHANGE", "Clients must call v2."}},
+			},
+		},
+		{
+			name: "footer/other_token_alone_is_not_a_footer",
+			msg:  "fix: x\n\nNote:\n\nnothing breaks.",
+			want: Message{Conventional: true, Type: "fix", Subject: "x", Body: "Note:\n\nnothing breaks."},
+		},
+		{
+			name: "footer/lower_case_breaking_change_alone_is_not_a_token",
+			msg:  "fix: x\n\nBreaking-Change:\n\nnothing breaks.",
+			want: Message{Conventional: true, Type: "fix", Subject: "x", Body: "Breaking-Change:\n\nnothing breaks."},
 		},
 		{
 			name: "footer/lower_case_breaking_change_is_not_a_token",
