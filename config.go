@@ -337,7 +337,7 @@ func parseRelease(c *checker, env variables) changelog.ReleaseOptions {
 	if err != nil {
 		c.add("TIMEZONE", "%q is not a time zone: use an IANA name such as UTC or Europe/Berlin", env.Timezone)
 	}
-	repo := changelog.BitbucketRepository(pb.RepoFullName, pb.GitHTTPOrigin)
+	repo := pipelines.Repository(pb.RepoFullName, pb.GitHTTPOrigin)
 	build := changelog.Build{
 		Number:                c.number("BITBUCKET_BUILD_NUMBER", pb.BuildNumber),
 		Branch:                pb.Branch,
@@ -345,7 +345,7 @@ func parseRelease(c *checker, env variables) changelog.ReleaseOptions {
 		PRID:                  c.number("BITBUCKET_PR_ID", pb.PRID),
 		DeploymentEnvironment: pb.DeploymentEnvironment,
 	}
-	build.URL = changelog.BuildURL(repo, build.Number)
+	build.URL = pipelines.BuildURL(repo, build.Number)
 	if env.IssueURL != "" && !strings.Contains(env.IssueURL, "{key}") {
 		c.add("ISSUE_URL", "%q has no {key} placeholder: write it as https://example.atlassian.net/browse/{key}", env.IssueURL)
 	}
@@ -354,6 +354,7 @@ func parseRelease(c *checker, env variables) changelog.ReleaseOptions {
 		Location:   loc,
 		Repository: repo,
 		Build:      build,
+		Links:      pipelines.Links{Repository: repo},
 		IssueURL:   env.IssueURL,
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"bitbucket.org/coda-changelog/coda-changelog/changelog"
 	"bitbucket.org/coda-changelog/coda-changelog/coda"
+	"bitbucket.org/coda-changelog/coda-changelog/internal/pipelines"
 	"bitbucket.org/coda-changelog/coda-changelog/internal/publish"
 )
 
@@ -225,13 +226,21 @@ func orWhole(from string) string {
 func readRange(ctx context.Context, g *changelog.Git, cfg config) (built, error) {
 	r, err := changelog.ResolveRange(ctx, g, cfg.Range)
 	if err != nil {
-		return built{}, fmt.Errorf("repository %s: %w", cfg.RepoPath, err)
+		return built{}, fmt.Errorf("repository %s: %w", cfg.RepoPath, shallowAdvice(err))
 	}
 	h, err := changelog.ReadRange(ctx, g, r, cfg.Read)
 	if err != nil {
-		return built{}, fmt.Errorf("repository %s: %w", cfg.RepoPath, err)
+		return built{}, fmt.Errorf("repository %s: %w", cfg.RepoPath, shallowAdvice(err))
 	}
 	return built{rng: r, history: h}, nil
+}
+
+// shallowAdvice adds to a shallow clone's error how to fetch the history.
+func shallowAdvice(err error) error {
+	if !errors.Is(err, changelog.ErrShallow) {
+		return err
+	}
+	return fmt.Errorf("%w; fetch the full history: %s", err, pipelines.ShallowAdvice)
 }
 
 // writeJSONFile writes the release to path, whole or not at all.

@@ -66,7 +66,7 @@ func BenchmarkRenderNotes(b *testing.B) {
 	_ = ReadLog(bytes.NewReader(syntheticLog(1000)), func(c Commit) error { bl.add(c); return nil })
 	entries = bl.result()
 	rel := NewRelease(Range{To: strings.Repeat("a", 40)}, History{Entries: entries}, ReleaseOptions{
-		Repository: BitbucketRepository("acme/shop", ""), IssueURL: "https://acme.atlassian.net/browse/{key}",
+		Repository: shopRepo, Links: shopLinks, IssueURL: "https://acme.atlassian.net/browse/{key}",
 	})
 	notes := BuiltinNotes()
 	b.ReportAllocs()

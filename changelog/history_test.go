@@ -335,7 +335,8 @@ func TestHistoryShallowClone(t *testing.T) {
 	var se *ShallowError
 	require.ErrorAs(t, err, &se)
 	require.True(t, errors.Is(err, ErrShallow))
-	require.Contains(t, err.Error(), "clone: depth: full")
+	require.Contains(t, se.Detail, "no release tag was found in the history it holds")
+	require.Equal(t, "the clone is shallow and "+se.Detail, err.Error(), "facts only: the advice is the caller's")
 
 	// Deep enough: the range is complete and the clone's cut is not in it.
 	clone.Git("fetch", "-q", "--deepen=10", "--tags")

@@ -55,15 +55,19 @@ type Range struct {
 // history a range needs.
 var ErrShallow = errors.New("shallow clone")
 
-// ShallowError says that a shallow clone does not reach the start of the range.
+// ShallowError says that a shallow clone does not reach the start of the
+// range. It states the facts only; how to fetch more history depends on
+// where the clone was made, so advice is the caller's to add.
 type ShallowError struct {
-	Range  Range
+	// Range is the range as far as it was resolved.
+	Range Range
+	// Detail says which part of the history the clone lacks.
 	Detail string
 }
 
+// Error returns "the clone is shallow and <Detail>".
 func (e *ShallowError) Error() string {
-	return fmt.Sprintf("the clone is shallow and %s; fetch the full history "+
-		"(in bitbucket-pipelines.yml set `clone: depth: full`, or run `git fetch --unshallow --tags` before this step)", e.Detail)
+	return "the clone is shallow and " + e.Detail
 }
 
 // Unwrap makes errors.Is(err, ErrShallow) true.

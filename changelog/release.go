@@ -1,7 +1,6 @@
 package changelog
 
 import (
-	"strconv"
 	"strings"
 	"time"
 )
@@ -9,13 +8,15 @@ import (
 // Unreleased is the version of a build with no release tag to count from.
 const Unreleased = "Unreleased"
 
-// Repository identifies the Bitbucket repository of the build.
+// Repository identifies the repository of the build. The caller fills it
+// in; the package only passes it on.
 type Repository struct {
-	FullName string `json:"full_name"` // workspace/slug
-	URL      string `json:"url"`       // https://bitbucket.org/workspace/slug
+	FullName string `json:"full_name"` // such as workspace/slug
+	URL      string `json:"url"`       // the repository's web page
 }
 
-// Build describes the Pipelines build. Absent text is "", absent numbers null.
+// Build describes the CI build. The caller fills it in; the package only
+// passes it on. Absent text is "", absent numbers null.
 type Build struct {
 	Number                *int   `json:"number"`
 	Branch                string `json:"branch"`
@@ -38,9 +39,21 @@ type Release struct {
 	Build           Build      `json:"build"`
 	Entries         []Entry    `json:"entries"`
 	Markdown        string     `json:"markdown"`
+	// Links makes the web links of commits and pull requests; nil makes none.
+	Links Links `json:"-"`
 
 	issueURL  string // ISSUE_URL with {key}
 	tentative bool   // the version was computed, not tagged or given
+}
+
+// Links makes the web links of commits and pull requests, for a code host
+// the package knows nothing about. A nil Links makes none. A method may
+// return "" for a link it cannot make.
+type Links interface {
+	// Commit links the commit with the full hash sha.
+	Commit(sha string) string
+	// PullRequest links the pull request with the number.
+	PullRequest(number int) string
 }
 
 // ReleaseOptions carry what the release needs beyond the range and its history.
@@ -50,9 +63,12 @@ type ReleaseOptions struct {
 	Version string
 	// Location is the time zone of every date; nil means UTC.
 	Location *time.Location
-	// Repository and Build come from the Pipelines environment.
+	// Repository and Build describe where the release is built; they are
+	// plain data, copied into the release.
 	Repository Repository
 	Build      Build
+	// Links makes the web links of commits and pull requests; nil makes none.
+	Links Links
 	// IssueURL turns issue keys into links: "{key}" is replaced by the key.
 	IssueURL string
 }
@@ -62,7 +78,7 @@ type ReleaseOptions struct {
 // previous release tag (breaking → major, or minor below 1.0.0; feat →
 // minor; otherwise patch, in the previous tag's style), else [Unreleased].
 // The date is the committer date of r.To, so that a rerun of the same build
-// describes the same release; links are Bitbucket Cloud's. The release takes
+// describes the same release; links come from opts.Links. The release takes
 // over h.Entries (dates in the time zone, links set) rather than copy them.
 func NewRelease(r Range, h History, opts ReleaseOptions) Release {
 	loc := opts.Location
@@ -76,6 +92,7 @@ func NewRelease(r Range, h History, opts ReleaseOptions) Release {
 		To:         r.To,
 		Repository: opts.Repository,
 		Build:      opts.Build,
+		Links:      opts.Links,
 		Entries:    h.Entries,
 		issueURL:   opts.IssueURL,
 	}
@@ -128,14 +145,21 @@ func bumpOf(entries []Entry) Bump {
 	return b
 }
 
-// CommitURL links a commit on Bitbucket Cloud, or "" without a repository.
+// CommitURL links a commit through [Release.Links], or is "" without them.
 func (r Release) CommitURL(sha string) string {
-	return r.repoLink("commits", sha)
+	if r.Links == nil {
+		return ""
+	}
+	return r.Links.Commit(sha)
 }
 
-// PullRequestURL links a pull request on Bitbucket Cloud, or "".
+// PullRequestURL links a pull request through [Release.Links], or is ""
+// without them.
 func (r Release) PullRequestURL(n int) string {
-	return r.repoLink("pull-requests", strconv.Itoa(n))
+	if r.Links == nil {
+		return ""
+	}
+	return r.Links.PullRequest(n)
 }
 
 // IssueURL links an issue key through ISSUE_URL, or "" when it is not set.
@@ -144,38 +168,4 @@ func (r Release) IssueURL(key string) string {
 		return ""
 	}
 	return strings.ReplaceAll(r.issueURL, "{key}", key)
-}
-
-func (r Release) repoLink(kind, id string) string {
-	if r.Repository.URL == "" {
-		return ""
-	}
-	return r.Repository.URL + "/" + kind + "/" + id
-}
-
-// BitbucketRepository derives the repository from BITBUCKET_REPO_FULL_NAME,
-// or from BITBUCKET_GIT_HTTP_ORIGIN (http://bitbucket.org/ws/repo) when the
-// name is not given. Links always use https://bitbucket.org.
-func BitbucketRepository(fullName, httpOrigin string) Repository {
-	if fullName == "" && httpOrigin != "" {
-		s := httpOrigin
-		if i := strings.Index(s, "://"); i >= 0 {
-			s = s[i+3:]
-		}
-		if _, path, ok := strings.Cut(s, "/"); ok {
-			fullName = strings.TrimSuffix(strings.Trim(path, "/"), ".git")
-		}
-	}
-	if fullName == "" {
-		return Repository{}
-	}
-	return Repository{FullName: fullName, URL: "https://bitbucket.org/" + fullName}
-}
-
-// BuildURL links a Pipelines build of repo, or "" without a number.
-func BuildURL(repo Repository, number *int) string {
-	if repo.URL == "" || number == nil {
-		return ""
-	}
-	return repo.URL + "/pipelines/results/" + strconv.Itoa(*number)
 }

@@ -1,9 +1,9 @@
 package changelog
 
 import (
-	"bitbucket.org/coda-changelog/coda-changelog/internal/gittest"
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"bitbucket.org/coda-changelog/coda-changelog/internal/gittest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -27,6 +29,20 @@ func golden(t *testing.T, name string, got []byte) {
 	require.NoError(t, err, "missing golden file: run go test ./changelog -update")
 	require.Equal(t, string(want), string(got), "output differs from %s (run with -update and review the diff)", path)
 }
+
+// shopRepo is the repository of the sample releases.
+var shopRepo = Repository{FullName: "acme/shop", URL: "https://bitbucket.org/acme/shop"}
+
+// shopLinks links as Bitbucket Cloud does, so that the golden files show
+// links of the shape the pipe publishes.
+var shopLinks Links = repoLinks{shopRepo.URL}
+
+// repoLinks makes links under a repository's web page.
+type repoLinks struct{ base string }
+
+func (l repoLinks) Commit(sha string) string { return l.base + "/commits/" + sha }
+
+func (l repoLinks) PullRequest(n int) string { return fmt.Sprintf("%s/pull-requests/%d", l.base, n) }
 
 // sampleRelease builds a release from a repository with every kind of entry.
 func sampleRelease(t *testing.T) Release {
@@ -50,11 +66,11 @@ func sampleRelease(t *testing.T) Release {
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	require.NoError(t, err)
 	n := 128
-	repo := BitbucketRepository("acme/shop", "")
 	return NewRelease(rng, h, ReleaseOptions{
 		Location:   berlin,
-		Repository: repo,
-		Build:      Build{Number: &n, Branch: "main", URL: BuildURL(repo, &n)},
+		Repository: shopRepo,
+		Build:      Build{Number: &n, Branch: "main", URL: shopRepo.URL + "/pipelines/results/128"},
+		Links:      shopLinks,
 		IssueURL:   "https://acme.atlassian.net/browse/{key}",
 	})
 }
@@ -101,7 +117,8 @@ func TestRenderCustomTemplate(t *testing.T) {
 	one := 7
 	rel := Release{
 		Version:    "v2.0.0",
-		Repository: BitbucketRepository("", "http://bitbucket.org/acme/shop"),
+		Repository: shopRepo,
+		Links:      shopLinks,
 		Entries: []Entry{
 			{Type: "feat", Subject: "add {{ .Secret }} *stars*", PullRequest: &one, Breaking: true},
 			{Type: "fix", Subject: "mend"},
@@ -197,7 +214,7 @@ func FuzzNotes(f *testing.F) {
 	f.Add("\r\n\t", "\n", "\u2028line separator")
 	f.Fuzz(func(t *testing.T, subject, scope, note string) {
 		pr := 7
-		rel := Release{Version: "v1.0.0", Repository: BitbucketRepository("acme/shop", ""), Entries: []Entry{
+		rel := Release{Version: "v1.0.0", Repository: shopRepo, Links: shopLinks, Entries: []Entry{
 			{SHA: strings.Repeat("a", 40), ShortSHA: "aaaaaaa", Type: "feat", Scope: scope, Subject: subject,
 				Breaking: true, BreakingNote: note, PullRequest: &pr, Issues: []string{"ABC-1"}},
 			{SHA: strings.Repeat("b", 40), ShortSHA: "bbbbbbb", Type: "fix", Subject: subject},

@@ -1,6 +1,3 @@
-// Package pipelines holds what the pipe knows about Bitbucket Pipelines:
-// the variables a step gives a pipe, the shapes of Bitbucket's links, the
-// authenticating git proxy, and the advice a user of Pipelines needs.
 package pipelines
 
 // Env are the default variables Bitbucket Pipelines gives a pipe. Users do

@@ -12,6 +12,7 @@ import (
 	"bitbucket.org/coda-changelog/coda-changelog/changelog"
 	"bitbucket.org/coda-changelog/coda-changelog/coda"
 	"bitbucket.org/coda-changelog/coda-changelog/coda/codatest"
+	"bitbucket.org/coda-changelog/coda-changelog/internal/pipelines"
 )
 
 // bigRelease is a release of n entries with distinct shas.
@@ -19,7 +20,8 @@ func bigRelease(n int) changelog.Release {
 	rel := changelog.Release{
 		Version:    "v2.0.0",
 		To:         fmt.Sprintf("%040x", 1),
-		Repository: changelog.BitbucketRepository("acme/shop", ""),
+		Repository: pipelines.Repository("acme/shop", ""),
+		Links:      pipelines.Links{Repository: pipelines.Repository("acme/shop", "")},
 	}
 	for i := range n {
 		sha := fmt.Sprintf("%040x", i+1)
@@ -102,7 +104,8 @@ func TestConvertValues(t *testing.T) {
 	pr := 12
 	rel := changelog.Release{
 		Version:    "v1.0.0",
-		Repository: changelog.BitbucketRepository("acme/shop", ""),
+		Repository: pipelines.Repository("acme/shop", ""),
+		Links:      pipelines.Links{Repository: pipelines.Repository("acme/shop", "")},
 		Entries: []changelog.Entry{{
 			SHA: strings.Repeat("ab", 20), ShortSHA: "abababa", Type: "feat", Breaking: true, PullRequest: &pr,
 			Issues: []string{"ABC-1", "ABC-2"}, Author: changelog.Person{Name: "Jane", Email: "jane@example.com"},
