@@ -2,6 +2,7 @@ package changelog
 
 import (
 	"bytes"
+	_ "embed" // the built-in notes
 	"encoding/json"
 	"fmt"
 	"io"
@@ -115,47 +116,6 @@ func (r Release) templateFuncs() template.FuncMap {
 		"refs":     r.refs,
 		"hasScope": func(e *Entry) bool { return e.Scope != "" },
 	}
-}
-
-// writeNotes writes the built-in markdown notes. Coda keeps H1–H3, lists,
-// links and emphasis, so the notes use nothing else: an H2 heading, an H3
-// for the breaking changes and for each section, and one bullet per entry.
-// Every piece of commit text is escaped, so no commit can change the
-// document's structure. (Written in Go rather than as a template: it runs on
-// every build, over every entry.)
-func (r Release) writeNotes(b *strings.Builder) {
-	b.WriteString("## ")
-	b.WriteString(EscapeMarkdown(r.Heading()))
-	if breaking := r.BreakingChanges(); len(breaking) > 0 {
-		b.WriteString("\n\n### ⚠ BREAKING CHANGES\n")
-		for _, e := range breaking {
-			r.writeItem(b, e, oneLine(e.BreakingNote))
-		}
-	}
-	for _, s := range r.Sections() {
-		b.WriteString("\n\n### ")
-		b.WriteString(EscapeMarkdown(s.Title))
-		b.WriteString("\n")
-		for _, e := range s.Entries {
-			r.writeItem(b, e, e.Subject)
-		}
-	}
-	if len(r.Entries) == 0 {
-		b.WriteString("\n\nNo changes.")
-	}
-	b.WriteString("\n")
-}
-
-// writeItem writes one bullet: the scope in bold, the text, the references.
-func (r Release) writeItem(b *strings.Builder, e *Entry, text string) {
-	b.WriteString("\n- ")
-	if e.Scope != "" {
-		b.WriteString("**")
-		b.WriteString(EscapeMarkdown(e.Scope))
-		b.WriteString(":** ")
-	}
-	b.WriteString(EscapeMarkdown(text))
-	b.WriteString(r.refs(e))
 }
 
 // refs renders an entry's references: commit, pull request and issues, as
@@ -292,23 +252,42 @@ func toJSON(v any) (string, error) {
 
 // Notes renders release notes: the built-in markdown, or a user's template.
 type Notes struct {
-	tmpl *template.Template // nil for the built-in notes
+	tmpl *template.Template
 }
 
+// BuiltinTemplate is the text of the built-in notes: a template like the
+// ones [LoadNotes] reads. Coda keeps H1–H3, lists, links and emphasis, so
+// the notes use nothing else: an H2 heading, an H3 for the breaking changes
+// and for each section, and one bullet per entry. Every piece of commit text
+// is escaped, so no commit can change the document's structure.
+//
+//go:embed notes.tmpl
+var BuiltinTemplate string
+
+// builtinNotes is [BuiltinTemplate] parsed once.
+var builtinNotes = &Notes{tmpl: template.Must(newTemplate("notes.tmpl").Parse(BuiltinTemplate))}
+
 // BuiltinNotes renders the built-in markdown notes.
-func BuiltinNotes() *Notes { return &Notes{} }
+func BuiltinNotes() *Notes { return builtinNotes }
+
+// newTemplate makes an empty template that knows the template functions.
+func newTemplate(name string) *template.Template {
+	return template.New(name).Funcs(Release{}.templateFuncs())
+}
 
 // LoadNotes parses a user's Go text/template file. The release is the
 // template's data; besides its fields and methods (Sections,
 // BreakingChanges, Heading, CommitURL, PullRequestURL, IssueURL) the
 // functions md, oneline, json, join, lower, upper, trim, commit, pr, issue,
-// refs and hasScope are available. A syntax error names the file and line.
+// refs and hasScope are available. The built-in notes are such a template,
+// [BuiltinTemplate]: a good start for one's own. A syntax error names the
+// file and line.
 func LoadNotes(path string) (*Notes, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read TEMPLATE %s: %w", path, err)
 	}
-	t, err := template.New(filepath.Base(path)).Funcs(Release{}.templateFuncs()).Parse(string(data))
+	t, err := newTemplate(filepath.Base(path)).Parse(string(data))
 	if err != nil {
 		return nil, fmt.Errorf("TEMPLATE %s is not a valid Go template: %w", path, err)
 	}
@@ -318,13 +297,8 @@ func LoadNotes(path string) (*Notes, error) {
 // Render executes the template with r. The result is only returned whole:
 // an error in the middle of a template leaves nothing half-written.
 func (n *Notes) Render(r Release) (string, error) {
-	if n.tmpl == nil {
-		var b strings.Builder
-		b.Grow(notesSizeHint(r))
-		r.writeNotes(&b)
-		return b.String(), nil
-	}
 	var buf bytes.Buffer
+	buf.Grow(notesSizeHint(r))
 	t, err := n.tmpl.Clone()
 	if err != nil {
 		return "", err

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"strings"
@@ -240,4 +243,38 @@ func FuzzNotes(f *testing.F) {
 			t.Fatalf("%d headings and %d bullets, want 4 and 3:\n%s", headings, bullets, md)
 		}
 	})
+}
+
+// TestLoadNotesDocumentsEveryFunction keeps the doc comment of LoadNotes,
+// which users read to write a TEMPLATE, in step with the functions a
+// template can call.
+func TestLoadNotesDocumentsEveryFunction(t *testing.T) {
+	t.Parallel()
+	f, err := parser.ParseFile(token.NewFileSet(), "render.go", nil, parser.ParseComments)
+	require.NoError(t, err)
+	var doc string
+	for _, d := range f.Decls {
+		if fn, ok := d.(*ast.FuncDecl); ok && fn.Name.Name == "LoadNotes" {
+			doc = fn.Doc.Text()
+		}
+	}
+	require.NotEmpty(t, doc, "LoadNotes has a doc comment")
+	words := strings.FieldsFunc(doc, func(r rune) bool { return r == ' ' || r == ',' || r == '\n' || r == '.' })
+	for name := range (Release{}).templateFuncs() {
+		require.Contains(t, words, name, "the doc comment of LoadNotes lists the template function %s", name)
+	}
+}
+
+func TestBuiltinNotesIsACustomTemplate(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "notes.tmpl")
+	require.NoError(t, os.WriteFile(path, []byte(BuiltinTemplate), 0o644))
+	custom, err := LoadNotes(path)
+	require.NoError(t, err)
+	rel := sampleRelease(t)
+	want, err := BuiltinNotes().Render(rel)
+	require.NoError(t, err)
+	got, err := custom.Render(rel)
+	require.NoError(t, err)
+	require.Equal(t, want, got, "a TEMPLATE holding the README's copy renders the built-in notes")
 }
