@@ -34,6 +34,13 @@ type History struct {
 	Reverted int
 	// Date is the committer date of the range's last commit.
 	Date time.Time
+	// TypesSeen lists, sorted, the types of the range's entries before any
+	// filter (reverted pairs, paths, types) dropped some: the lower-cased
+	// conventional types, "revert", and [TypeOther] when a message is not
+	// conventional.
+	TypesSeen []string
+	// ExcludedTypes counts the entries dropped by [ReadOptions.ExcludeTypes].
+	ExcludedTypes int
 }
 
 // node is what the pull-request attribution needs to know of a commit. It
@@ -96,7 +103,8 @@ func ReadRange(ctx context.Context, g *Git, r Range, opts ReadOptions) (History,
 		}
 	}
 	b.attributePullRequests(r.To)
-	reverted := b.dropRevertPairs()
+	h := History{Commits: len(b.nodes), Date: date, TypesSeen: b.types()}
+	h.Reverted = b.dropRevertPairs()
 	if len(opts.Paths) > 0 {
 		touched, err := touchingPaths(ctx, g, r, opts.Paths)
 		if err != nil {
@@ -105,9 +113,10 @@ func ReadRange(ctx context.Context, g *Git, r Range, opts ReadOptions) (History,
 		b.keep(func(e *Entry) bool { return touched[e.SHA] })
 	}
 	if len(opts.ExcludeTypes) > 0 {
-		b.keep(func(e *Entry) bool { return e.Breaking || !slices.Contains(opts.ExcludeTypes, e.Type) })
+		h.ExcludedTypes = b.keep(func(e *Entry) bool { return e.Breaking || !slices.Contains(opts.ExcludeTypes, e.Type) })
 	}
-	return History{Entries: b.result(), Commits: len(b.nodes), Reverted: reverted, Date: date}, nil
+	h.Entries = b.result()
+	return h, nil
 }
 
 // commitDate reads the committer date of one commit.
@@ -329,13 +338,29 @@ func (b *builder) dropRevertPairs() int {
 	return n
 }
 
-// keep drops the entries for which ok is false.
-func (b *builder) keep(ok func(*Entry) bool) {
+// keep drops the entries for which ok is false and returns how many it
+// dropped.
+func (b *builder) keep(ok func(*Entry) bool) int {
+	n := 0
 	for i := range b.entries {
 		if !b.dropped[i] && !ok(&b.entries[i]) {
 			b.dropped[i] = true
+			n++
 		}
 	}
+	return n
+}
+
+// types returns the sorted types of all entries.
+func (b *builder) types() []string {
+	var types []string
+	for i := range b.entries {
+		if t := b.entries[i].Type; !slices.Contains(types, t) {
+			types = append(types, t)
+		}
+	}
+	slices.Sort(types)
+	return types
 }
 
 // result returns the entries not dropped, in log order, reusing the

@@ -3,6 +3,7 @@ package changelog
 import (
 	"bitbucket.org/coda-changelog/coda-changelog/internal/gittest"
 	"errors"
+	"path/filepath"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -314,6 +315,120 @@ func TestHistoryPathsAndTypes(t *testing.T) {
 
 	_, h = readBuild(t, r, RangeOptions{}, ReadOptions{Paths: []string{"services/api"}, ExcludeTypes: []string{"chore"}})
 	require.Equal(t, []string{"drop old config", "api change"}, subjects(h.Entries), "breaking changes stay")
+	require.Equal(t, 1, h.ExcludedTypes, "the change outside the paths is not counted as excluded by type")
+	require.Equal(t, []string{"chore", "docs", "feat"}, h.TypesSeen, "types are seen before any filter")
+}
+
+func TestHistoryTypesSeen(t *testing.T) {
+	t.Parallel()
+	r := gittest.New(t)
+	r.Commit("Feat: upper-case type")
+	r.Commit("a plain message")
+	bad := r.Commit("fix: wrong")
+	r.Revert(bad)
+	r.Commit("chore: tidy")
+	r.Commit("chore(deps): bump")
+
+	_, h := readBuild(t, r, RangeOptions{}, ReadOptions{ExcludeTypes: []string{"chore", "docs"}})
+	require.Equal(t, []string{"chore", "feat", "fix", TypeOther, "revert"}, h.TypesSeen)
+	require.Equal(t, 2, h.ExcludedTypes)
+	require.Equal(t, 2, h.Reverted)
+	require.Equal(t, []string{"a plain message", "upper-case type"}, subjects(h.Entries))
+}
+
+func TestRepositoryErrors(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		dir  func(t *testing.T) string
+		want error
+	}{
+		{"a plain directory", func(t *testing.T) string { return t.TempDir() }, ErrNotRepository},
+		{"a missing directory", func(t *testing.T) string { return filepath.Join(t.TempDir(), "missing") }, ErrNotRepository},
+		{"a repository without commits", func(t *testing.T) string { return gittest.New(t).Dir }, ErrNoCommits},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			_, err := ResolveRange(t.Context(), &Git{Dir: tt.dir(t)}, RangeOptions{})
+			require.ErrorIs(t, err, tt.want)
+			require.Equal(t, tt.want.Error(), err.Error())
+		})
+	}
+	t.Run("a commit that is not there is not about the repository", func(t *testing.T) {
+		t.Parallel()
+		r := gittest.New(t)
+		r.Commit("feat: one")
+		_, err := ResolveRange(t.Context(), gitFor(r), RangeOptions{To: "no-such-ref"})
+		require.Error(t, err)
+		require.NotErrorIs(t, err, ErrNoCommits)
+		require.NotErrorIs(t, err, ErrNotRepository)
+	})
+}
+
+func TestRangeFromNotAncestor(t *testing.T) {
+	t.Parallel()
+	r := gittest.New(t)
+	base := r.Commit("feat: base")
+	r.Git("checkout", "-q", "-b", "side")
+	side := r.Commit("fix: on the side")
+	r.Git("checkout", "-q", "main")
+	r.Commit("feat: on main")
+	r.Tag("v1.0.0")
+	r.Commit("fix: after the tag")
+
+	tests := []struct {
+		name string
+		from string
+		want bool
+	}{
+		{"no From", "", false},
+		{"an ancestor", base, false},
+		{"a tag that is an ancestor", "v1.0.0", false},
+		{"a commit of another branch", side, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rng, err := ResolveRange(t.Context(), gitFor(r), RangeOptions{From: tt.from})
+			require.NoError(t, err)
+			require.Equal(t, tt.want, rng.FromNotAncestor)
+		})
+	}
+}
+
+func TestReleaseOfAnEmptyRange(t *testing.T) {
+	t.Parallel()
+	r := gittest.New(t)
+	first := r.Commit("feat: one")
+	r.Tag("v1.0.0")
+	head := r.Commit("feat!: two")
+
+	tests := []struct {
+		name     string
+		opts     RangeOptions
+		want     string
+		previous string
+	}{
+		{"after a release", RangeOptions{From: head}, "v1.0.0", "v1.0.0"},
+		{"at the release", RangeOptions{From: first, To: first}, "v1.0.0", ""},
+		{"not empty", RangeOptions{}, "v2.0.0", "v1.0.0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rng, h := readBuild(t, r, tt.opts, ReadOptions{})
+			rel := NewRelease(rng, h, ReleaseOptions{})
+			require.Equal(t, tt.want, rel.Version)
+			require.Equal(t, tt.previous, rel.PreviousVersion)
+		})
+	}
+
+	untagged := gittest.New(t)
+	one := untagged.Commit("feat: one")
+	rng, h := readBuild(t, untagged, RangeOptions{From: one}, ReadOptions{})
+	require.Zero(t, h.Commits)
+	require.Equal(t, Unreleased, NewRelease(rng, h, ReleaseOptions{}).Version, "without a release")
 }
 
 func TestHistoryShallowClone(t *testing.T) {

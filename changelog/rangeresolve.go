@@ -1,6 +1,7 @@
 package changelog
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -44,12 +45,23 @@ type Range struct {
 	Previous *Tag
 	// AtTo is a release tag that points at To (a tag build), when there is one.
 	AtTo *Tag
+	// FromNotAncestor reports that From was given ([RangeOptions.From]) and
+	// is not an ancestor of To: the range then holds the commits of To's
+	// side only, not the difference between two releases.
+	FromNotAncestor bool
 	// Shallow reports that the clone is shallow; [ReadRange] then checks that
 	// the range does not run into the cut.
 	Shallow bool
 	// boundary holds the shallow clone's cut-off commits.
 	boundary map[string]bool
 }
+
+// ErrNotRepository is returned when the directory is not in a git
+// repository (or does not exist).
+var ErrNotRepository = errors.New("not a git repository")
+
+// ErrNoCommits is returned for a repository that has no commits yet.
+var ErrNoCommits = errors.New("the repository has no commits")
 
 // ErrShallow is wrapped by errors about a shallow clone that lacks the
 // history a range needs.
@@ -77,7 +89,8 @@ func (e *ShallowError) Unwrap() error { return ErrShallow }
 // full hash (Bitbucket may give 12-character shas); From as given, else the
 // merge-base with the destination for pull-request builds, else the previous
 // release tag reachable from To that does not point at To itself, else the
-// whole history.
+// whole history. Outside a repository the error is [ErrNotRepository], in
+// a repository without commits [ErrNoCommits].
 func ResolveRange(ctx context.Context, g *Git, opts RangeOptions) (Range, error) {
 	var r Range
 	to := opts.To
@@ -86,6 +99,9 @@ func ResolveRange(ctx context.Context, g *Git, opts RangeOptions) (Range, error)
 	}
 	var err error
 	if r.To, err = resolveCommit(ctx, g, to); err != nil {
+		if err := repositoryError(ctx, g, err); err != nil {
+			return Range{}, err
+		}
 		return Range{}, fmt.Errorf("resolve the build's commit %q: %w", to, err)
 	}
 	if r.Shallow, r.boundary, err = shallowBoundary(ctx, g); err != nil {
@@ -113,6 +129,11 @@ func ResolveRange(ctx context.Context, g *Git, opts RangeOptions) (Range, error)
 			return Range{}, r.missing(fmt.Sprintf("FROM_REF %q cannot be found", opts.From), err)
 		}
 		r.FromRef, r.Reason = opts.From, "from "+opts.From
+		ancestor, err := isAncestor(ctx, g, r.From, r.To)
+		if err != nil {
+			return Range{}, err
+		}
+		r.FromNotAncestor = !ancestor
 	case opts.PRDestinationBranch != "" || opts.PRDestinationCommit != "":
 		dest, err := resolveDestination(ctx, g, opts.PRDestinationBranch, opts.PRDestinationCommit)
 		if err != nil {
@@ -133,6 +154,22 @@ func ResolveRange(ctx context.Context, g *Git, opts RangeOptions) (Range, error)
 		r.Reason = "whole history (no previous release tag)"
 	}
 	return r, nil
+}
+
+// repositoryError tells why the build's commit could not be resolved when
+// the reason is the repository itself: [ErrNotRepository] or [ErrNoCommits].
+// It returns nil otherwise.
+func repositoryError(ctx context.Context, g *Git, err error) error {
+	var ge *GitError
+	if errors.As(err, &ge) && (strings.Contains(ge.Stderr, "not a git repository") ||
+		strings.Contains(ge.Stderr, "cannot change to")) {
+		return ErrNotRepository
+	}
+	out, lerr := g.Run(ctx, "rev-list", "-n", "1", "--all")
+	if lerr == nil && len(bytes.TrimSpace(out)) == 0 {
+		return ErrNoCommits
+	}
+	return nil
 }
 
 // missing builds the error for a commit the clone lacks: a [ShallowError]

@@ -77,6 +77,9 @@ type ReleaseOptions struct {
 // opts.Version, a release tag at r.To, the next semantic version after the
 // previous release tag (breaking → major, or minor below 1.0.0; feat →
 // minor; otherwise patch, in the previous tag's style), else [Unreleased].
+// An empty range (no commits) makes no bump: its computed version is the
+// previous release tag's name as it is, or [Unreleased] without one; like
+// every computed version, its heading names the build's commit.
 // The date is the committer date of r.To, so that a rerun of the same build
 // describes the same release; links come from opts.Links. The release takes
 // over h.Entries (dates in the time zone, links set) rather than copy them.
@@ -114,17 +117,20 @@ func NewRelease(r Range, h History, opts ReleaseOptions) Release {
 		rel.Entries[i] = e
 	}
 	if rel.Version == "" {
-		rel.Version = nextVersion(r, rel.Entries)
+		rel.Version = nextVersion(r, rel.Entries, h.Commits == 0 && len(h.Entries) == 0)
 		rel.tentative = r.AtTo == nil
 	}
 	return rel
 }
 
-// nextVersion computes the version of a build that no one named.
-func nextVersion(r Range, entries []Entry) string {
+// nextVersion computes the version of a build that no one named; an empty
+// range bumps nothing.
+func nextVersion(r Range, entries []Entry, empty bool) string {
 	switch {
 	case r.AtTo != nil:
 		return r.AtTo.Name
+	case r.Previous != nil && empty:
+		return r.Previous.Name
 	case r.Previous != nil && r.Previous.Semver:
 		return r.Previous.Version.Next(bumpOf(entries)).String()
 	}

@@ -145,16 +145,27 @@ func withoutPrereleases(tags []Tag, withPre bool) []Tag {
 // ancestor of to, checking one at a time with git merge-base --is-ancestor.
 func firstReachable(ctx context.Context, g *Git, tags []Tag, to string) (*Tag, error) {
 	for _, t := range tags {
-		_, err := g.Run(ctx, "merge-base", "--is-ancestor", "--end-of-options", t.Commit, to)
-		var exit *exec.ExitError
-		switch {
-		case err == nil:
-			return &t, nil
-		case errors.As(err, &exit) && exit.ExitCode() == 1:
-			continue // not an ancestor
-		default:
+		ok, err := isAncestor(ctx, g, t.Commit, to)
+		if err != nil {
 			return nil, err
+		}
+		if ok {
+			return &t, nil
 		}
 	}
 	return nil, nil
+}
+
+// isAncestor reports whether commit a is an ancestor of commit b (or b
+// itself).
+func isAncestor(ctx context.Context, g *Git, a, b string) (bool, error) {
+	_, err := g.Run(ctx, "merge-base", "--is-ancestor", "--end-of-options", a, b)
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.As(err, &exit) && exit.ExitCode() == 1:
+		return false, nil
+	}
+	return false, err
 }
