@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // ReadOptions say how the commits of a range become entries.
@@ -22,6 +24,11 @@ type ReadOptions struct {
 	// ExcludeTypes drops entries of these types (lower case). Breaking
 	// changes are kept whatever their type.
 	ExcludeTypes []string
+	// ExcludeCommits, when set, drops the commits whose subject (the first
+	// line of the message, as written: "chore(release): 1.2.0") or author
+	// ("Name <email>", mailmap applied: "dependabot[bot] <…>") it matches.
+	// Breaking changes are kept whatever it matches.
+	ExcludeCommits *regexp.Regexp
 }
 
 // History is what a range holds.
@@ -41,6 +48,9 @@ type History struct {
 	TypesSeen []string
 	// ExcludedTypes counts the entries dropped by [ReadOptions.ExcludeTypes].
 	ExcludedTypes int
+	// ExcludedCommits counts the entries dropped by
+	// [ReadOptions.ExcludeCommits] and not already by ExcludeTypes.
+	ExcludedCommits int
 }
 
 // node is what the pull-request attribution needs to know of a commit. It
@@ -80,7 +90,7 @@ func ReadRange(ctx context.Context, g *Git, r Range, opts ReadOptions) (History,
 			return History{}, err
 		}
 	}
-	b := builder{nodes: map[string]node{}, issues: issues, includeMerges: opts.IncludeMerges}
+	b := builder{nodes: map[string]node{}, issues: issues, includeMerges: opts.IncludeMerges, exclude: opts.ExcludeCommits}
 	var date time.Time
 	err := g.Stream(ctx, func(out io.Reader) error {
 		return ReadLog(out, func(c Commit) error {
@@ -110,10 +120,16 @@ func ReadRange(ctx context.Context, g *Git, r Range, opts ReadOptions) (History,
 		if err != nil {
 			return History{}, err
 		}
-		b.keep(func(e *Entry) bool { return touched[e.SHA] })
+		b.keep(func(i int) bool { return touched[b.entries[i].SHA] })
 	}
 	if len(opts.ExcludeTypes) > 0 {
-		h.ExcludedTypes = b.keep(func(e *Entry) bool { return e.Breaking || !slices.Contains(opts.ExcludeTypes, e.Type) })
+		h.ExcludedTypes = b.keep(func(i int) bool {
+			e := &b.entries[i]
+			return e.Breaking || !slices.Contains(opts.ExcludeTypes, e.Type)
+		})
+	}
+	if opts.ExcludeCommits != nil {
+		h.ExcludedCommits = b.keep(func(i int) bool { return b.entries[i].Breaking || !b.excluded[i] })
 	}
 	h.Entries = b.result()
 	return h, nil
@@ -162,6 +178,8 @@ type builder struct {
 	dropped       []bool
 	issues        *IssueMatcher
 	includeMerges bool
+	exclude       *regexp.Regexp // ReadOptions.ExcludeCommits
+	excluded      []bool         // by entry: exclude matches; nil without exclude
 }
 
 // add records one commit: always in the graph, and as an entry unless it is a
@@ -195,6 +213,17 @@ func (b *builder) addEntry(c Commit, msg Message, branchIssues []string) {
 	}
 	b.entries = append(b.entries, e)
 	b.dropped = append(b.dropped, false)
+	if b.exclude != nil {
+		b.excluded = append(b.excluded, b.exclude.MatchString(firstLine(c.Message)) ||
+			b.exclude.MatchString(c.AuthorName+" <"+c.AuthorEmail+">"))
+	}
+}
+
+// firstLine returns the first non-blank line of a message, trimmed.
+func firstLine(msg string) string {
+	msg = strings.TrimLeftFunc(msg, unicode.IsSpace)
+	line, _, _ := strings.Cut(msg, "\n")
+	return strings.TrimSpace(line)
 }
 
 // newEntry makes the entry of a commit from its parsed message.
@@ -338,12 +367,12 @@ func (b *builder) dropRevertPairs() int {
 	return n
 }
 
-// keep drops the entries for which ok is false and returns how many it
-// dropped.
-func (b *builder) keep(ok func(*Entry) bool) int {
+// keep drops the entries for whose index ok is false and returns how many
+// it dropped.
+func (b *builder) keep(ok func(i int) bool) int {
 	n := 0
 	for i := range b.entries {
-		if !b.dropped[i] && !ok(&b.entries[i]) {
+		if !b.dropped[i] && !ok(i) {
 			b.dropped[i] = true
 			n++
 		}

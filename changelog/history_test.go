@@ -4,6 +4,7 @@ import (
 	"bitbucket.org/coda-changelog/coda-changelog/internal/gittest"
 	"errors"
 	"path/filepath"
+	"regexp"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -501,4 +502,49 @@ func TestHistoryPlainMergeGivesBranchIssues(t *testing.T) {
 	require.Equal(t, "search", h.Entries[0].Subject)
 	require.Equal(t, []string{"ABC-1"}, h.Entries[0].Issues, "the merged branch's key, without a pull request")
 	require.Nil(t, h.Entries[0].PullRequest)
+}
+
+func TestHistoryExcludeCommits(t *testing.T) {
+	t.Parallel()
+	r := gittest.New(t)
+	r.Commit("feat: first")
+	r.Tag("v1.0.0")
+	r.CommitAs("dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>", "build(deps): bump x from 1 to 2")
+	r.Commit("chore(release): 1.1.0")
+	r.Commit("fix: a fix\n\nchore(release): in the body only")
+	r.CommitAs("Jane Doe <jane@example.com>", "feat: search")
+	r.CommitAs("dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>", "build(deps)!: bump y to 3")
+	r.Commit("\n\n  chore(release): 1.2.0  \n")
+
+	tests := []struct {
+		name         string
+		pattern      string
+		excludeTypes []string
+		want         []string
+		excluded     int
+		byType       int
+	}{
+		{"none", "", nil, []string{"1.2.0", "bump y to 3", "search", "a fix", "1.1.0", "bump x from 1 to 2"}, 0, 0},
+		{"by author", `^dependabot\[bot\] <`, nil, []string{"1.2.0", "bump y to 3", "search", "a fix", "1.1.0"}, 1, 0},
+		{"by subject", `^chore\(release\):`, nil, []string{"bump y to 3", "search", "a fix", "bump x from 1 to 2"}, 2, 0},
+		{"by e-mail", `<jane@example\.com>$`, nil, []string{"1.2.0", "bump y to 3", "a fix", "1.1.0", "bump x from 1 to 2"}, 1, 0},
+		{"subject or author", `dependabot|^chore\(release\)`, nil, []string{"bump y to 3", "search", "a fix"}, 3, 0},
+		{"after the types", `dependabot|^chore\(release\)`, []string{"chore"}, []string{"bump y to 3", "search", "a fix"}, 1, 2},
+		{"matching nothing", `^nothing$`, nil, []string{"1.2.0", "bump y to 3", "search", "a fix", "1.1.0", "bump x from 1 to 2"}, 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			opts := ReadOptions{ExcludeTypes: tt.excludeTypes}
+			if tt.pattern != "" {
+				opts.ExcludeCommits = regexp.MustCompile(tt.pattern)
+			}
+			_, h := readBuild(t, r, RangeOptions{}, opts)
+			if diff := cmp.Diff(tt.want, subjects(h.Entries)); diff != "" {
+				t.Errorf("entries (-want +got):\n%s", diff)
+			}
+			require.Equal(t, tt.excluded, h.ExcludedCommits, "excluded by the pattern")
+			require.Equal(t, tt.byType, h.ExcludedTypes, "excluded by type")
+		})
+	}
 }

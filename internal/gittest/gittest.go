@@ -71,6 +71,14 @@ func (r *Repo) Git(args ...string) string {
 // new commit's hash.
 func (r *Repo) Commit(msg string, file ...string) string {
 	r.t.Helper()
+	return r.CommitAs("", msg, file...)
+}
+
+// CommitAs is [Repo.Commit] with another author, written "Name <email>"; an
+// empty author is [AuthorName] and [AuthorEmail]. The committer stays the
+// same.
+func (r *Repo) CommitAs(author, msg string, file ...string) string {
+	r.t.Helper()
 	r.n++
 	name := fmt.Sprintf("file-%d.txt", r.n)
 	if len(file) > 0 {
@@ -89,7 +97,11 @@ func (r *Repo) Commit(msg string, file ...string) string {
 		r.t.Fatal(err)
 	}
 	r.Git("add", name)
-	r.Git("commit", "-q", "-m", msg)
+	args := []string{"commit", "-q", "-m", msg}
+	if author != "" {
+		args = append(args, "--author="+author)
+	}
+	r.Git(args...)
 	return r.Head()
 }
 
