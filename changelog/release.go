@@ -42,8 +42,9 @@ type Release struct {
 	// Links makes the web links of commits and pull requests; nil makes none.
 	Links Links `json:"-"`
 
-	issueURL  string // ISSUE_URL with {key}
-	tentative bool   // the version was computed, not tagged or given
+	issueURL  string         // ISSUE_URL with {key}
+	sections  []SectionTitle // ReleaseOptions.Sections
+	tentative bool           // the version was computed, not tagged or given
 }
 
 // Links makes the web links of commits and pull requests, for a code host
@@ -71,6 +72,14 @@ type ReleaseOptions struct {
 	Links Links
 	// IssueURL turns issue keys into links: "{key}" is replaced by the key.
 	IssueURL string
+	// Sections orders and titles the sections of the notes: the types
+	// listed come first, in this order, with these titles; the types not
+	// listed keep their built-in titles and order after them. An empty
+	// title hides the type's section from [Release.Sections] and the
+	// built-in notes, but its entries stay in [Release.Entries] (and become
+	// rows), and its breaking changes are still listed as such. When a type
+	// is listed twice, the first counts. Types are matched in lower case.
+	Sections []SectionTitle
 }
 
 // NewRelease assembles the release of range r. The version is, in order:
@@ -98,6 +107,9 @@ func NewRelease(r Range, h History, opts ReleaseOptions) Release {
 		Links:      opts.Links,
 		Entries:    h.Entries,
 		issueURL:   opts.IssueURL,
+	}
+	for _, s := range opts.Sections {
+		rel.sections = append(rel.sections, SectionTitle{Type: strings.ToLower(strings.TrimSpace(s.Type)), Title: s.Title})
 	}
 	if r.Previous != nil {
 		rel.PreviousVersion = r.Previous.Name

@@ -36,10 +36,22 @@ var sectionTitles = []struct{ typ, title string }{
 	{"chore", "Chores"},
 }
 
-// Sections returns the release's entries grouped by type, known types first
-// in a fixed order (Features, Bug Fixes, Performance Improvements, Reverts,
-// ...), then other types alphabetically, then "Other Changes". Entries keep
-// their order (newest first) within a section.
+// SectionTitle sets the title of a type's section in the notes; see
+// [ReleaseOptions.Sections].
+type SectionTitle struct {
+	// Type is an entry type, such as "feat" or [TypeOther].
+	Type string
+	// Title is the section's heading; "" hides the section.
+	Title string
+}
+
+// Sections returns the release's entries grouped by type for the notes.
+// The types of [ReleaseOptions.Sections] come first, in their order and
+// with their titles, except those with an empty title, which are left out.
+// The other types follow in a fixed order (Features, Bug Fixes,
+// Performance Improvements, Reverts, ...), then types without a built-in
+// title alphabetically, then "Other Changes". Entries keep their order
+// (newest first) within a section.
 func (r Release) Sections() []Section {
 	byType := map[string][]*Entry{}
 	var custom []string
@@ -52,10 +64,18 @@ func (r Release) Sections() []Section {
 	}
 	slices.Sort(custom)
 	var out []Section
+	placed := map[string]bool{}
 	add := func(typ, title string) {
-		if es := byType[typ]; len(es) > 0 {
+		if placed[typ] {
+			return
+		}
+		placed[typ] = true
+		if es := byType[typ]; len(es) > 0 && title != "" {
 			out = append(out, Section{Type: typ, Title: title, Entries: es})
 		}
+	}
+	for _, s := range r.sections {
+		add(s.Type, s.Title)
 	}
 	for _, s := range sectionTitles {
 		add(s.typ, s.title)

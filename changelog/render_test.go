@@ -47,8 +47,9 @@ func (l repoLinks) Commit(sha string) string { return l.base + "/commits/" + sha
 
 func (l repoLinks) PullRequest(n int) string { return fmt.Sprintf("%s/pull-requests/%d", l.base, n) }
 
-// sampleRelease builds a release from a repository with every kind of entry.
-func sampleRelease(t *testing.T) Release {
+// sampleRelease builds a release from a repository with every kind of
+// entry; edit, when given, changes the release options.
+func sampleRelease(t *testing.T, edit ...func(*ReleaseOptions)) Release {
 	t.Helper()
 	r := gittest.New(t)
 	r.Commit("feat: the first release")
@@ -69,13 +70,17 @@ func sampleRelease(t *testing.T) Release {
 	berlin, err := time.LoadLocation("Europe/Berlin")
 	require.NoError(t, err)
 	n := 128
-	return NewRelease(rng, h, ReleaseOptions{
+	opts := ReleaseOptions{
 		Location:   berlin,
 		Repository: shopRepo,
 		Build:      Build{Number: &n, Branch: "main", URL: shopRepo.URL + "/pipelines/results/128"},
 		Links:      shopLinks,
 		IssueURL:   "https://acme.atlassian.net/browse/{key}",
-	})
+	}
+	for _, f := range edit {
+		f(&opts)
+	}
+	return NewRelease(rng, h, opts)
 }
 
 func TestRenderBuiltinNotes(t *testing.T) {
@@ -85,6 +90,32 @@ func TestRenderBuiltinNotes(t *testing.T) {
 	require.NoError(t, err)
 	golden(t, t.Name(), []byte(md))
 	require.True(t, strings.HasPrefix(md, "## v2.0.0 ("), "a breaking change makes the next major version")
+}
+
+func TestRenderSectionTitles(t *testing.T) {
+	t.Parallel()
+	rel := sampleRelease(t, func(o *ReleaseOptions) {
+		o.Sections = []SectionTitle{
+			{Type: "fix", Title: "Fixes"},
+			{Type: "Deploy", Title: "Deployments"},
+			{Type: "feat", Title: ""},
+			{Type: "other", Title: "Misc *stuff*"},
+			{Type: "fix", Title: "listed twice: the first counts"},
+			{Type: "style", Title: "no entries, no section"},
+		}
+	})
+	md, err := BuiltinNotes().Render(rel)
+	require.NoError(t, err)
+	golden(t, t.Name(), []byte(md))
+
+	var titles []string
+	for _, s := range rel.Sections() {
+		titles = append(titles, s.Title)
+	}
+	require.Equal(t, []string{"Fixes", "Deployments", "Misc *stuff*", "Performance Improvements", "Code Refactoring"}, titles)
+	require.Len(t, rel.Entries, 8, "a hidden type's entries stay in the release")
+	require.Contains(t, md, "clients must call /v2", "a hidden type's breaking change is still listed")
+	require.NotContains(t, md, "keep the cart between visits", "a hidden type is not in the notes")
 }
 
 func TestRenderJSON(t *testing.T) {
