@@ -1,9 +1,13 @@
 package changelog
 
 import (
+	"bufio"
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -29,6 +33,10 @@ type ReadOptions struct {
 	// ("Name <email>", mailmap applied: "dependabot[bot] <…>") it matches.
 	// Breaking changes are kept whatever it matches.
 	ExcludeCommits *regexp.Regexp
+	// NewContributors, when set, makes [ReadRange] list the range's new
+	// contributors in [History.NewContributors], at the cost of one more
+	// git log pass over author identities only.
+	NewContributors bool
 }
 
 // History is what a range holds.
@@ -51,6 +59,17 @@ type History struct {
 	// ExcludedCommits counts the entries dropped by
 	// [ReadOptions.ExcludeCommits] and not already by ExcludeTypes.
 	ExcludedCommits int
+	// NewContributors are, with [ReadOptions.NewContributors], the authors
+	// of the range's commits who have no commit reachable from the range's
+	// From: their first commit reachable from To is in the range. Authors
+	// are the mailmapped %aN and %aE, told apart by e-mail address (case
+	// insensitively; by name when the address is empty), named as in their
+	// newest commit, and listed in the order of their first commit in the
+	// range (git log's order, oldest first). Commits that [ReadOptions.ExcludeCommits] drops (bots) do not
+	// count, unless they are breaking. A range without From (the whole
+	// history) has no new contributors: everyone would be one. In a shallow
+	// clone only the history the clone holds counts.
+	NewContributors []Person
 }
 
 // node is what the pull-request attribution needs to know of a commit. It
@@ -91,6 +110,9 @@ func ReadRange(ctx context.Context, g *Git, r Range, opts ReadOptions) (History,
 		}
 	}
 	b := builder{nodes: map[string]node{}, issues: issues, includeMerges: opts.IncludeMerges, exclude: opts.ExcludeCommits}
+	if opts.NewContributors && r.From != "" {
+		b.authors = map[string]author{}
+	}
 	var date time.Time
 	err := g.Stream(ctx, func(out io.Reader) error {
 		return ReadLog(out, func(c Commit) error {
@@ -132,7 +154,62 @@ func ReadRange(ctx context.Context, g *Git, r Range, opts ReadOptions) (History,
 		h.ExcludedCommits = b.keep(func(i int) bool { return b.entries[i].Breaking || !b.excluded[i] })
 	}
 	h.Entries = b.result()
+	if len(b.authors) > 0 {
+		if h.NewContributors, err = newContributors(ctx, g, r.From, b.authors); err != nil {
+			return History{}, err
+		}
+	}
 	return h, nil
+}
+
+// authorKey tells authors apart: by e-mail address, or by name without one.
+func authorKey(name, email string) string {
+	if email == "" {
+		return "name:" + name
+	}
+	return strings.ToLower(email)
+}
+
+// errAllKnown stops the walk of newContributors once every author is found.
+var errAllKnown = errors.New("every author is known")
+
+// newContributors returns the authors that have no commit reachable from
+// from, in the order of their oldest commit in the range. It walks the history of from in one git log call
+// that prints author identities only, and stops it as soon as every author
+// has been found, which for authors with recent commits is soon.
+func newContributors(ctx context.Context, g *Git, from string, authors map[string]author) ([]Person, error) {
+	pending := maps.Clone(authors)
+	err := g.Stream(ctx, func(out io.Reader) error {
+		br, ok := out.(*bufio.Reader)
+		if !ok {
+			br = bufio.NewReader(out)
+		}
+		for {
+			name, err := readField(br)
+			if err == io.EOF {
+				return nil
+			}
+			if err != nil {
+				return fmt.Errorf("git log of authors: %w", err)
+			}
+			email, err := readField(br)
+			if err != nil {
+				return fmt.Errorf("git log of authors: truncated record: %w", err)
+			}
+			delete(pending, authorKey(strings.TrimLeft(name, "\n"), email))
+			if len(pending) == 0 {
+				return errAllKnown
+			}
+		}
+	}, "log", "-z", "--format=%aN%x00%aE", "--no-show-signature", "--end-of-options", from)
+	if err != nil && !errors.Is(err, errAllKnown) {
+		return nil, fmt.Errorf("list the authors before %s: %w", short(from), err)
+	}
+	var out []Person
+	for _, a := range slices.SortedFunc(maps.Values(pending), func(a, b author) int { return cmp.Compare(b.oldest, a.oldest) }) {
+		out = append(out, a.Person)
+	}
+	return out, nil
 }
 
 // commitDate reads the committer date of one commit.
@@ -178,8 +255,16 @@ type builder struct {
 	dropped       []bool
 	issues        *IssueMatcher
 	includeMerges bool
-	exclude       *regexp.Regexp // ReadOptions.ExcludeCommits
-	excluded      []bool         // by entry: exclude matches; nil without exclude
+	exclude       *regexp.Regexp    // ReadOptions.ExcludeCommits
+	excluded      []bool            // by entry: exclude matches; nil without exclude
+	authors       map[string]author // by authorKey, when new contributors are wanted
+}
+
+// author is an author of the range and the position in the log of their
+// oldest commit in it.
+type author struct {
+	Person
+	oldest int
 }
 
 // add records one commit: always in the graph, and as an entry unless it is a
@@ -195,15 +280,26 @@ func (b *builder) add(c Commit) {
 			n.pr, n.issues = int32(msg.Merge.PullRequest), branchIssues
 		}
 	}
+	excluded := b.exclude != nil && (b.exclude.MatchString(firstLine(c.Message)) ||
+		b.exclude.MatchString(c.AuthorName+" <"+c.AuthorEmail+">"))
 	if !merge || b.includeMerges {
 		n.entry = int32(len(b.entries))
-		b.addEntry(c, msg, branchIssues)
+		b.addEntry(c, msg, branchIssues, excluded)
 	}
 	b.nodes[c.SHA] = n
+	if b.authors != nil && (!excluded || msg.Breaking) {
+		k := authorKey(c.AuthorName, c.AuthorEmail)
+		a, ok := b.authors[k]
+		if !ok { // the newest commit names the author
+			a.Person = Person{Name: c.AuthorName, Email: c.AuthorEmail}
+		}
+		a.oldest = len(b.nodes) // the log is newest first
+		b.authors[k] = a
+	}
 }
 
 // addEntry makes the entry of a commit.
-func (b *builder) addEntry(c Commit, msg Message, branchIssues []string) {
+func (b *builder) addEntry(c Commit, msg Message, branchIssues []string, excluded bool) {
 	c.AuthorName, c.AuthorEmail = b.intern(c.AuthorName), b.intern(c.AuthorEmail)
 	e := newEntry(c, msg)
 	e.Issues = b.issues.Find(append([]string{e.Subject, e.Body, footerText(msg.Footers)}, branchIssues...)...)
@@ -214,8 +310,7 @@ func (b *builder) addEntry(c Commit, msg Message, branchIssues []string) {
 	b.entries = append(b.entries, e)
 	b.dropped = append(b.dropped, false)
 	if b.exclude != nil {
-		b.excluded = append(b.excluded, b.exclude.MatchString(firstLine(c.Message)) ||
-			b.exclude.MatchString(c.AuthorName+" <"+c.AuthorEmail+">"))
+		b.excluded = append(b.excluded, excluded)
 	}
 }
 

@@ -3,6 +3,7 @@ package changelog
 import (
 	"bitbucket.org/coda-changelog/coda-changelog/internal/gittest"
 	"errors"
+	"os"
 	"path/filepath"
 	"regexp"
 	"testing"
@@ -547,4 +548,68 @@ func TestHistoryExcludeCommits(t *testing.T) {
 			require.Equal(t, tt.byType, h.ExcludedTypes, "excluded by type")
 		})
 	}
+}
+
+func TestHistoryNewContributors(t *testing.T) {
+	t.Parallel()
+	const (
+		jane    = "Jane Doe <jane@example.com>"
+		oldie   = "Old Timer <old@example.com>"
+		johnOld = "John R <john.old@example.com>"
+		bot     = "dependabot[bot] <bot@example.com>"
+	)
+	r := gittest.New(t)
+	r.Commit("feat: first")
+	r.CommitAs(oldie, "fix: an old fix")
+	r.CommitAs(johnOld, "docs: under the old address")
+	r.Tag("v1.0.0")
+	r.CommitAs(jane, "feat: search")
+	r.CommitAs("Jane D <JANE@example.com>", "fix: search again")
+	r.CommitAs("Zoë Zed <zoe@example.com>", "docs: a typo")
+	r.CommitAs("Émile Ä <emile@example.com>", "docs: another typo")
+	john := r.CommitAs("John Roe <john@example.com>", "fix: under the new address")
+	r.CommitAs(oldie, "fix: back again")
+	r.CommitAs(bot, "build(deps): bump x")
+	r.Commit("chore: by the usual author")
+	require.NoError(t, os.WriteFile(filepath.Join(r.Dir, ".mailmap"),
+		[]byte("John Roe <john@example.com> John R <john.old@example.com>\n"), 0o644))
+
+	exclude := regexp.MustCompile(`^dependabot\[bot\]`)
+	tests := []struct {
+		name   string
+		range_ RangeOptions
+		opts   ReadOptions
+		want   []Person
+	}{
+		{"off", RangeOptions{}, ReadOptions{}, nil},
+		{"since the tag", RangeOptions{}, ReadOptions{NewContributors: true, ExcludeCommits: exclude}, []Person{
+			{"Jane D", "JANE@example.com"}, {"Zoë Zed", "zoe@example.com"}, {"Émile Ä", "emile@example.com"},
+		}},
+		{"bots count unless excluded", RangeOptions{}, ReadOptions{NewContributors: true}, []Person{
+			{"Jane D", "JANE@example.com"}, {"Zoë Zed", "zoe@example.com"}, {"Émile Ä", "emile@example.com"},
+			{"dependabot[bot]", "bot@example.com"},
+		}},
+		{"whole history", RangeOptions{Tags: mustTagMatcher(t, "^never$")}, ReadOptions{NewContributors: true}, nil},
+		{"nobody new", RangeOptions{From: john}, ReadOptions{NewContributors: true, ExcludeCommits: exclude}, nil},
+		{"an empty range", RangeOptions{From: "HEAD"}, ReadOptions{NewContributors: true}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			rng, h := readBuild(t, r, tt.range_, tt.opts)
+			if diff := cmp.Diff(tt.want, h.NewContributors); diff != "" {
+				t.Errorf("new contributors (-want +got):\n%s", diff)
+			}
+			rel := NewRelease(rng, h, ReleaseOptions{})
+			require.NotNil(t, rel.NewContributors, "the JSON has [] rather than null")
+		})
+	}
+}
+
+// mustTagMatcher compiles a tag pattern for a test.
+func mustTagMatcher(t *testing.T, pattern string) *TagMatcher {
+	t.Helper()
+	m, err := NewTagMatcher(pattern)
+	require.NoError(t, err)
+	return m
 }

@@ -38,7 +38,10 @@ type Release struct {
 	Repository      Repository `json:"repository"`
 	Build           Build      `json:"build"`
 	Entries         []Entry    `json:"entries"`
-	Markdown        string     `json:"markdown"`
+	// NewContributors are the authors whose first commit is in the release
+	// ([History.NewContributors]); empty, never nil, when there are none.
+	NewContributors []Person `json:"new_contributors"`
+	Markdown        string   `json:"markdown"`
 	// Links makes the web links of commits and pull requests; nil makes none.
 	Links Links `json:"-"`
 
@@ -116,6 +119,10 @@ func NewRelease(r Range, h History, opts ReleaseOptions) Release {
 	}
 	if rel.Entries == nil {
 		rel.Entries = []Entry{}
+	}
+	rel.NewContributors = h.NewContributors
+	if rel.NewContributors == nil {
+		rel.NewContributors = []Person{}
 	}
 	for i, e := range rel.Entries {
 		e.Date = e.Date.In(loc)

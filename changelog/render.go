@@ -278,7 +278,8 @@ type Notes struct {
 // BuiltinTemplate is the text of the built-in notes: a template like the
 // ones [LoadNotes] reads. Coda keeps H1–H3, lists, links and emphasis, so
 // the notes use nothing else: an H2 heading, an H3 for the breaking changes
-// and for each section, and one bullet per entry. Every piece of commit text
+// and for each section, one bullet per entry, and a last line naming the new
+// contributors when there are any. Every piece of commit text
 // is escaped, so no commit can change the document's structure.
 //
 //go:embed notes.tmpl

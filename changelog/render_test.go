@@ -118,6 +118,36 @@ func TestRenderSectionTitles(t *testing.T) {
 	require.NotContains(t, md, "keep the cart between visits", "a hidden type is not in the notes")
 }
 
+func TestRenderNewContributors(t *testing.T) {
+	t.Parallel()
+	r := gittest.New(t)
+	r.Commit("feat: the first release")
+	r.Tag("v1.0.0")
+	r.CommitAs("Jane *Doe* <jane@example.com>", "fix: a first fix")
+	r.Commit("feat: by the usual author")
+	r.CommitAs("John Roe <john@example.com>", "docs: a first typo")
+	rng, h := readBuild(t, r, RangeOptions{}, ReadOptions{NewContributors: true})
+	rel := NewRelease(rng, h, ReleaseOptions{Repository: shopRepo, Links: shopLinks})
+
+	md, err := BuiltinNotes().Render(rel)
+	require.NoError(t, err)
+	golden(t, t.Name(), []byte(md))
+	require.True(t, strings.HasSuffix(md, "\n\n**New contributors:** Jane \\*Doe\\*, John Roe\n"), "names are escaped:\n%s", md)
+
+	var buf bytes.Buffer
+	require.NoError(t, WriteJSON(&buf, rel))
+	require.Contains(t, buf.String(), `"new_contributors": [
+    {
+      "name": "Jane *Doe*",
+      "email": "jane@example.com"
+    },
+    {
+      "name": "John Roe",
+      "email": "john@example.com"
+    }
+  ],`)
+}
+
 func TestRenderJSON(t *testing.T) {
 	t.Parallel()
 	rel := sampleRelease(t)
@@ -242,13 +272,13 @@ func TestOneLine(t *testing.T) {
 // have exactly the headings and bullets the release calls for, one line
 // each.
 func FuzzNotes(f *testing.F) {
-	f.Add("plain subject", "api", "")
-	f.Add("# heading\n- item\n\n## v9.9.9", "x)**", "BREAKING\n### fake section")
-	f.Add("[link](javascript:alert(1)) <script> {{ .Token }} | a | b |", "", "1. not a list")
-	f.Add("\r\n\t", "\n", "\u2028line separator")
-	f.Fuzz(func(t *testing.T, subject, scope, note string) {
+	f.Add("plain subject", "api", "", "Jane Doe")
+	f.Add("# heading\n- item\n\n## v9.9.9", "x)**", "BREAKING\n### fake section", "- Bob\n\n## v0")
+	f.Add("[link](javascript:alert(1)) <script> {{ .Token }} | a | b |", "", "1. not a list", "**Eve**")
+	f.Add("\r\n\t", "\n", "\u2028line separator", "")
+	f.Fuzz(func(t *testing.T, subject, scope, note, name string) {
 		pr := 7
-		rel := Release{Version: "v1.0.0", Repository: shopRepo, Links: shopLinks, Entries: []Entry{
+		rel := Release{Version: "v1.0.0", Repository: shopRepo, Links: shopLinks, NewContributors: []Person{{Name: name}}, Entries: []Entry{
 			{SHA: strings.Repeat("a", 40), ShortSHA: "aaaaaaa", Type: "feat", Scope: scope, Subject: subject,
 				Breaking: true, BreakingNote: note, PullRequest: &pr, Issues: []string{"ABC-1"}},
 			{SHA: strings.Repeat("b", 40), ShortSHA: "bbbbbbb", Type: "fix", Subject: subject},
@@ -257,8 +287,12 @@ func FuzzNotes(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		lines := strings.Split(strings.TrimSuffix(md, "\n"), "\n")
+		if last := lines[len(lines)-1]; !strings.HasPrefix(last, "**New contributors:** ") {
+			t.Fatalf("the last line does not name the new contributors: %q\n%s", last, md)
+		}
 		var headings, bullets int
-		for _, line := range strings.Split(strings.TrimSuffix(md, "\n"), "\n") {
+		for _, line := range lines[:len(lines)-1] {
 			switch {
 			case strings.HasPrefix(line, "#"):
 				headings++
