@@ -102,19 +102,12 @@ func (n node) otherParents() []string {
 // In a shallow clone a range that runs into the clone's cut is a
 // [*ShallowError], never silently a shorter history.
 func ReadRange(ctx context.Context, g *Git, r Range, opts ReadOptions) (History, error) {
-	issues := opts.Issues
-	if issues == nil {
-		var err error
-		if issues, err = NewIssueMatcher(""); err != nil {
-			return History{}, err
-		}
-	}
-	b := builder{nodes: map[string]node{}, issues: issues, includeMerges: opts.IncludeMerges, exclude: opts.ExcludeCommits}
-	if opts.NewContributors && r.From != "" {
-		b.authors = map[string]author{}
+	b, err := newBuilder(opts, opts.NewContributors && r.From != "")
+	if err != nil {
+		return History{}, err
 	}
 	var date time.Time
-	err := g.Stream(ctx, func(out io.Reader) error {
+	err = g.Stream(ctx, func(out io.Reader) error {
 		return ReadLog(out, func(c Commit) error {
 			if r.boundary[c.SHA] {
 				return &ShallowError{Range: r, Detail: shallowDetail(r, c.SHA)}
@@ -134,14 +127,48 @@ func ReadRange(ctx context.Context, g *Git, r Range, opts ReadOptions) (History,
 			return History{}, err
 		}
 	}
-	b.attributePullRequests(r.To)
-	h := History{Commits: len(b.nodes), Date: date, TypesSeen: b.types()}
-	h.Reverted = b.dropRevertPairs()
+	var touched map[string]bool
 	if len(opts.Paths) > 0 {
-		touched, err := touchingPaths(ctx, g, r, opts.Paths)
-		if err != nil {
+		if touched, err = touchingPaths(ctx, g, r, opts.Paths); err != nil {
 			return History{}, err
 		}
+	}
+	h := b.history(r.To, opts, touched)
+	h.Date = date
+	if len(b.authors) > 0 {
+		if h.NewContributors, err = newContributors(ctx, g, r.From, b.authors); err != nil {
+			return History{}, err
+		}
+	}
+	return h, nil
+}
+
+// newBuilder prepares a builder for opts; it collects the authors when
+// withAuthors is set.
+func newBuilder(opts ReadOptions, withAuthors bool) (*builder, error) {
+	issues := opts.Issues
+	if issues == nil {
+		var err error
+		if issues, err = NewIssueMatcher(""); err != nil {
+			return nil, err
+		}
+	}
+	b := &builder{nodes: map[string]node{}, issues: issues, includeMerges: opts.IncludeMerges, exclude: opts.ExcludeCommits}
+	if withAuthors {
+		b.authors = map[string]author{}
+	}
+	return b, nil
+}
+
+// history finishes the entries of a range that ends at to: pull requests
+// attached, revert pairs dropped, then the filters of opts applied, with
+// touched holding the commits that touch opts.Paths. Date and
+// NewContributors are left to the caller.
+func (b *builder) history(to string, opts ReadOptions, touched map[string]bool) History {
+	b.attributePullRequests(to)
+	h := History{Commits: len(b.nodes), TypesSeen: b.types()}
+	h.Reverted = b.dropRevertPairs()
+	if len(opts.Paths) > 0 {
 		b.keep(func(i int) bool { return touched[b.entries[i].SHA] })
 	}
 	if len(opts.ExcludeTypes) > 0 {
@@ -154,12 +181,7 @@ func ReadRange(ctx context.Context, g *Git, r Range, opts ReadOptions) (History,
 		h.ExcludedCommits = b.keep(func(i int) bool { return b.entries[i].Breaking || !b.excluded[i] })
 	}
 	h.Entries = b.result()
-	if len(b.authors) > 0 {
-		if h.NewContributors, err = newContributors(ctx, g, r.From, b.authors); err != nil {
-			return History{}, err
-		}
-	}
-	return h, nil
+	return h
 }
 
 // authorKey tells authors apart: by e-mail address, or by name without one.
@@ -205,11 +227,17 @@ func newContributors(ctx context.Context, g *Git, from string, authors map[strin
 	if err != nil && !errors.Is(err, errAllKnown) {
 		return nil, fmt.Errorf("list the authors before %s: %w", short(from), err)
 	}
+	return byFirstCommit(pending), nil
+}
+
+// byFirstCommit lists authors in the order of their oldest commit in the
+// range, or returns nil when there are none.
+func byFirstCommit(authors map[string]author) []Person {
 	var out []Person
-	for _, a := range slices.SortedFunc(maps.Values(pending), func(a, b author) int { return cmp.Compare(b.oldest, a.oldest) }) {
+	for _, a := range slices.SortedFunc(maps.Values(authors), func(a, b author) int { return cmp.Compare(b.oldest, a.oldest) }) {
 		out = append(out, a.Person)
 	}
-	return out, nil
+	return out
 }
 
 // commitDate reads the committer date of one commit.
