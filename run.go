@@ -226,21 +226,27 @@ func orWhole(from string) string {
 func readRange(ctx context.Context, g *changelog.Git, cfg config) (built, error) {
 	r, err := changelog.ResolveRange(ctx, g, cfg.Range)
 	if err != nil {
-		return built{}, fmt.Errorf("repository %s: %w", cfg.RepoPath, shallowAdvice(err))
+		return built{}, repositoryError(cfg.RepoPath, err)
 	}
 	h, err := changelog.ReadRange(ctx, g, r, cfg.Read)
 	if err != nil {
-		return built{}, fmt.Errorf("repository %s: %w", cfg.RepoPath, shallowAdvice(err))
+		return built{}, repositoryError(cfg.RepoPath, err)
 	}
 	return built{rng: r, history: h}, nil
 }
 
-// shallowAdvice adds to a shallow clone's error how to fetch the history.
-func shallowAdvice(err error) error {
-	if !errors.Is(err, changelog.ErrShallow) {
-		return err
+// repositoryError adds what to do to an error reading the repository.
+func repositoryError(dir string, err error) error {
+	switch {
+	case errors.Is(err, changelog.ErrShallow):
+		return fmt.Errorf("%w; fetch the full history: %s", err, pipelines.ShallowAdvice)
+	case errors.Is(err, changelog.ErrNotRepository):
+		return fmt.Errorf("%s is not a git repository: run the pipe in the clone (Bitbucket mounts it as BITBUCKET_CLONE_DIR), "+
+			"or set REPO_PATH (%w)", dir, err)
+	case errors.Is(err, changelog.ErrNoCommits):
+		return fmt.Errorf("the repository at %s has no commits yet: there is no changelog to publish (%w)", dir, err)
 	}
-	return fmt.Errorf("%w; fetch the full history: %s", err, pipelines.ShallowAdvice)
+	return err
 }
 
 // writeJSONFile writes the release to path, whole or not at all.

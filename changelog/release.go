@@ -44,6 +44,9 @@ type Release struct {
 	Markdown        string   `json:"markdown"`
 	// Links makes the web links of commits and pull requests; nil makes none.
 	Links Links `json:"-"`
+	// VersionReason says in words why a computed version is what it is
+	// ("feat since v1.4.0"); "" when the version was given.
+	VersionReason string `json:"-"`
 
 	issueURL  string         // ISSUE_URL with {key}
 	sections  []SectionTitle // ReleaseOptions.Sections
@@ -136,24 +139,34 @@ func NewRelease(r Range, h History, opts ReleaseOptions) Release {
 		rel.Entries[i] = e
 	}
 	if rel.Version == "" {
-		rel.Version = nextVersion(r, rel.Entries, h.Commits == 0 && len(h.Entries) == 0)
+		rel.Version, rel.VersionReason = nextVersion(r, rel.Entries, h.Commits == 0 && len(h.Entries) == 0)
 		rel.tentative = r.AtTo == nil
 	}
 	return rel
 }
 
-// nextVersion computes the version of a build that no one named; an empty
-// range bumps nothing.
-func nextVersion(r Range, entries []Entry, empty bool) string {
+// nextVersion computes the version of a build that no one named, and says
+// why in words; an empty range bumps nothing.
+func nextVersion(r Range, entries []Entry, empty bool) (version, reason string) {
 	switch {
 	case r.AtTo != nil:
-		return r.AtTo.Name
+		return r.AtTo.Name, "tag at the build's commit"
 	case r.Previous != nil && empty:
-		return r.Previous.Name
+		return r.Previous.Name, "nothing since " + r.Previous.Name
 	case r.Previous != nil && r.Previous.Semver:
-		return r.Previous.Version.Next(bumpOf(entries)).String()
+		bump := bumpOf(entries)
+		return r.Previous.Version.Next(bump).String(), bumpReasons[bump] + " since " + r.Previous.Name
+	case r.Previous != nil:
+		return Unreleased, "the previous tag " + r.Previous.Name + " is not a semantic version"
 	}
-	return Unreleased
+	return Unreleased, "no previous release tag"
+}
+
+// bumpReasons say why a version was bumped so.
+var bumpReasons = map[Bump]string{
+	BumpMajor: "breaking change",
+	BumpMinor: "feat",
+	BumpPatch: "no feat or breaking change",
 }
 
 // bumpOf is the size of change that entries make.
