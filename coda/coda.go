@@ -672,7 +672,7 @@ var (
 	// ErrNotBaseTable: rows can only be written to a base table, not a view.
 	ErrNotBaseTable = errors.New("not a base table")
 	// ErrUnknownOutcome: a write that is not safe to resend (an insert, a
-	// page create, an append or prepend, an automation trigger) failed in a
+	// row delete, an append or prepend, an automation trigger) failed in a
 	// way that leaves unknown whether Coda applied it.
 	ErrUnknownOutcome = errors.New("outcome unknown")
 	// ErrNotConfirmed: Coda queued writes whose completion was not seen

@@ -192,7 +192,7 @@ func TestNewClient(t *testing.T) {
 		{name: "negative limit", token: "t", opts: []Option{WithLimits(Limits{Read: Limit{N: -1, Per: time.Second}})}, wantErr: "Read limit"},
 		{name: "negative retry", token: "t", opts: []Option{WithRetry(RetryPolicy{Attempts: -1})}, wantErr: "negative field"},
 		{name: "cap below base", token: "t", opts: []Option{WithRetry(RetryPolicy{Base: time.Minute, Cap: time.Second})}, wantErr: "shorter than Base"},
-		{name: "zero batch", token: "t", opts: []Option{WithBatchLimits(0, 100)}, wantErr: "both must be positive"},
+		{name: "zero batch", token: "t", opts: []Option{withBatchLimits(0, 100)}, wantErr: "both must be positive"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -337,11 +337,11 @@ func TestPathEscaping(t *testing.T) {
 	t.Parallel()
 	rec := answer(http.StatusOK, `{"id":"grid-1","name":"Release notes/2025","tableType":"table"}`)
 	c := newTestClient(t, rec)
-	_, err := c.GetTable(t.Context(), "doc 1", "Release notes/2025?x#y")
+	_, err := c.getTable(t.Context(), "doc 1", "Release notes/2025?x#y")
 	require.NoError(t, err)
 	require.Equal(t, "/docs/doc%201/tables/Release%20notes%2F2025%3Fx%23y", rec.all()[0].Path)
 
-	_, err = c.GetTable(t.Context(), "", "grid-1")
+	_, err = c.getTable(t.Context(), "", "grid-1")
 	require.ErrorContains(t, err, "coda: path /docs//tables/grid-1 has an empty part")
 	require.Len(t, rec.all(), 1, "nothing sent for an empty ID")
 }
@@ -466,11 +466,30 @@ func TestRetries(t *testing.T) {
 			wantCalls: 2,
 		},
 		{
-			name:      "504 on a page create is not resent",
-			call:      createPage,
+			name:      "504 on a row delete is not resent",
+			call:      deleteRow,
 			responses: []response{{status: 504}, ok},
 			wantCalls: 1,
 			wantIs:    []error{ErrUnknownOutcome},
+		},
+		{
+			name:      "a gateway's 502 on a row delete is not resent",
+			call:      deleteRow,
+			responses: []response{{status: 502, body: "<html>Bad Gateway</html>"}, ok},
+			wantCalls: 1,
+			wantIs:    []error{ErrUnknownOutcome},
+		},
+		{
+			name:      "Coda's own 503 on a row delete is resent",
+			call:      deleteRow,
+			responses: []response{{status: 503, body: codaError(503, "Service Unavailable")}, ok},
+			wantCalls: 2,
+		},
+		{
+			name:      "429 on a row delete is resent",
+			call:      deleteRow,
+			responses: []response{{status: 429, body: codaError(429, "Too Many Requests")}, ok},
+			wantCalls: 2,
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -528,8 +547,8 @@ func trigger(ctx context.Context, c *Client) error {
 	return err
 }
 
-func createPage(ctx context.Context, c *Client) error {
-	_, err := c.CreatePage(ctx, "d1", PageCreate{Name: "v1"})
+func deleteRow(ctx context.Context, c *Client) error {
+	_, err := c.DeleteRow(ctx, "d1", "grid-1", "i-1")
 	return err
 }
 
@@ -639,7 +658,7 @@ func TestRetryAfterAndLogging(t *testing.T) {
 		}}
 		logger, logs := debugLogger()
 		c := newTestClient(t, rec, WithLogger(logger))
-		_, err := c.ListRows(t.Context(), "d1", "grid-1", ListRowsOptions{Query: `c-1:"v1"`, Limit: 10})
+		_, err := c.listRows(t.Context(), "d1", "grid-1", ListRowsOptions{Query: `c-1:"v1"`, Limit: 10})
 		require.NoError(t, err)
 
 		var attempts []map[string]any

@@ -8,7 +8,7 @@
 // anyway it slows down for good and retries. It retries 429s, 5xx and lost
 // connections with capped, jittered exponential backoff ([RetryPolicy]),
 // but never resends a write whose outcome is unknown and that would apply
-// twice (an insert, a page create, an append, an automation trigger): that
+// twice (an insert, a row delete, an append, an automation trigger): that
 // error wraps [ErrUnknownOutcome]. The token never appears in errors or in
 // the debug log ([WithLogger]).
 //
@@ -45,4 +45,24 @@
 //	if err != nil {
 //		return err // with coda.ErrNotConfirmed: queued, and maybe applied later
 //	}
+//
+// To see how Coda stores values (rows are written with disableParsing=true
+// unless [WithValueParsing]: a person or lookup cell then keeps the text
+// sent), insert a test row, read it back and delete it:
+//
+//	muts, err := c.InsertRows(ctx, docID, tableID, rows, coda.WithWait())
+//	// ...
+//	id := muts[0].AddedRowIDs[0]
+//	row, err := c.GetRow(ctx, docID, tableID, id)
+//	// ...
+//	for col, v := range row.Values {
+//		fmt.Printf("%s: %s\n", col, coda.ParseRichValue(v)) // person "Ada" <ada@example.com>, text "…", row "API" (i-…)
+//	}
+//	_, err = c.DeleteRow(ctx, docID, tableID, id, coda.WithWait())
+//
+// A host that cannot be reached gives an [*UnreachableError], a redirect to
+// another host a [*RedirectError]: the token is only sent to the base URL's
+// host. A restricted token used outside its scope gets a 401 ([ErrUnauthorized])
+// whose [*Error] names the method and path refused. [Client.Stats] counts
+// requests, 429s and the time spent waiting for rate limits.
 package coda

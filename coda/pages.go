@@ -27,27 +27,6 @@ func (c *Client) GetPage(ctx context.Context, docID, pageIDOrName string) (Page,
 	return p, nil
 }
 
-// PageCreate describes a new page. Every field is optional.
-type PageCreate struct {
-	Name         string
-	Subtitle     string
-	ParentPageID string // makes the page a subpage
-	Markdown     string // the page's content
-}
-
-// pageCreateBody is the PageCreate schema of Coda's API.
-type pageCreateBody struct {
-	Name         string       `json:"name,omitempty"`
-	Subtitle     string       `json:"subtitle,omitempty"`
-	ParentPageID string       `json:"parentPageId,omitempty"`
-	PageContent  *pageContent `json:"pageContent,omitempty"`
-}
-
-type pageContent struct {
-	Type          string        `json:"type"`
-	CanvasContent canvasContent `json:"canvasContent"`
-}
-
 type canvasContent struct {
 	Format  string `json:"format"`
 	Content string `json:"content"`
@@ -56,24 +35,6 @@ type canvasContent struct {
 // markdown returns canvas content in markdown.
 func markdown(s string) canvasContent {
 	return canvasContent{Format: "markdown", Content: s}
-}
-
-// CreatePage creates a page. Page names are not unique and a create is not
-// safe to resend: when the outcome is unknown the error wraps
-// [ErrUnknownOutcome]. The returned [Mutation.ID] is the new page's ID.
-//
-// Coda API: createPage, https://coda.io/developers/apis/v1#tag/Pages/operation/createPage
-func (c *Client) CreatePage(ctx context.Context, docID string, p PageCreate, opts ...WriteOption) (Mutation, error) {
-	body := pageCreateBody{Name: p.Name, Subtitle: p.Subtitle, ParentPageID: p.ParentPageID}
-	if p.Markdown != "" {
-		body.PageContent = &pageContent{Type: "canvas", CanvasContent: markdown(p.Markdown)}
-	}
-	r, err := newRequest(http.MethodPost, nil, body, "docs", docID, "pages")
-	if err != nil {
-		return Mutation{}, err
-	}
-	r.docContent = true
-	return c.write(ctx, r, "create page", opts)
 }
 
 // InsertionMode says where [Client.UpdatePageContent] puts new content.

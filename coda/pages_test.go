@@ -18,36 +18,6 @@ func TestGetPage(t *testing.T) {
 	require.Equal(t, "/docs/d1/pages/Changelog", rec.all()[0].Path)
 }
 
-func TestCreatePage(t *testing.T) {
-	t.Parallel()
-	for _, tc := range []struct {
-		name     string
-		in       PageCreate
-		wantBody string
-	}{
-		{
-			name:     "full",
-			in:       PageCreate{Name: "v1.4.2", Subtitle: "June", ParentPageID: "canvas-0", Markdown: "## Fixes\n- retry on 503"},
-			wantBody: `{"name":"v1.4.2","subtitle":"June","parentPageId":"canvas-0","pageContent":{"type":"canvas","canvasContent":{"format":"markdown","content":"## Fixes\n- retry on 503"}}}`,
-		},
-		{name: "empty", in: PageCreate{}, wantBody: `{}`},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			rec := answer(http.StatusAccepted, `{"requestId":"r1","id":"canvas-9"}`)
-			c := newTestClient(t, rec)
-			m, err := c.CreatePage(t.Context(), "d1", tc.in)
-			require.NoError(t, err)
-			require.Equal(t, "r1", m.RequestID)
-			require.Equal(t, "canvas-9", m.ID)
-			got := rec.all()[0]
-			require.Equal(t, "POST /docs/d1/pages", got.Method+" "+got.Path)
-			require.JSONEq(t, tc.wantBody, got.Body)
-			require.Equal(t, "application/json", got.Header.Get("Content-Type"))
-		})
-	}
-}
-
 func TestUpdatePageContent(t *testing.T) {
 	t.Parallel()
 	for _, mode := range []InsertionMode{Append, Prepend, Replace} {

@@ -16,7 +16,7 @@ import (
 // Base, are capped at Cap and are jittered; a Retry-After header, when
 // present, sets the wait instead.
 //
-// A write that is not safe to send twice (an insert, a page create, an
+// A write that is not safe to send twice (an insert, a row delete, an
 // append or prepend, an automation trigger) is retried only when Coda
 // itself refused it: a 429, or a 5xx whose body is Coda's own error JSON,
 // since Coda accepts a write only with a 202 and a requestId. When the

@@ -22,14 +22,14 @@ const (
 	maxRowSize = 85_000
 )
 
-// WithBatchLimits sets how many rows, and how many bytes of JSON body, one
+// withBatchLimits sets how many rows, and how many bytes of JSON body, one
 // upsert or insert request may carry; 500 rows and 1,500,000 bytes by
 // default (Coda refuses bodies over 2,000,000 bytes). A single row larger
 // than maxBytes is sent on its own.
-func WithBatchLimits(maxRows, maxBytes int) Option {
+func withBatchLimits(maxRows, maxBytes int) Option {
 	return func(c *Client) error {
 		if maxRows < 1 || maxBytes < 1 {
-			return fmt.Errorf("coda: WithBatchLimits: %d rows and %d bytes per request; both must be positive", maxRows, maxBytes)
+			return fmt.Errorf("coda: batch limits: %d rows and %d bytes per request; both must be positive", maxRows, maxBytes)
 		}
 		c.batchRows, c.batchBytes = maxRows, maxBytes
 		return nil
@@ -87,8 +87,8 @@ func WithValueParsing() WriteOption {
 // UpsertRows writes rows to a base table: each row updates every existing
 // row whose keyColumns (IDs or names, at least one) hold the same values, or
 // is added when none does. Sending the same rows again changes nothing, so
-// failed requests are retried. Rows are sent in batches (see
-// [WithBatchLimits]), one [Mutation] per batch.
+// failed requests are retried. Rows are sent in batches of at most 500 rows
+// and 1,500,000 bytes of JSON, one [Mutation] per batch.
 //
 // A row over Coda's 85,000 size limit fails the call with an error wrapping
 // [ErrRowTooLarge] before anything is sent. On another error the mutations
@@ -258,12 +258,8 @@ func (c *Client) finishWrite(ctx context.Context, o writeOptions, muts []Mutatio
 	return muts, err
 }
 
-// Value formats for [ListRowsOptions.ValueFormat].
-const (
-	ValueFormatSimple           = "simple"           // multiple values as one comma-separated string
-	ValueFormatSimpleWithArrays = "simpleWithArrays" // multiple values as JSON arrays
-	ValueFormatRich             = "rich"             // Markdown text and JSON-LD objects
-)
+// valueFormatRich asks for cell values as Markdown text and JSON-LD objects.
+const valueFormatRich = "rich"
 
 // ListRowsOptions selects a page of rows.
 type ListRowsOptions struct {
@@ -272,18 +268,20 @@ type ListRowsOptions struct {
 	Query string
 	// UseColumnNames keys [Row.Values] by column name instead of ID.
 	UseColumnNames bool
-	// ValueFormat is [ValueFormatSimple] (Coda's default when empty),
-	// [ValueFormatSimpleWithArrays] or [ValueFormatRich].
+	// ValueFormat is "simple" (Coda's default when empty: several values
+	// as one comma-separated string), "simpleWithArrays" (several values as
+	// JSON arrays) or "rich" (Markdown text and JSON-LD objects; see
+	// [ParseRichValue]).
 	ValueFormat string
 	// Limit is the page size; 0 means Coda's default. Coda may cap it.
 	Limit int
-	// PageToken, from [RowList.NextPageToken], selects a later page; the
-	// other fields are then ignored.
+	// PageToken, from a previous listing, selects a later page; the other
+	// fields are then ignored.
 	PageToken string
 }
 
-// RowList is one page of rows.
-type RowList struct {
+// rowList is one page of rows.
+type rowList struct {
 	Items         []Row  `json:"items"`
 	NextPageToken string `json:"nextPageToken,omitempty"` // "" on the last page
 }
@@ -297,12 +295,8 @@ type Row struct {
 	BrowserLink string         `json:"browserLink"`
 }
 
-// ListRows returns one page of a table's rows; [Client.Rows] walks all
-// pages. Rows written moments ago may be missing: Coda serves reads from a
-// copy of the doc refreshed every few seconds to minutes.
-//
-// Coda API: listRows, https://coda.io/developers/apis/v1#tag/Rows/operation/listRows
-func (c *Client) ListRows(ctx context.Context, docID, table string, opts ListRowsOptions) (RowList, error) {
+// listRows returns one page of a table's rows.
+func (c *Client) listRows(ctx context.Context, docID, table string, opts ListRowsOptions) (rowList, error) {
 	q := url.Values{}
 	if opts.Query != "" {
 		q.Set("query", opts.Query)
@@ -313,16 +307,17 @@ func (c *Client) ListRows(ctx context.Context, docID, table string, opts ListRow
 	if opts.ValueFormat != "" {
 		q.Set("valueFormat", opts.ValueFormat)
 	}
-	var l RowList
+	var l rowList
 	if err := c.get(ctx, &l, pageQuery(q, opts.Limit, opts.PageToken), "docs", docID, "tables", table, "rows"); err != nil {
-		return RowList{}, err
+		return rowList{}, err
 	}
 	return l, nil
 }
 
 // Rows returns every row of a table that opts select, fetching pages as the
 // loop goes (opts.PageToken sets the first). It stops at the first error,
-// which it yields.
+// which it yields. Rows written moments ago may be missing: Coda serves reads
+// from a copy of the doc refreshed every few seconds to minutes.
 //
 // Coda API: listRows, https://coda.io/developers/apis/v1#tag/Rows/operation/listRows
 func (c *Client) Rows(ctx context.Context, docID, table string, opts ListRowsOptions) iter.Seq2[Row, error] {
@@ -330,7 +325,7 @@ func (c *Client) Rows(ctx context.Context, docID, table string, opts ListRowsOpt
 	return paginate(func(token string) ([]Row, string, error) {
 		o := opts
 		o.PageToken = cmp.Or(token, first)
-		l, err := c.ListRows(ctx, docID, table, o)
+		l, err := c.listRows(ctx, docID, table, o)
 		return l.Items, l.NextPageToken, err
 	})
 }
@@ -345,7 +340,7 @@ func (c *Client) Rows(ctx context.Context, docID, table string, opts ListRowsOpt
 // Coda API: getRow, https://coda.io/developers/apis/v1#tag/Rows/operation/getRow
 func (c *Client) GetRow(ctx context.Context, docID, table, rowIDOrName string) (Row, error) {
 	var row Row
-	q := url.Values{"valueFormat": {ValueFormatRich}}
+	q := url.Values{"valueFormat": {valueFormatRich}}
 	if err := c.get(ctx, &row, q, "docs", docID, "tables", table, "rows", rowIDOrName); err != nil {
 		return Row{}, err
 	}
@@ -353,23 +348,20 @@ func (c *Client) GetRow(ctx context.Context, docID, table, rowIDOrName string) (
 }
 
 // DeleteRow deletes one row of a table, by ID. Coda queues the delete and
-// answers with a [Mutation] whose ID is the row's; pass it to [Client.Wait]
-// to learn when the row is gone. Like other writes it is paced and retried
-// only when Coda refused it (a 429, or a 5xx in Coda's own error format).
-// A token without write access gets an error wrapping [ErrUnauthorized]
-// (restricted tokens) or [ErrForbidden].
+// answers with a [Mutation] whose ID is the row's; with [WithWait] it waits
+// until the row is gone, else pass the mutation to [Client.Wait]. Like other
+// writes it is paced, and retried only when Coda refused it (a 429, or a 5xx
+// in Coda's own error format); when its outcome is unknown the error wraps
+// [ErrUnknownOutcome]. A restricted token without write access to the table
+// gets an error wrapping [ErrUnauthorized]; a token Coda otherwise refuses,
+// [ErrForbidden].
 //
 // Coda API: deleteRow, https://coda.io/developers/apis/v1#tag/Rows/operation/deleteRow
-func (c *Client) DeleteRow(ctx context.Context, docID, table, rowID string) (Mutation, error) {
+func (c *Client) DeleteRow(ctx context.Context, docID, table, rowID string, opts ...WriteOption) (Mutation, error) {
 	r, err := newRequest(http.MethodDelete, nil, nil, "docs", docID, "tables", table, "rows", rowID)
 	if err != nil {
 		return Mutation{}, err
 	}
 	r.docContent = true
-	var m Mutation
-	if err := c.do(ctx, r, &m); err != nil {
-		return Mutation{}, err
-	}
-	m.At = time.Now()
-	return m, nil
+	return c.write(ctx, r, "delete row", opts)
 }

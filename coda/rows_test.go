@@ -116,7 +116,7 @@ func versionRows(n int) []RowEdit {
 func TestUpsertRowsRequests(t *testing.T) {
 	t.Parallel()
 	s := &rowsServer{}
-	c := newTestClient(t, s, WithBatchLimits(2, 1_000_000))
+	c := newTestClient(t, s, withBatchLimits(2, 1_000_000))
 	muts, err := c.UpsertRows(t.Context(), "doc1", "grid-1", versionRows(5), []string{"c-version"})
 	require.NoError(t, err)
 	require.Len(t, muts, 3)
@@ -149,7 +149,7 @@ func TestUpsertRowsBatchBytes(t *testing.T) {
 	t.Parallel()
 	s := &rowsServer{}
 	const limit = 2_000
-	c := newTestClient(t, s, WithBatchLimits(500, limit))
+	c := newTestClient(t, s, withBatchLimits(500, limit))
 	rows := versionRows(40)
 	muts, err := c.UpsertRows(t.Context(), "doc1", "grid-1", rows, []string{"c-version"})
 	require.NoError(t, err)
@@ -228,7 +228,7 @@ func TestWriteRowsPartialFailure(t *testing.T) {
 		{status: 202, body: `{"requestId":"r1"}`},
 		{status: 400, body: codaError(400, `Cannot write to formula column "Age".`)},
 	}}
-	c := newTestClient(t, rec, WithBatchLimits(2, 1_000_000))
+	c := newTestClient(t, rec, withBatchLimits(2, 1_000_000))
 	muts, err := c.UpsertRows(t.Context(), "doc1", "grid-1", versionRows(5), []string{"c-version"})
 	require.EqualError(t, err, `write rows 2-3 (counting from 0) of 5: coda: POST /docs/doc1/tables/grid-1/rows: 400 Bad Request: Cannot write to formula column "Age".`)
 	require.Len(t, muts, 1, "the accepted batch is returned")
@@ -269,7 +269,7 @@ func TestListRows(t *testing.T) {
 	t.Parallel()
 	p := &pagedRows{}
 	c := newTestClient(t, p)
-	l, err := c.ListRows(t.Context(), "doc1", "grid-1", ListRowsOptions{Query: `c-1:"v1"`, UseColumnNames: true, ValueFormat: ValueFormatSimpleWithArrays, Limit: 2})
+	l, err := c.listRows(t.Context(), "doc1", "grid-1", ListRowsOptions{Query: `c-1:"v1"`, UseColumnNames: true, ValueFormat: "simpleWithArrays", Limit: 2})
 	require.NoError(t, err)
 	require.Equal(t, "p2", l.NextPageToken)
 	require.Equal(t, Row{ID: "i-1", Name: "v1", Values: map[string]any{"c-1": "v1"}, BrowserLink: "https://coda.io/x"}, l.Items[0])

@@ -6,17 +6,14 @@ import (
 	"iter"
 )
 
-// Table types, as in [Table.TableType].
-const (
-	TableTypeTable = "table" // a base table, id "grid-…"
-	TableTypeView  = "view"  // a view of a base table, id "table-…"
-)
+// tableTypeView is the [Table.TableType] of a view.
+const tableTypeView = "view"
 
 // Table is a table or a view.
 type Table struct {
 	ID          string    `json:"id"`
 	Name        string    `json:"name"`
-	TableType   string    `json:"tableType"` // [TableTypeTable] or [TableTypeView]
+	TableType   string    `json:"tableType"` // "table" (ID "grid-…") or "view" (ID "table-…")
 	BrowserLink string    `json:"browserLink"`
 	ParentTable *TableRef `json:"parentTable,omitempty"` // for a view, its base table
 	RowCount    int       `json:"rowCount"`
@@ -30,10 +27,8 @@ type TableRef struct {
 	BrowserLink string `json:"browserLink"`
 }
 
-// GetTable returns a table or view, by ID (preferred) or name.
-//
-// Coda API: getTable, https://coda.io/developers/apis/v1#tag/Tables/operation/getTable
-func (c *Client) GetTable(ctx context.Context, docID, tableIDOrName string) (Table, error) {
+// getTable returns a table or view, by ID (preferred) or name.
+func (c *Client) getTable(ctx context.Context, docID, tableIDOrName string) (Table, error) {
 	var t Table
 	if err := c.get(ctx, &t, nil, "docs", docID, "tables", tableIDOrName); err != nil {
 		return Table{}, err
@@ -41,17 +36,17 @@ func (c *Client) GetTable(ctx context.Context, docID, tableIDOrName string) (Tab
 	return t, nil
 }
 
-// GetBaseTable is [Client.GetTable] for a table that rows can be written
-// to. For a view it returns an error wrapping [ErrNotBaseTable] that names
-// the view and its base table.
+// GetBaseTable returns a table that rows can be written to, by ID
+// (preferred) or name. For a view it returns an error wrapping
+// [ErrNotBaseTable] that names the view and its base table.
 //
 // Coda API: getTable, https://coda.io/developers/apis/v1#tag/Tables/operation/getTable
 func (c *Client) GetBaseTable(ctx context.Context, docID, tableIDOrName string) (Table, error) {
-	t, err := c.GetTable(ctx, docID, tableIDOrName)
+	t, err := c.getTable(ctx, docID, tableIDOrName)
 	if err != nil {
 		return Table{}, err
 	}
-	if t.TableType != TableTypeView {
+	if t.TableType != tableTypeView {
 		return t, nil
 	}
 	if t.ParentTable == nil {
@@ -116,28 +111,25 @@ type SelectOption struct {
 	Name string `json:"name"`
 }
 
-// ListColumnsOptions selects a page of columns. Limit 0 means Coda's default
+// listColumnsOptions selects a page of columns. Limit 0 means Coda's default
 // (25); Coda caps it at 100.
-type ListColumnsOptions struct {
+type listColumnsOptions struct {
 	Limit     int
-	PageToken string // from [ColumnList.NextPageToken]
+	PageToken string // from [columnList.NextPageToken]
 }
 
-// ColumnList is one page of columns.
-type ColumnList struct {
+// columnList is one page of columns.
+type columnList struct {
 	Items         []Column `json:"items"`
 	NextPageToken string   `json:"nextPageToken,omitempty"` // "" on the last page
 }
 
-// ListColumns returns one page of a table's columns; [Client.Columns] walks
-// all pages.
-//
-// Coda API: listColumns, https://coda.io/developers/apis/v1#tag/Columns/operation/listColumns
-func (c *Client) ListColumns(ctx context.Context, docID, table string, opts ListColumnsOptions) (ColumnList, error) {
-	var l ColumnList
+// listColumns returns one page of a table's columns.
+func (c *Client) listColumns(ctx context.Context, docID, table string, opts listColumnsOptions) (columnList, error) {
+	var l columnList
 	q := pageQuery(nil, opts.Limit, opts.PageToken)
 	if err := c.get(ctx, &l, q, "docs", docID, "tables", table, "columns"); err != nil {
-		return ColumnList{}, err
+		return columnList{}, err
 	}
 	return l, nil
 }
@@ -148,7 +140,7 @@ func (c *Client) ListColumns(ctx context.Context, docID, table string, opts List
 // Coda API: listColumns, https://coda.io/developers/apis/v1#tag/Columns/operation/listColumns
 func (c *Client) Columns(ctx context.Context, docID, table string) iter.Seq2[Column, error] {
 	return paginate(func(token string) ([]Column, string, error) {
-		l, err := c.ListColumns(ctx, docID, table, ListColumnsOptions{Limit: 100, PageToken: token})
+		l, err := c.listColumns(ctx, docID, table, listColumnsOptions{Limit: 100, PageToken: token})
 		return l.Items, l.NextPageToken, err
 	})
 }

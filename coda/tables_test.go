@@ -38,10 +38,10 @@ func tablesAPI() http.Handler {
 func TestGetTable(t *testing.T) {
 	t.Parallel()
 	c := newTestClient(t, tablesAPI())
-	got, err := c.GetTable(t.Context(), "d1", "table-2")
+	got, err := c.getTable(t.Context(), "d1", "table-2")
 	require.NoError(t, err)
-	require.Equal(t, Table{ID: "table-2", Name: "Recent releases", TableType: TableTypeView, RowCount: 3,
-		ParentTable: &TableRef{ID: "grid-1", Name: "Releases", TableType: TableTypeTable, BrowserLink: "https://coda.io/d/_dd1#_tu1"}}, got)
+	require.Equal(t, Table{ID: "table-2", Name: "Recent releases", TableType: "view", RowCount: 3,
+		ParentTable: &TableRef{ID: "grid-1", Name: "Releases", TableType: "table", BrowserLink: "https://coda.io/d/_dd1#_tu1"}}, got)
 }
 
 func TestGetBaseTable(t *testing.T) {
@@ -85,7 +85,7 @@ func TestColumns(t *testing.T) {
 	})
 	c := newTestClient(t, mux)
 
-	page, err := c.ListColumns(t.Context(), "d1", "grid-1", ListColumnsOptions{Limit: 2})
+	page, err := c.listColumns(t.Context(), "d1", "grid-1", listColumnsOptions{Limit: 2})
 	require.NoError(t, err)
 	require.Equal(t, "next", page.NextPageToken)
 	require.Equal(t, Column{ID: "c-2", Name: "Kind", Format: ColumnFormat{Type: "select", IsArray: true, Options: []SelectOption{{Name: "feat"}, {Name: "fix"}}}}, page.Items[1])
