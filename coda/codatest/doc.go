@@ -8,8 +8,9 @@
 // ([WithWriteDelay]); GET /mutationStatus answers 404 at first
 // ([WithStatusNotFoundFor]); rate limits answer 429 ([WithRateLimits]); bodies
 // over 2 MB and rows over 85 KB are refused; views, formula columns and
-// unknown columns refuse writes. Rows can be read one at a time and deleted. It can also fail on purpose ([WithFaults]):
-// server errors and connections dropped before or after a write is accepted.
+// unknown columns refuse writes. Rows can be read one at a time and deleted.
+// It can also fail on purpose ([WithFaults]): server errors and connections
+// dropped before or after a write is accepted.
 // It records every request ([Server.Requests], [Server.Stats]) so tests can
 // check what a client sent.
 //
@@ -65,8 +66,10 @@
 // [WithRowDeletesForbidden] makes row deletes answer 403, and [WithRedirect]
 // answers every call with a 307 to another host, as a moved API would.
 //
-// Not modelled: row update, syncToken, embed and sync pages, currency, link
-// and image values, doc time zones, doc listing and analytics limits.
+// Not served, as the client never calls them: listTables, listPages,
+// createPage, deletePageContent, row update and row buttons. Not modelled:
+// syncToken, embed and sync pages, currency, link and image values, doc time
+// zones, doc listing and analytics limits.
 //
 // The fake does not share code with the client package: it is an independent
 // reading of Coda's documentation, so it catches client bugs instead of

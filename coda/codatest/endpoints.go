@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 )
@@ -81,32 +80,6 @@ func (c *call) getDoc() result {
 		return *res
 	}
 	return jsonResult(http.StatusOK, c.s.docJSON(d))
-}
-
-// listTables serves GET /docs/{docId}/tables.
-func (c *call) listTables() result {
-	d, res := c.doc()
-	if res != nil {
-		return *res
-	}
-	p, res := c.pager(25, 100)
-	if res != nil {
-		return *res
-	}
-	types := []string{"table", "view"}
-	if tt := c.query.Get("tableTypes"); tt != "" {
-		types = strings.Split(tt, ",")
-	}
-	var refs []tableRef
-	for _, t := range d.tables {
-		if slices.Contains(types, tableType(t)) {
-			refs = append(refs, c.s.tableRef(d, t))
-		}
-	}
-	if c.query.Get("sortBy") == "name" {
-		slices.SortStableFunc(refs, func(a, b tableRef) int { return strings.Compare(a.Name, b.Name) })
-	}
-	return jsonResult(http.StatusOK, paginate(c, p, refs))
 }
 
 // getTable serves GET /docs/{docId}/tables/{tableIdOrName}.

@@ -196,8 +196,6 @@ func findRoute(method string, segs []string) route {
 		return route{}
 	case n == 2:
 		return routeIf(get, (*call).getDoc, false)
-	case n == 3 && at(2, "tables"):
-		return routeIf(get, (*call).listTables, false)
 	case n == 4 && at(2, "tables"):
 		return routeIf(get, (*call).getTable, false)
 	case n == 5 && at(2, "tables") && at(4, "columns"):
@@ -216,21 +214,15 @@ func findRoute(method string, segs []string) route {
 	case n > 6 && at(2, "tables") && at(4, "rows"):
 		// Row buttons are not implemented but still count as doc content writes.
 		return route{docContent: !get}
-	case n == 3 && at(2, "pages"):
-		if method == http.MethodPost {
-			return route{(*call).createPage, true}
-		}
-		return routeIf(get, (*call).listPages, false)
 	case n == 4 && at(2, "pages"):
 		if method == http.MethodPut {
 			return route{(*call).updatePage, true}
 		}
 		return routeIf(get, (*call).getPage, false)
 	case n == 5 && at(2, "pages") && at(4, "content"):
-		if method == http.MethodDelete {
-			return route{(*call).deletePageContent, true}
-		}
-		return routeIf(get, (*call).listPageContent, false)
+		// Deleting page content is not implemented but still counts as a doc
+		// content write.
+		return routeIf(get, (*call).listPageContent, !get)
 	case n == 5 && at(2, "hooks") && at(3, "automation"):
 		return routeIf(method == http.MethodPost, (*call).triggerAutomation, false)
 	}

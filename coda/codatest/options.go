@@ -159,9 +159,9 @@ type Limit struct {
 // Limits holds one [Limit] per Coda rate-limit bucket.
 //
 // Read counts every GET. Write counts every POST, PUT, PATCH and DELETE.
-// DocContent counts writes that change doc content (row upserts, page create
-// and update, page content delete); those count in Write too. Webhook
-// automations count in Write only.
+// DocContent counts writes that change doc content (row upserts and deletes,
+// page updates); those count in Write too. Webhook automations count in Write
+// only.
 type Limits struct {
 	Read, Write, DocContent Limit
 }

@@ -13,23 +13,6 @@ func (c *call) pageInPath() (*doc, *page, *result) {
 	return inDoc(c, (*doc).page, "Page")
 }
 
-// listPages serves GET /docs/{docId}/pages.
-func (c *call) listPages() result {
-	d, res := c.doc()
-	if res != nil {
-		return *res
-	}
-	p, res := c.pager(25, 100)
-	if res != nil {
-		return *res
-	}
-	pages := make([]pageJSON, len(d.pages))
-	for i, pg := range d.pages {
-		pages[i] = c.s.pageJSON(d, pg)
-	}
-	return jsonResult(http.StatusOK, paginate(c, p, pages))
-}
-
 // getPage serves GET /docs/{docId}/pages/{pageIdOrName}.
 func (c *call) getPage() result {
 	d, p, res := c.pageInPath()
@@ -56,60 +39,6 @@ func (cc *canvasContent) check(field string) string {
 		return fmt.Sprintf("Missing required field: %s.content.", field)
 	}
 	return ""
-}
-
-// pageCreate is the PageCreate schema.
-type pageCreate struct {
-	Name         string             `json:"name"`
-	Subtitle     string             `json:"subtitle"`
-	IconName     string             `json:"iconName"`
-	ImageURL     string             `json:"imageUrl"`
-	ParentPageID string             `json:"parentPageId"`
-	PageContent  *pageCreateContent `json:"pageContent"`
-}
-
-// pageCreateContent is the canvas variant of the PageCreateContent schema.
-type pageCreateContent struct {
-	Type          string         `json:"type"`
-	CanvasContent *canvasContent `json:"canvasContent"`
-}
-
-// createPage serves POST /docs/{docId}/pages.
-func (c *call) createPage() result {
-	d, res := c.doc()
-	if res != nil {
-		return *res
-	}
-	var body pageCreate
-	if msg := decodeStrict(c.body, &body); msg != "" {
-		return badRequest(msg)
-	}
-	var parent *page
-	if body.ParentPageID != "" {
-		if parent = d.page(body.ParentPageID); parent == nil {
-			return badRequest(fmt.Sprintf("Parent page %q not found.", body.ParentPageID))
-		}
-	}
-	format, content := "markdown", ""
-	if pc := body.PageContent; pc != nil {
-		if pc.Type != "canvas" {
-			return badRequest(fmt.Sprintf("Unsupported pageContent.type %q: codatest only creates canvas pages.", pc.Type))
-		}
-		if msg := pc.CanvasContent.check("pageContent.canvasContent"); msg != "" {
-			return badRequest(msg)
-		}
-		format, content = pc.CanvasContent.Format, *pc.CanvasContent.Content
-	}
-	name := body.Name
-	if name == "" {
-		name = "Untitled"
-	}
-	id := c.s.newID("canvas-")
-	reqID := c.s.enqueue(d, c.now, func(at time.Time) {
-		d.pages = append(d.pages, &page{id: id, name: name, subtitle: body.Subtitle, parent: parent,
-			elems: c.s.parseContent(format, content), created: at, updated: at})
-	})
-	return jsonResult(http.StatusAccepted, mutateJSON{RequestID: reqID, ID: id})
 }
 
 // pageUpdate is the PageUpdate schema.
@@ -227,35 +156,6 @@ func (c *call) listPageContent() result {
 		}
 	}
 	return jsonResult(http.StatusOK, paginate(c, pg, items))
-}
-
-// pageContentDelete is the PageContentDelete schema.
-type pageContentDelete struct {
-	ElementIDs []string `json:"elementIds"`
-}
-
-// deletePageContent serves DELETE /docs/{docId}/pages/{pageIdOrName}/content.
-// Without elementIds it deletes everything; unknown element IDs are ignored.
-func (c *call) deletePageContent() result {
-	d, p, res := c.pageInPath()
-	if res != nil {
-		return *res
-	}
-	var body pageContentDelete
-	if len(c.body) > 0 {
-		if msg := decodeStrict(c.body, &body); msg != "" {
-			return badRequest(msg)
-		}
-	}
-	reqID := c.s.enqueue(d, c.now, func(at time.Time) {
-		if len(body.ElementIDs) == 0 {
-			p.elems = nil
-		} else {
-			p.elems = slices.DeleteFunc(p.elems, func(e element) bool { return slices.Contains(body.ElementIDs, e.id) })
-		}
-		p.updated = at
-	})
-	return jsonResult(http.StatusAccepted, mutateJSON{RequestID: reqID, ID: p.id})
 }
 
 // triggerAutomation serves POST /docs/{docId}/hooks/automation/{ruleId}. The

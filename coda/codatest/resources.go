@@ -150,7 +150,6 @@ type pageJSON struct {
 	ContentType         string    `json:"contentType"`
 	IsHidden            bool      `json:"isHidden"`
 	IsEffectivelyHidden bool      `json:"isEffectivelyHidden"`
-	Parent              *pageRef  `json:"parent,omitempty"`
 	Children            []pageRef `json:"children"`
 	CreatedAt           string    `json:"createdAt"`
 	UpdatedAt           string    `json:"updatedAt"`
@@ -350,32 +349,13 @@ func (s *Server) rowJSON(d *doc, t *table, r *row, index int, useNames bool, vf 
 	return rj
 }
 
-// pageJSON returns p as a Page with its children.
+// pageJSON returns p as a Page. Seeded pages are top-level, without
+// children.
 func (s *Server) pageJSON(d *doc, p *page) pageJSON {
-	pj := pageJSON{
+	return pageJSON{
 		ID: p.id, Type: "page", Href: s.apiPath("docs", d.id, "pages", p.id),
 		BrowserLink: s.pageRef(d, p).BrowserLink, Name: p.name, Subtitle: p.subtitle,
-		ContentType: "canvas", IsHidden: p.hidden, IsEffectivelyHidden: effectivelyHidden(p),
+		ContentType: "canvas", IsHidden: p.hidden, IsEffectivelyHidden: p.hidden,
 		Children: []pageRef{}, CreatedAt: timeJSON(p.created), UpdatedAt: timeJSON(p.updated),
 	}
-	if p.parent != nil {
-		ref := s.pageRef(d, p.parent)
-		pj.Parent = &ref
-	}
-	for _, c := range d.pages {
-		if c.parent == p {
-			pj.Children = append(pj.Children, s.pageRef(d, c))
-		}
-	}
-	return pj
-}
-
-// effectivelyHidden reports whether p or one of its ancestors is hidden.
-func effectivelyHidden(p *page) bool {
-	for ; p != nil; p = p.parent {
-		if p.hidden {
-			return true
-		}
-	}
-	return false
 }

@@ -62,7 +62,7 @@ func TestNotFound(t *testing.T) {
 		msg          string
 	}{
 		{"GET", "/docs/nope", nil, "Doc not found"},
-		{"GET", "/docs/nope/tables", nil, "Doc not found"},
+		{"GET", "/docs/nope/tables/" + tableID, nil, "Doc not found"},
 		{"GET", doc + "/tables/grid-nope", nil, `Table "grid-nope" not found`},
 		{"GET", doc + "/tables/" + url.PathEscape("No such table") + "/columns", nil, `Table "No such table" not found`},
 		{"GET", doc + "/tables/releases/rows", nil, `Table "releases" not found`}, // names are case-sensitive
@@ -70,7 +70,9 @@ func TestNotFound(t *testing.T) {
 		{"GET", doc + "/pages/canvas-nope", nil, `Page "canvas-nope" not found`},
 		{"PUT", doc + "/pages/canvas-nope", map[string]any{}, "not found"},
 		{"GET", doc + "/pages/canvas-nope/content", nil, "not found"},
-		{"DELETE", doc + "/pages/canvas-nope/content", nil, "not found"},
+		{"DELETE", doc + "/tables/" + tableID + "/rows/i-nope", nil, `Row "i-nope" not found`},
+		{"GET", doc + "/tables", nil, "Not Found"},              // listTables is not served
+		{"POST", doc + "/pages", map[string]any{}, "Not Found"}, // createPage is not served
 		{"POST", doc + "/hooks/automation/nope", map[string]any{}, "not found"},
 		{"GET", "/mutationStatus/nope", nil, "not found"},
 		{"GET", "/nope", nil, "Not Found"},

@@ -27,9 +27,6 @@ func TestEndpointsMatchSpec(t *testing.T) {
 		{"whoami", "GET", "/whoami", nil, 200},
 		{"getDoc", "GET", doc, nil, 200},
 		{"getDoc unknown", "GET", "/docs/nope", nil, 404},
-		{"listTables", "GET", doc + "/tables", nil, 200},
-		{"listTables views", "GET", doc + "/tables?tableTypes=view&limit=1", nil, 200},
-		{"listTables sorted", "GET", doc + "/tables?sortBy=name", nil, 200},
 		{"getTable by id", "GET", doc + "/tables/" + tableID, nil, 200},
 		{"getTable by name", "GET", doc + "/tables/" + url.PathEscape("Recent releases"), nil, 200},
 		{"getTable unknown", "GET", doc + "/tables/nope", nil, 404},
@@ -55,15 +52,9 @@ func TestEndpointsMatchSpec(t *testing.T) {
 		{"getRow unknown", "GET", rows + "/i-nope", nil, 404},
 		{"deleteRow", "DELETE", rows + "/i-2", nil, 202},
 		{"deleteRow unknown", "DELETE", rows + "/i-nope", nil, 404},
-		{"listPages", "GET", doc + "/pages", nil, 200},
 		{"getPage", "GET", page, nil, 200},
 		{"getPage by name", "GET", doc + "/pages/" + url.PathEscape("Release notes"), nil, 200},
 		{"getPage unknown", "GET", doc + "/pages/nope", nil, 404},
-		{"createPage", "POST", doc + "/pages", map[string]any{
-			"name": "v2.0.0", "subtitle": "Released", "parentPageId": pageID,
-			"pageContent": map[string]any{"type": "canvas", "canvasContent": map[string]any{"format": "markdown", "content": "## v2.0.0\n- feat: x"}},
-		}, 202},
-		{"getPage with child", "GET", page, nil, 200},
 		{"updatePage", "PUT", page, map[string]any{
 			"name":          "Notes",
 			"contentUpdate": map[string]any{"insertionMode": "prepend", "canvasContent": map[string]any{"format": "markdown", "content": "## v2.0.0"}},
@@ -72,8 +63,6 @@ func TestEndpointsMatchSpec(t *testing.T) {
 			"contentUpdate": map[string]any{"insertionMode": "append", "canvasContent": map[string]any{"format": "html", "content": "<ul><li>one</li></ul>"}},
 		}, 202},
 		{"listPageContent", "GET", page + "/content?limit=2&contentFormat=plainText", nil, 200},
-		{"deletePageContent", "DELETE", page + "/content", map[string]any{"elementIds": []string{"cl-nope"}}, 202},
-		{"deletePageContent all", "DELETE", page + "/content", nil, 202},
 		{"triggerWebhookAutomation", "POST", doc + "/hooks/automation/" + ruleOn, map[string]any{"version": "v2.0.0"}, 202},
 		{"triggerWebhookAutomation off", "POST", doc + "/hooks/automation/" + ruleOff, map[string]any{}, 422},
 		{"triggerWebhookAutomation unknown", "POST", doc + "/hooks/automation/nope", map[string]any{}, 404},
@@ -132,14 +121,12 @@ func TestPaginationMatchesSpec(t *testing.T) {
 		wantItems int
 		offSpec   bool // the request breaks the spec on purpose
 	}{
-		{base + "/tables", 2, 31, false},             // default limit 25
 		{base + "/tables/Big/columns", 2, 30, false}, // default limit 25
 		{base + "/tables/Big/columns?limit=100", 1, 30, false},
 		{base + "/tables/Big/columns?limit=20", 2, 30, false},
 		{base + "/tables/Big/columns?limit=500", 1, 30, true}, // capped at 100
 		{base + "/tables/Big/rows?limit=7&query=" + url.QueryEscape(`"Col A":3`), 1, 1, false},
 		{base + "/tables/Big/rows?limit=7", 5, 30, false},
-		{base + "/pages", 2, 30, false},
 		{base + "/pages/" + url.PathEscape("Page A") + "/content", 2, 60, false}, // default limit 50
 	} {
 		t.Run(tc.path, func(t *testing.T) {

@@ -46,7 +46,6 @@ type row struct {
 // page is a stored canvas page.
 type page struct {
 	id, name, subtitle string
-	parent             *page
 	hidden             bool
 	elems              []element
 	created, updated   time.Time

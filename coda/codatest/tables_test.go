@@ -7,35 +7,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-func TestListTables(t *testing.T) {
-	t.Parallel()
-	a := newAPI(t, newFixture(), nil)
-	tests := []struct {
-		query string
-		want  []string
-	}{
-		{"", []string{tableID, viewID}},
-		{"tableTypes=table", []string{tableID}},
-		{"tableTypes=view", []string{viewID}},
-		{"tableTypes=table,view", []string{tableID, viewID}},
-		{"sortBy=name", []string{viewID, tableID}}, // "Recent releases" < "Releases"
-	}
-	for _, tc := range tests {
-		t.Run(tc.query, func(t *testing.T) {
-			l := decode[struct {
-				Items []struct{ ID, TableType string }
-			}](t, want(t, a.do("GET", "/docs/"+docID+"/tables?"+tc.query, nil), http.StatusOK))
-			var ids []string
-			for _, it := range l.Items {
-				ids = append(ids, it.ID)
-			}
-			if diff := cmp.Diff(tc.want, ids); diff != "" {
-				t.Errorf("tables (-want +got):\n%s", diff)
-			}
-		})
-	}
-}
-
 // tableJSON is the part of Table the tests read.
 type tableJSON struct {
 	ID, Name, TableType, BrowserLink string

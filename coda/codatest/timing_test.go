@@ -83,8 +83,7 @@ func TestWritesApplyInOrder(t *testing.T) {
 		time.Sleep(time.Second)
 		want(t, a.do("PUT", page, contentUpdate("append", "markdown", "two", "")), http.StatusAccepted)
 		want(t, a.do("POST", "/docs/"+docID+"/hooks/automation/"+ruleOn, `{"n":1}`), http.StatusAccepted)
-		r := want(t, a.do("POST", "/docs/"+docID+"/pages", map[string]any{"name": "New"}), http.StatusAccepted)
-		newPage := decode[struct{ ID string }](t, r).ID
+		want(t, a.do("DELETE", rowsPath+"/i-1", nil), http.StatusAccepted)
 
 		time.Sleep(4 * time.Second) // the first write is due, the others not
 		if md := srv.PageMarkdown(docID, pageID); md != "one\n" {
@@ -93,7 +92,7 @@ func TestWritesApplyInOrder(t *testing.T) {
 		if n := len(srv.AutomationPayloads(docID, ruleOn)); n != 0 {
 			t.Errorf("after 5s %d payloads, want 0", n)
 		}
-		wantError(t, a.do("GET", "/docs/"+docID+"/pages/"+newPage, nil), http.StatusNotFound, "not found")
+		want(t, a.do("GET", rowsPath+"/i-1", nil), http.StatusOK)
 
 		time.Sleep(time.Second)
 		if md := srv.PageMarkdown(docID, pageID); md != "one\ntwo\n" {
@@ -102,7 +101,7 @@ func TestWritesApplyInOrder(t *testing.T) {
 		if n := len(srv.AutomationPayloads(docID, ruleOn)); n != 1 {
 			t.Errorf("after 6s %d payloads, want 1", n)
 		}
-		want(t, a.do("GET", "/docs/"+docID+"/pages/"+newPage, nil), http.StatusOK)
+		wantError(t, a.do("GET", rowsPath+"/i-1", nil), http.StatusNotFound, "not found")
 	})
 }
 
@@ -138,7 +137,7 @@ func TestRateLimits(t *testing.T) {
 			steps: []step{
 				{0, "POST", hook, `{}`, 202},
 				{0, "PUT", page, edit, 202},
-				{0, "DELETE", page + "/content", nil, 202},
+				{0, "DELETE", rowsPath + "/i-1", nil, 202},
 				{0, "POST", rowsPath, row, 429},
 				{0, "GET", "/whoami", nil, 200},
 				{6 * s, "POST", rowsPath, row, 202},
@@ -152,15 +151,15 @@ func TestRateLimits(t *testing.T) {
 			},
 			steps: []step{
 				{0, "POST", rowsPath, row, 202},
-				{0, "POST", doc + "/pages", map[string]any{"name": "x"}, 202},
+				{0, "DELETE", rowsPath + "/i-1", nil, 202},
 				{0, "POST", hook, `{}`, 202},    // automations are not doc content
 				{0, "PUT", page, edit, 429},     // doc content full
 				{0, "POST", rowsPath, row, 429}, // still full; 429s do not count
 				{0, "POST", hook, `{}`, 202},    // write: 4th
 				{1 * s, "POST", hook, `{}`, 429},
 				{6 * s, "POST", hook, `{}`, 202},
-				{10*s - 1, "DELETE", page + "/content", nil, 429},
-				{10 * s, "DELETE", page + "/content", nil, 202},
+				{10*s - 1, "PUT", page, edit, 429},
+				{10 * s, "PUT", page, edit, 202},
 			},
 		},
 		{
@@ -275,9 +274,10 @@ func TestUpdateOfElementDeletedMeanwhileChangesNothing(t *testing.T) {
 		srv.AddDoc(codatest.Doc{ID: docID, Pages: []codatest.Page{{ID: pageID, Markdown: "a\nb"}}})
 		a := newAPI(t, srv, nil)
 		_, ids := pageItems(t, a, pageID)
-		content := "/docs/" + docID + "/pages/" + pageID + "/content"
-		want(t, a.do("DELETE", content, map[string]any{"elementIds": []string{ids[0]}}), http.StatusAccepted)
-		want(t, a.do("PUT", "/docs/"+docID+"/pages/"+pageID, contentUpdate("replace", "markdown", "c", ids[0])), http.StatusAccepted)
+		page := "/docs/" + docID + "/pages/" + pageID
+		// The whole-page replace drops the element the second update names.
+		want(t, a.do("PUT", page, contentUpdate("replace", "markdown", "b", "")), http.StatusAccepted)
+		want(t, a.do("PUT", page, contentUpdate("replace", "markdown", "c", ids[0])), http.StatusAccepted)
 		time.Sleep(time.Second)
 		if md := srv.PageMarkdown(docID, pageID); md != "b\n" {
 			t.Errorf("PageMarkdown = %q, want %q", md, "b\n")
