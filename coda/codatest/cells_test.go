@@ -148,9 +148,15 @@ func TestUpsertByKeyComparesParsedValues(t *testing.T) {
 func TestLookupColumnFormatNamesTarget(t *testing.T) {
 	t.Parallel()
 	srv := codatest.NewUnstarted()
-	d := srv.AddDoc(typedDoc())
-	if got := d.Tables[1].Columns[2].Table; got != "grid-comp" {
-		t.Errorf("seeded lookup Table = %q, want grid-comp", got)
+	seed := typedDoc()
+	seed.Tables = append(seed.Tables, codatest.Table{Name: "Typed view", View: true, BaseTable: "Typed"})
+	seed.Tables[1].Columns = append(seed.Tables[1].Columns, codatest.Column{ID: "c-self", Type: "lookup"}, codatest.Column{ID: "c-p", Type: "person", Table: "Typed"})
+	d := srv.AddDoc(seed)
+	for i, tb := range d.Tables[1:] {
+		cols := tb.Columns
+		if cols[2].Table != "grid-comp" || cols[8].Table != "grid-t" || cols[9].Table != "" {
+			t.Errorf("table %d: seeded Table fields %q, %q, %q; want grid-comp, grid-t (own table), empty (not a lookup)", i+1, cols[2].Table, cols[8].Table, cols[9].Table)
+		}
 	}
 	r := want(t, newAPI(t, srv, spectest.Load(t)).do("GET", "/docs/dTyped/tables/grid-t/columns", nil), http.StatusOK)
 	cols := decode[struct {

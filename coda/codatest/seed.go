@@ -40,7 +40,8 @@ type Person struct {
 // formula column the API refuses to write, and Display the display column
 // (default: the first column). Options lists the choices of a select column.
 // Table names the target table of a lookup column (its ID or name, in the
-// same doc; default: the column's own table).
+// same doc; default: the column's own table); [Server.AddDoc] returns it as
+// the target's ID. Other column types ignore it.
 type Column struct {
 	ID         string
 	Name       string

@@ -106,8 +106,11 @@ func (s *Server) AddDoc(d Doc) Doc {
 	for i := range d.Tables {
 		d.Tables[i] = s.seedTable(sd, d.Tables[i], t)
 	}
-	for i := range d.Tables {
-		resolveTargets(sd, sd.tables[i], d.Tables[i].Columns)
+	for _, st := range sd.tables {
+		resolveTargets(sd, st)
+	}
+	for i, st := range sd.tables {
+		d.Tables[i].Columns = exportColumns(st.columns)
 	}
 	d.Pages = slices.Clone(d.Pages)
 	for i, p := range d.Pages {
@@ -168,13 +171,13 @@ func (s *Server) seedTable(sd *doc, tb Table, t time.Time) Table {
 	return tb
 }
 
-// resolveTargets sets the target table of t's lookup columns, once every
-// table of sd is stored, and reports the resolved IDs in cols.
-func resolveTargets(sd *doc, t *table, cols []Column) {
+// resolveTargets sets the target table ID of t's lookup columns, once every
+// table of sd is stored.
+func resolveTargets(sd *doc, t *table) {
 	if t.base != nil {
-		return
+		return // a view shares its base table's columns
 	}
-	for i, c := range t.columns {
+	for _, c := range t.columns {
 		if c.typ != "lookup" {
 			continue
 		}
@@ -186,7 +189,6 @@ func resolveTargets(sd *doc, t *table, cols []Column) {
 			}
 		}
 		c.target = target.rowStore().id
-		cols[i].Table = c.target
 	}
 }
 
@@ -196,11 +198,15 @@ func (s *Server) seedColumn(c Column) *column {
 	if typ == "" {
 		typ = "text"
 	}
-	return &column{
+	sc := &column{
 		id: s.orID(c.ID, "c-"), name: c.Name, typ: typ,
 		isArray: c.IsArray, calculated: c.Calculated, display: c.Display,
-		options: slices.Clone(c.Options), target: c.Table,
+		options: slices.Clone(c.Options),
 	}
+	if sc.typ == "lookup" {
+		sc.target = c.Table
+	}
+	return sc
 }
 
 // viewColumns returns the columns of base named by want, or all of them.
