@@ -110,7 +110,8 @@ func (d *doc) parseText(c *column, s string) any {
 	return s
 }
 
-// evalFormula evaluates an integer expression of +, - and *, with the usual
+// evalFormula evaluates an integer expression of +, - and * (integers may be
+// signed), with the usual
 // precedence and no parentheses, as a float64; anything else gives
 // [formulaError].
 func evalFormula(expr string) any {
@@ -120,7 +121,7 @@ func evalFormula(expr string) any {
 	for {
 		s = strings.TrimLeftFunc(s, unicode.IsSpace)
 		end := 0
-		if end < len(s) && s[end] == '-' {
+		if end < len(s) && (s[end] == '-' || s[end] == '+') {
 			end++
 		}
 		for end < len(s) && s[end] >= '0' && s[end] <= '9' {
