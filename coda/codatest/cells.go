@@ -111,9 +111,8 @@ func (d *doc) parseText(c *column, s string) any {
 }
 
 // evalFormula evaluates an integer expression of +, - and * (integers may be
-// signed), with the usual
-// precedence and no parentheses, as a float64; anything else gives
-// [formulaError].
+// signed), with the usual precedence and no parentheses, as a float64;
+// anything else gives [formulaError].
 func evalFormula(expr string) any {
 	var nums []int64
 	var ops []byte
