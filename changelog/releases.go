@@ -1,0 +1,225 @@
+package changelog
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+)
+
+// ReleaseHistory is one release found by [ReadReleases]: its range and what
+// the range holds, as [ResolveRange] and [ReadRange] would give them.
+type ReleaseHistory struct {
+	Range   Range
+	History History
+}
+
+// ReadReleases splits the history reachable from to (a revision; "" means
+// HEAD) into its releases, to backfill a changelog. It reads the history
+// with one git log call (and, with [ReadOptions.Paths], one more that
+// prints hashes only) and works out every range in memory.
+//
+// Every commit with a release tag (tags nil means [DefaultTagPattern]) is a
+// release; when several release tags point at one commit, the newest names
+// it. The releases come oldest first, each ranging from the release before
+// it as [ResolveRange] chooses that for a tag build: the newest release tag
+// that is an ancestor, pre-releases counting only for a pre-release. After
+// them comes the release of to with the commits after the newest tag, when
+// to has no release tag of its own; its AtTo is nil. A history without
+// release tags is one such release of the whole history.
+//
+// Each History is what [ReadRange] would return for the Range, filters and
+// new contributors included. In a shallow clone the whole history is
+// needed, so the clone's cut is a [*ShallowError].
+func ReadReleases(ctx context.Context, g *Git, to string, tags *TagMatcher, opts ReadOptions) ([]ReleaseHistory, error) {
+	if to == "" {
+		to = "HEAD"
+	}
+	toSHA, err := resolveCommit(ctx, g, to)
+	if err != nil {
+		if err := repositoryError(ctx, g, err); err != nil {
+			return nil, err
+		}
+		return nil, fmt.Errorf("resolve %q: %w", to, err)
+	}
+	shallow, boundary, err := shallowBoundary(ctx, g)
+	if err != nil {
+		return nil, err
+	}
+	if tags == nil {
+		if tags, err = NewTagMatcher(""); err != nil {
+			return nil, err
+		}
+	}
+	allTags, err := releaseTags(ctx, g, tags)
+	if err != nil {
+		return nil, err
+	}
+
+	h := history{index: map[string]int32{}}
+	err = g.Stream(ctx, func(out io.Reader) error {
+		return ReadLog(out, func(c Commit) error {
+			if boundary[c.SHA] {
+				return &ShallowError{Range: Range{To: toSHA, Shallow: true}, Detail: fmt.Sprintf(
+					"the history of %s stops at commit %s, while a backfill needs all of it", short(toSHA), short(c.SHA))}
+			}
+			h.index[c.SHA] = int32(len(h.commits))
+			h.commits = append(h.commits, c)
+			return nil
+		})
+	}, logArgs(toSHA)...)
+	if err != nil {
+		return nil, err
+	}
+	h.link()
+
+	var touched map[string]bool
+	if len(opts.Paths) > 0 {
+		if touched, err = touchingPaths(ctx, g, Range{To: toSHA}, opts.Paths); err != nil {
+			return nil, err
+		}
+	}
+
+	var reachable []Tag // release tags in the history
+	for _, t := range allTags {
+		if _, ok := h.index[t.Commit]; ok {
+			reachable = append(reachable, t)
+		}
+	}
+	tips := releaseTips(reachable)
+	if !slices.Contains(tips, toSHA) {
+		tips = append(tips, toSHA)
+	}
+
+	out := make([]ReleaseHistory, 0, len(tips))
+	for _, tip := range tips {
+		r := Range{To: tip, Shallow: shallow}
+		var candidates []Tag
+		r.AtTo, candidates = splitTags(tags, reachable, tip, "")
+		h.mark(0, tip)
+		for _, c := range candidates {
+			if h.marked(0, c.Commit) {
+				r.Previous = &c
+				break
+			}
+		}
+		if r.Previous != nil {
+			r.From, r.FromRef, r.Reason = r.Previous.Commit, r.Previous.Name, "since "+r.Previous.Name
+			h.mark(1, r.From)
+		} else {
+			r.Reason = "whole history (no previous release tag)"
+		}
+		rh, err := h.read(r, opts, touched)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, ReleaseHistory{Range: r, History: rh})
+	}
+	return out, nil
+}
+
+// releaseTips returns the commits of the release tags, one per commit,
+// oldest release first.
+func releaseTips(tags []Tag) []string {
+	newest := map[string]Tag{} // by commit
+	for _, t := range tags {
+		if cur, ok := newest[t.Commit]; ok {
+			pair := []Tag{cur, t}
+			sortNewestFirst(pair)
+			t = pair[0]
+		}
+		newest[t.Commit] = t
+	}
+	releases := make([]Tag, 0, len(newest))
+	for _, t := range newest {
+		releases = append(releases, t)
+	}
+	sortNewestFirst(releases)
+	tips := make([]string, len(releases))
+	for i, t := range releases {
+		tips[len(releases)-1-i] = t.Commit
+	}
+	return tips
+}
+
+// history is a whole history held in memory, with its commit graph, for
+// working out many ranges of it.
+type history struct {
+	commits []Commit         // in git log order, newest first
+	index   map[string]int32 // position in commits by hash
+	parents [][]int32        // positions of each commit's parents in the history
+	marks   [2][]uint32      // two sets of commits, members marked with gen
+	gen     [2]uint32
+	stack   []int32
+	authors []string // authorKey of each commit, once new contributors are wanted
+}
+
+// link works out the parents of each commit.
+func (h *history) link() {
+	h.parents = make([][]int32, len(h.commits))
+	for i, c := range h.commits {
+		for _, p := range c.Parents {
+			if j, ok := h.index[p]; ok {
+				h.parents[i] = append(h.parents[i], j)
+			}
+		}
+	}
+	for s := range h.marks {
+		h.marks[s] = make([]uint32, len(h.commits))
+	}
+}
+
+// mark makes set s the commits reachable from sha.
+func (h *history) mark(s int, sha string) {
+	h.gen[s]++
+	gen, marks := h.gen[s], h.marks[s]
+	h.stack = append(h.stack[:0], h.index[sha])
+	for len(h.stack) > 0 {
+		i := h.stack[len(h.stack)-1]
+		h.stack = h.stack[:len(h.stack)-1]
+		if marks[i] == gen {
+			continue
+		}
+		marks[i] = gen
+		h.stack = append(h.stack, h.parents[i]...)
+	}
+}
+
+// marked reports whether sha is in set s.
+func (h *history) marked(s int, sha string) bool {
+	i, ok := h.index[sha]
+	return ok && h.marks[s][i] == h.gen[s]
+}
+
+// read builds the History of r, whose To is marked in set 0 and whose From,
+// when it has one, in set 1, as ReadRange would.
+func (h *history) read(r Range, opts ReadOptions, touched map[string]bool) (History, error) {
+	inFrom := func(i int) bool { return r.From != "" && h.marks[1][i] == h.gen[1] }
+	b, err := newBuilder(opts, opts.NewContributors && r.From != "")
+	if err != nil {
+		return History{}, err
+	}
+	for i := range h.commits {
+		if h.marks[0][i] == h.gen[0] && !inFrom(i) {
+			b.add(h.commits[i])
+		}
+	}
+	rh := b.history(r.To, opts, touched)
+	rh.Date = h.commits[h.index[r.To]].CommitDate
+	if len(b.authors) > 0 {
+		if h.authors == nil {
+			h.authors = make([]string, len(h.commits))
+			for i, c := range h.commits {
+				h.authors[i] = authorKey(c.AuthorName, c.AuthorEmail)
+			}
+		}
+		pending := b.authors // the builder is done with them
+		for i := 0; i < len(h.commits) && len(pending) > 0; i++ {
+			if inFrom(i) {
+				delete(pending, h.authors[i])
+			}
+		}
+		rh.NewContributors = byFirstCommit(pending)
+	}
+	return rh, nil
+}

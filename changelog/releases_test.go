@@ -1,0 +1,127 @@
+package changelog
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/stretchr/testify/require"
+
+	"bitbucket.org/coda-changelog/coda-changelog/internal/gittest"
+)
+
+// releaseSummary is what a test compares of one release.
+type releaseSummary struct {
+	To, From, Previous, AtTo string
+	Subjects                 []string
+	Commits                  int
+}
+
+func summarize(t *testing.T, r *gittest.Repo, rs []ReleaseHistory) []releaseSummary {
+	t.Helper()
+	var out []releaseSummary
+	for _, x := range rs {
+		s := releaseSummary{To: x.Range.To, From: x.Range.From, Subjects: subjects(x.History.Entries), Commits: x.History.Commits}
+		if x.Range.Previous != nil {
+			s.Previous = x.Range.Previous.Name
+		}
+		if x.Range.AtTo != nil {
+			s.AtTo = x.Range.AtTo.Name
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func TestReadReleases(t *testing.T) {
+	t.Parallel()
+	r := gittest.New(t)
+	first := r.Commit("feat: first")
+	r.Tag("v1.0.0")
+	r.CommitAs("Jane Doe <jane@example.com>", "fix: jane's fix")
+	bad := r.Commit("feat: experiment")
+	r.Revert(bad)
+	v101 := r.Commit("fix: second fix")
+	r.Tag("v1.0.1", "annotated")
+	r.Tag("1.0.1") // another name for the same release
+	chores := r.Commit("chore: tidy")
+	r.Tag("v1.0.2") // only chores: everything filtered out
+	rc := r.Commit("feat: big thing")
+	r.Tag("v1.1.0-rc.1")
+	r.PullRequest(7, "feature/ABC-1-more", "feat: more", "feat: more of it", "test: cover it")
+	v110 := r.Head()
+	r.Tag("v1.1.0")
+	r.Commit("not-a-release: tagged otherwise")
+	r.Tag("deploy-5")
+	r.CommitAs("John Roe <john@example.com>", "feat!: unreleased")
+	head := r.Head()
+
+	opts := ReadOptions{ExcludeTypes: []string{"chore", "test"}, NewContributors: true}
+	got, err := ReadReleases(t.Context(), gitFor(r), "", nil, opts)
+	require.NoError(t, err)
+
+	want := []releaseSummary{
+		{To: first, AtTo: "v1.0.0", Subjects: []string{"first"}, Commits: 1},
+		{To: v101, From: first, Previous: "v1.0.0", AtTo: "v1.0.1", Subjects: []string{"second fix", "jane's fix"}, Commits: 4},
+		{To: chores, From: v101, Previous: "v1.0.1", AtTo: "v1.0.2", Subjects: []string{}, Commits: 1},
+		{To: rc, From: chores, Previous: "v1.0.2", AtTo: "v1.1.0-rc.1", Subjects: []string{"big thing"}, Commits: 1},
+		{To: v110, From: chores, Previous: "v1.0.2", AtTo: "v1.1.0", Subjects: []string{"more of it", "big thing"}, Commits: 4},
+		{To: head, From: v110, Previous: "v1.1.0", Subjects: []string{"unreleased", "tagged otherwise"}, Commits: 2},
+	}
+	if diff := cmp.Diff(want, summarize(t, r, got)); diff != "" {
+		t.Fatalf("releases (-want +got):\n%s", diff)
+	}
+	require.Equal(t, "v1.0.1", got[1].Range.AtTo.Name, "of two names for one release the newest in sort order names it")
+	require.Equal(t, 1, got[2].History.ExcludedTypes, "the filtered-out release still counts its commit")
+	require.Equal(t, []Person{{"Jane Doe", "jane@example.com"}}, got[1].History.NewContributors)
+	require.Equal(t, []Person{{"John Roe", "john@example.com"}}, got[5].History.NewContributors)
+	require.Nil(t, got[0].History.NewContributors, "the first release has no From, so no new contributors")
+
+	// Each release is what resolving and reading its range gives.
+	for i, x := range got {
+		rng, h := readBuild(t, r, RangeOptions{To: x.Range.To}, opts)
+		require.Equal(t, rng.From, x.Range.From, "release %d", i)
+		require.Equal(t, rng.Reason, x.Range.Reason, "release %d", i)
+		if diff := cmp.Diff(h, x.History, cmpopts.IgnoreUnexported(Entry{}), cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("release %d: ReadReleases and ReadRange differ (-ReadRange +ReadReleases):\n%s", i, diff)
+		}
+	}
+}
+
+func TestReadReleasesEdges(t *testing.T) {
+	t.Parallel()
+	t.Run("no tags: the whole history, unreleased", func(t *testing.T) {
+		t.Parallel()
+		r := gittest.New(t)
+		r.Commit("feat: one")
+		head := r.Commit("fix: two")
+		got, err := ReadReleases(t.Context(), gitFor(r), "", nil, ReadOptions{})
+		require.NoError(t, err)
+		require.Equal(t, []releaseSummary{{To: head, Subjects: []string{"two", "one"}, Commits: 2}}, summarize(t, r, got))
+	})
+	t.Run("a tag at To: no unreleased part", func(t *testing.T) {
+		t.Parallel()
+		r := gittest.New(t)
+		one := r.Commit("feat: one")
+		r.Tag("v0.1.0")
+		r.Commit("fix: two")
+		r.Tag("v0.1.1")
+		got, err := ReadReleases(t.Context(), gitFor(r), one, nil, ReadOptions{})
+		require.NoError(t, err)
+		require.Equal(t, []releaseSummary{{To: one, AtTo: "v0.1.0", Subjects: []string{"one"}, Commits: 1}}, summarize(t, r, got),
+			"tags after To are not part of its history")
+	})
+	t.Run("errors", func(t *testing.T) {
+		t.Parallel()
+		_, err := ReadReleases(t.Context(), &Git{Dir: gittest.New(t).Dir}, "", nil, ReadOptions{})
+		require.ErrorIs(t, err, ErrNoCommits)
+
+		r := gittest.New(t)
+		r.Commit("feat: one")
+		r.Tag("v1.0.0")
+		r.Commit("fix: two")
+		r.Commit("fix: three")
+		_, err = ReadReleases(t.Context(), gitFor(r.Clone("--depth", "2")), "", nil, ReadOptions{})
+		require.ErrorIs(t, err, ErrShallow)
+	})
+}
