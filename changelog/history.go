@@ -50,9 +50,9 @@ type History struct {
 	// Date is the committer date of the range's last commit.
 	Date time.Time
 	// TypesSeen lists, sorted, the types of the range's entries before any
-	// filter (reverted pairs, paths, types) dropped some: the lower-cased
-	// conventional types, "revert", and [TypeOther] when a message is not
-	// conventional.
+	// filter (reverted pairs, paths, types, commits) dropped some: the
+	// lower-cased conventional types, "revert", and [TypeOther] when a
+	// message is not conventional.
 	TypesSeen []string
 	// ExcludedTypes counts the entries dropped by [ReadOptions.ExcludeTypes].
 	ExcludedTypes int
@@ -65,10 +65,11 @@ type History struct {
 	// are the mailmapped %aN and %aE, told apart by e-mail address (case
 	// insensitively; by name when the address is empty), named as in their
 	// newest commit, and listed in the order of their first commit in the
-	// range (git log's order, oldest first). Commits that [ReadOptions.ExcludeCommits] drops (bots) do not
-	// count, unless they are breaking. A range without From (the whole
-	// history) has no new contributors: everyone would be one. In a shallow
-	// clone only the history the clone holds counts.
+	// range (git log's order, oldest first). Commits that
+	// [ReadOptions.ExcludeCommits] drops (bots) do not count, unless they
+	// are breaking. A range without From (the whole history) has no new
+	// contributors: everyone would be one. In a shallow clone only the
+	// history the clone holds counts.
 	NewContributors []Person
 }
 
