@@ -36,23 +36,27 @@ type variables struct {
 	WaitTimeout          string `env:"WAIT_TIMEOUT, default=120s"`
 	CodaParseValues      string `env:"CODA_PARSE_VALUES, default=false"`
 
-	FromRef       string `env:"FROM_REF"`
-	ToRef         string `env:"TO_REF"`
-	TagPattern    string `env:"TAG_PATTERN"`
-	IncludePaths  string `env:"INCLUDE_PATHS"`
-	IssuePattern  string `env:"ISSUE_PATTERN"`
-	IssueURL      string `env:"ISSUE_URL"`
-	ExcludeTypes  string `env:"EXCLUDE_TYPES"`
-	IncludeMerges string `env:"INCLUDE_MERGES, default=false"`
-	Version       string `env:"VERSION"`
-	Timezone      string `env:"TIMEZONE, default=UTC"`
-	Template      string `env:"TEMPLATE"`
-	OutputJSON    string `env:"OUTPUT_JSON"`
-	RepoPath      string `env:"REPO_PATH"`
-	FetchHistory  string `env:"FETCH_HISTORY, default=true"`
-	DryRun        string `env:"DRY_RUN, default=false"`
-	TestPayload   string `env:"TEST_PAYLOAD, default=false"`
-	Debug         string `env:"DEBUG, default=false"`
+	FromRef      string `env:"FROM_REF"`
+	ToRef        string `env:"TO_REF"`
+	TagPattern   string `env:"TAG_PATTERN"`
+	IncludePaths string `env:"INCLUDE_PATHS"`
+	IssuePattern string `env:"ISSUE_PATTERN"`
+	IssueURL     string `env:"ISSUE_URL"`
+	ExcludeTypes string `env:"EXCLUDE_TYPES"`
+	// ExcludeCommits is a Go regular expression of subjects and authors.
+	ExcludeCommits  string `env:"EXCLUDE_COMMITS"`
+	Sections        string `env:"SECTIONS"`
+	NewContributors string `env:"NEW_CONTRIBUTORS, default=true"`
+	IncludeMerges   string `env:"INCLUDE_MERGES, default=false"`
+	Version         string `env:"VERSION"`
+	Timezone        string `env:"TIMEZONE, default=UTC"`
+	Template        string `env:"TEMPLATE"`
+	OutputJSON      string `env:"OUTPUT_JSON"`
+	RepoPath        string `env:"REPO_PATH"`
+	FetchHistory    string `env:"FETCH_HISTORY, default=true"`
+	DryRun          string `env:"DRY_RUN, default=false"`
+	TestPayload     string `env:"TEST_PAYLOAD, default=false"`
+	Debug           string `env:"DEBUG, default=false"`
 
 	// Pipelines holds Bitbucket's own variables, which users do not set.
 	Pipelines pipelines.Env
@@ -272,6 +276,16 @@ func parseConfig(env variables, vars map[string]string) (config, error) {
 	for _, t := range splitList(env.ExcludeTypes) {
 		cfg.Read.ExcludeTypes = append(cfg.Read.ExcludeTypes, strings.ToLower(t))
 	}
+	if env.ExcludeCommits != "" {
+		cfg.Read.ExcludeCommits = compilePattern(&c, "EXCLUDE_COMMITS", env.ExcludeCommits, func(p string) (*regexp.Regexp, error) {
+			re, err := regexp.Compile(p)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not a Go regular expression (%v): write, for example, '^chore\\(release\\)|dependabot\\[bot\\]'", p, err)
+			}
+			return re, nil
+		})
+	}
+	cfg.Read.NewContributors = c.boolean("NEW_CONTRIBUTORS", env.NewContributors)
 	cfg.Release = parseRelease(&c, env)
 	if env.Template != "" {
 		cfg.Notes = compilePattern(&c, "TEMPLATE", env.Template, changelog.LoadNotes)
@@ -350,6 +364,7 @@ func parseRelease(c *checker, env variables) changelog.ReleaseOptions {
 		c.add("ISSUE_URL", "%q has no {key} placeholder: write it as https://example.atlassian.net/browse/{key}", env.IssueURL)
 	}
 	return changelog.ReleaseOptions{
+		Sections:   parseSections(c, env.Sections),
 		Version:    firstNonEmpty(env.Version, pb.Tag),
 		Location:   loc,
 		Repository: repo,
@@ -447,6 +462,22 @@ func parseDocID(value string) string {
 		return ""
 	}
 	return v
+}
+
+// parseSections reads SECTIONS: type=Title pairs, one a line or
+// comma-separated; an empty title hides the type's section.
+func parseSections(c *checker, value string) []changelog.SectionTitle {
+	var out []changelog.SectionTitle
+	for _, pair := range splitList(value) {
+		typ, title, ok := strings.Cut(pair, "=")
+		typ = strings.ToLower(strings.TrimSpace(typ))
+		if !ok || typ == "" {
+			c.add("SECTIONS", "%q is not a type=Title pair (for example feat=New features, or chore= to hide chores)", pair)
+			continue
+		}
+		out = append(out, changelog.SectionTitle{Type: typ, Title: strings.TrimSpace(title)})
+	}
+	return out
 }
 
 // parseColumns reads CODA_COLUMNS: field=Column pairs, one a line or

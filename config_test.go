@@ -9,6 +9,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"bitbucket.org/coda-changelog/coda-changelog/changelog"
 	"bitbucket.org/coda-changelog/coda-changelog/coda"
 	"bitbucket.org/coda-changelog/coda-changelog/internal/publish"
 )
@@ -256,4 +257,27 @@ func TestConfigGuardRails(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestConfigFilters(t *testing.T) {
+	t.Parallel()
+	cfg, err := loadConfig(t, minimal(map[string]string{
+		"EXCLUDE_COMMITS":  `^chore\(release\)|dependabot\[bot\]`,
+		"SECTIONS":         "feat=New features\nFix = Fixes\nchore=",
+		"NEW_CONTRIBUTORS": "false",
+	}))
+	require.NoError(t, err)
+	require.True(t, cfg.Read.ExcludeCommits.MatchString("chore(release): 1.2.0"))
+	require.True(t, cfg.Read.ExcludeCommits.MatchString("dependabot[bot] <support@github.com>"))
+	require.Equal(t, []changelog.SectionTitle{{Type: "feat", Title: "New features"}, {Type: "fix", Title: "Fixes"}, {Type: "chore", Title: ""}}, cfg.Release.Sections)
+	require.False(t, cfg.Read.NewContributors)
+
+	cfg, err = loadConfig(t, minimal(nil))
+	require.NoError(t, err)
+	require.True(t, cfg.Read.NewContributors, "on by default")
+	require.Nil(t, cfg.Read.ExcludeCommits)
+
+	_, err = loadConfig(t, minimal(map[string]string{"EXCLUDE_COMMITS": "dependabot[bot", "SECTIONS": "feat"}))
+	require.ErrorContains(t, err, "EXCLUDE_COMMITS:\n- \"dependabot[bot\" is not a Go regular expression")
+	require.ErrorContains(t, err, "SECTIONS:\n- \"feat\" is not a type=Title pair")
 }

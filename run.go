@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -63,13 +64,21 @@ func run(ctx context.Context, args []string, environment []string, stdout, stder
 		return err
 	}
 	con := newConsole(stderr, cfg.Debug, token)
-	for _, w := range cfg.Warnings {
-		con.Warn("%s", w)
-	}
 
 	b, err := buildRelease(ctx, cfg, con)
 	if err != nil {
+		for _, w := range cfg.Warnings { // a typo may be why
+			con.Warn("%s", w)
+		}
 		return err
+	}
+	con.Info("%s", b.startLine(cfg))
+	for _, w := range append(cfg.Warnings, b.warnings(cfg)...) {
+		con.Warn("%s", w)
+	}
+	if n := b.history.ExcludedTypes + b.history.ExcludedCommits; n > 0 {
+		con.Info("Filters left out %s: %d by EXCLUDE_TYPES, %d by EXCLUDE_COMMITS.",
+			plural(n, "commit", "commits"), b.history.ExcludedTypes, b.history.ExcludedCommits)
 	}
 	if cfg.OutputJSON != "" {
 		if err := writeJSONFile(cfg.OutputJSON, b.release); err != nil {
@@ -169,6 +178,77 @@ func (b built) summary() string {
 	return fmt.Sprintf("%s, %s from %s in %s..%s, %s",
 		b.release.Version, plural(len(b.release.Entries), "entry", "entries"), plural(b.history.Commits, "commit", "commits"),
 		orWhole(b.rng.From), shortSHA(b.rng.To), b.rng.Reason)
+}
+
+// startLine is the first line of the log: the pipe's version, the
+// repository, the range and the version, each with why it was chosen, so
+// that a support request starts with everything needed.
+func (b built) startLine(cfg config) string {
+	repo := b.release.Repository.FullName
+	if repo == "" {
+		repo = cfg.RepoPath
+	}
+	from := b.rng.FromRef
+	switch {
+	case b.rng.From == "":
+		from = "(root)"
+	case from == "" || from == "merge-base":
+		from = shortSHA(b.rng.From)
+	}
+	return fmt.Sprintf("coda-changelog %s: %s %s..%s (%s), version %s (%s)",
+		version, repo, from, shortSHA(b.rng.To), b.rangeWhy(cfg), b.release.Version, b.versionWhy(cfg))
+}
+
+// rangeWhy says why the range starts where it does.
+func (b built) rangeWhy(cfg config) string {
+	switch {
+	case cfg.Range.From != "":
+		return "FROM_REF"
+	case b.rng.FromRef == "merge-base":
+		return b.rng.Reason // merge-base with the pull request's destination
+	case b.rng.Previous != nil && b.rng.From == b.rng.Previous.Commit:
+		return "previous release tag"
+	}
+	return b.rng.Reason
+}
+
+// versionWhy says where the version came from.
+func (b built) versionWhy(cfg config) string {
+	switch {
+	case b.release.VersionReason != "":
+		return b.release.VersionReason
+	case cfg.Pipelines.Tag != "" && cfg.Release.Version == cfg.Pipelines.Tag:
+		return "BITBUCKET_TAG"
+	}
+	return "VERSION"
+}
+
+// warnings are what the range shows to be legal but probably wrong.
+func (b built) warnings(cfg config) []string {
+	var out []string
+	if b.rng.FromNotAncestor {
+		out = append(out, fmt.Sprintf("FROM_REF %s is not an ancestor of %s, so the range holds only %s's side of them; "+
+			"were FROM_REF and TO_REF swapped?", cfg.Range.From, shortSHA(b.rng.To), shortSHA(b.rng.To)))
+	}
+	var unknown []string
+	for _, t := range cfg.Read.ExcludeTypes {
+		if !slices.Contains(b.history.TypesSeen, t) {
+			unknown = append(unknown, t)
+		}
+	}
+	if len(unknown) > 0 {
+		out = append(out, fmt.Sprintf("EXCLUDE_TYPES names %s, which no commit in the range has; the types in the range are: %s",
+			strings.Join(unknown, ", "), orNone(b.history.TypesSeen)))
+	}
+	return out
+}
+
+// orNone joins a list, or says "none".
+func orNone(items []string) string {
+	if len(items) == 0 {
+		return "none"
+	}
+	return strings.Join(items, ", ")
 }
 
 // buildRelease reads the build's range and renders its release. A shallow

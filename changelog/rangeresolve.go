@@ -85,6 +85,9 @@ func (e *ShallowError) Error() string {
 // Unwrap makes errors.Is(err, ErrShallow) true.
 func (e *ShallowError) Unwrap() error { return ErrShallow }
 
+// reasonWholeHistory is the Reason of a range that is the whole history.
+const reasonWholeHistory = "whole history: no previous release tag"
+
 // ResolveRange works out the range of the current build: To resolved to a
 // full hash (Bitbucket may give 12-character shas); From as given, else the
 // merge-base with the destination for pull-request builds, else the previous
@@ -151,7 +154,7 @@ func ResolveRange(ctx context.Context, g *Git, opts RangeOptions) (Range, error)
 	case r.Previous != nil:
 		r.From, r.FromRef, r.Reason = r.Previous.Commit, r.Previous.Name, "since "+r.Previous.Name
 	default:
-		r.Reason = "whole history (no previous release tag)"
+		r.Reason = reasonWholeHistory
 	}
 	return r, nil
 }

@@ -107,7 +107,7 @@ func ReadReleases(ctx context.Context, g *Git, to string, tags *TagMatcher, opts
 			r.From, r.FromRef, r.Reason = r.Previous.Commit, r.Previous.Name, "since "+r.Previous.Name
 			h.mark(1, r.From)
 		} else {
-			r.Reason = "whole history (no previous release tag)"
+			r.Reason = reasonWholeHistory
 		}
 		rh, err := h.read(r, opts, touched)
 		if err != nil {
