@@ -22,19 +22,22 @@ import (
 // can set, as text, with its default. Each is documented in README.md (a test
 // keeps the two in step). [parseConfig] turns it into a checked [config].
 type variables struct {
-	CodaAPIToken         string `env:"CODA_API_TOKEN"`
-	CodaDocID            string `env:"CODA_DOC_ID"`
-	CodaTable            string `env:"CODA_TABLE"`
-	CodaPage             string `env:"CODA_PAGE"`
-	CodaAutomationRuleID string `env:"CODA_AUTOMATION_RULE_ID"`
-	CodaAPIURL           string `env:"CODA_API_URL, default=https://coda.io/apis/v1"`
-	CodaColumns          string `env:"CODA_COLUMNS"`
-	CodaKeyColumns       string `env:"CODA_KEY_COLUMNS"`
-	RowPer               string `env:"ROW_PER, default=commit"`
-	CodaPageMode         string `env:"CODA_PAGE_MODE, default=prepend"`
-	Wait                 string `env:"WAIT, default=true"`
-	WaitTimeout          string `env:"WAIT_TIMEOUT, default=120s"`
-	CodaParseValues      string `env:"CODA_PARSE_VALUES, default=false"`
+	CodaAPIToken          string `env:"CODA_API_TOKEN"`
+	CodaDocID             string `env:"CODA_DOC_ID"`
+	CodaTable             string `env:"CODA_TABLE"`
+	CodaPage              string `env:"CODA_PAGE"`
+	CodaAutomationRuleID  string `env:"CODA_AUTOMATION_RULE_ID"`
+	CodaAPIURL            string `env:"CODA_API_URL, default=https://coda.io/apis/v1"`
+	CodaColumns           string `env:"CODA_COLUMNS"`
+	CodaKeyColumns        string `env:"CODA_KEY_COLUMNS"`
+	CodaReleaseTable      string `env:"CODA_RELEASE_TABLE"`
+	CodaReleaseColumns    string `env:"CODA_RELEASE_COLUMNS"`
+	CodaReleaseKeyColumns string `env:"CODA_RELEASE_KEY_COLUMNS"`
+	RowPer                string `env:"ROW_PER, default=commit"`
+	CodaPageMode          string `env:"CODA_PAGE_MODE, default=prepend"`
+	Wait                  string `env:"WAIT, default=true"`
+	WaitTimeout           string `env:"WAIT_TIMEOUT, default=120s"`
+	CodaParseValues       string `env:"CODA_PARSE_VALUES, default=false"`
 
 	FromRef      string `env:"FROM_REF"`
 	ToRef        string `env:"TO_REF"`
@@ -56,6 +59,7 @@ type variables struct {
 	FetchHistory    string `env:"FETCH_HISTORY, default=true"`
 	DryRun          string `env:"DRY_RUN, default=false"`
 	TestPayload     string `env:"TEST_PAYLOAD, default=false"`
+	Backfill        string `env:"BACKFILL, default=false"`
 	Debug           string `env:"DEBUG, default=false"`
 
 	// Pipelines holds Bitbucket's own variables, which users do not set.
@@ -67,7 +71,9 @@ type config struct {
 	DryRun bool
 	// TestPayload checks the setup against the real doc and leaves it as
 	// it was (see [publish.Publisher.TestPayload]).
-	TestPayload  bool
+	TestPayload bool
+	// Backfill publishes every release of the history ([backfill]).
+	Backfill     bool
 	Debug        bool
 	RepoPath     string
 	FetchHistory bool
@@ -254,6 +260,7 @@ func parseConfig(env variables, vars map[string]string) (config, error) {
 	cfg := config{
 		DryRun:       dryRun,
 		TestPayload:  c.boolean("TEST_PAYLOAD", env.TestPayload),
+		Backfill:     c.boolean("BACKFILL", env.Backfill),
 		Debug:        c.boolean("DEBUG", env.Debug),
 		FetchHistory: c.boolean("FETCH_HISTORY", env.FetchHistory),
 		Template:     env.Template,
@@ -266,6 +273,12 @@ func parseConfig(env variables, vars map[string]string) (config, error) {
 	if cfg.DryRun && cfg.TestPayload {
 		c.add("TEST_PAYLOAD", "DRY_RUN and TEST_PAYLOAD are both set: pick one. DRY_RUN sends nothing to Coda; "+
 			"TEST_PAYLOAD writes one test row to the real doc, reads it back and deletes it")
+	}
+	if cfg.Backfill && cfg.TestPayload {
+		c.add("BACKFILL", "BACKFILL and TEST_PAYLOAD are both set: pick one. Check the setup with TEST_PAYLOAD first, then run the backfill")
+	}
+	if cfg.Backfill && env.FromRef != "" {
+		c.add("BACKFILL", "BACKFILL writes every release of the history, but FROM_REF picks one range: leave FROM_REF out")
 	}
 	cfg.Range = parseRange(&c, env)
 	cfg.Read = changelog.ReadOptions{
@@ -378,15 +391,19 @@ func parseRelease(c *checker, env variables) changelog.ReleaseOptions {
 // least one destination are required; in a dry run nothing is, but what is
 // given is still checked.
 func parseCoda(c *checker, env variables, vars map[string]string, dryRun bool) publish.Config {
+	rows := oneOf(c, "ROW_PER", env.RowPer, publish.RowModes)
 	cc := publish.Config{
-		DocID:       parseDocID(env.CodaDocID),
-		Table:       strings.TrimSpace(env.CodaTable),
-		Page:        strings.TrimSpace(env.CodaPage),
-		RuleID:      strings.TrimSpace(env.CodaAutomationRuleID),
-		Rows:        oneOf(c, "ROW_PER", env.RowPer, publish.RowModes),
-		PageMode:    oneOf(c, "CODA_PAGE_MODE", env.CodaPageMode, publish.PageModes),
-		Wait:        c.boolean("WAIT", env.Wait),
-		ParseValues: c.boolean("CODA_PARSE_VALUES", env.CodaParseValues),
+		DocID:        parseDocID(env.CodaDocID),
+		Table:        parseTable(c, "CODA", env.CodaTable, env.CodaColumns, env.CodaKeyColumns, rows),
+		ReleaseTable: parseTable(c, "CODA_RELEASE", env.CodaReleaseTable, env.CodaReleaseColumns, env.CodaReleaseKeyColumns, publish.PerRelease),
+		Page:         strings.TrimSpace(env.CodaPage),
+		RuleID:       strings.TrimSpace(env.CodaAutomationRuleID),
+		PageMode:     oneOf(c, "CODA_PAGE_MODE", env.CodaPageMode, publish.PageModes),
+		Wait:         c.boolean("WAIT", env.Wait),
+		ParseValues:  c.boolean("CODA_PARSE_VALUES", env.CodaParseValues),
+	}
+	if cc.ReleaseTable.Name != "" && cc.Table.Name != "" && rows != publish.PerCommit {
+		c.add("ROW_PER", "is %q, but with CODA_RELEASE_TABLE, CODA_TABLE gets one row per commit and CODA_RELEASE_TABLE one per release: leave ROW_PER out", env.RowPer)
 	}
 	cc.WaitTimeout = parseDuration(c, "WAIT_TIMEOUT", env.WaitTimeout)
 	if !dryRun {
@@ -400,23 +417,30 @@ func parseCoda(c *checker, env variables, vars map[string]string, dryRun bool) p
 		if env.CodaDocID == "" {
 			c.add("CODA_DOC_ID", "required field: the doc's id or its URL (https://coda.io/d/Name_dAbCdEf)")
 		}
-		if cc.Table == "" && cc.Page == "" && cc.RuleID == "" {
-			c.add("CODA_TABLE", "set at least one of CODA_TABLE, CODA_PAGE or CODA_AUTOMATION_RULE_ID (or DRY_RUN: 'true')")
+		if cc.Table.Name == "" && cc.ReleaseTable.Name == "" && cc.Page == "" && cc.RuleID == "" {
+			c.add("CODA_TABLE", "set at least one of CODA_TABLE, CODA_RELEASE_TABLE, CODA_PAGE or CODA_AUTOMATION_RULE_ID (or DRY_RUN: 'true')")
 		}
 	}
 	if env.CodaDocID != "" && cc.DocID == "" {
 		c.add("CODA_DOC_ID", "%q is neither a doc id nor a doc URL such as https://coda.io/d/Name_dAbCdEf", env.CodaDocID)
 	}
-	cc.Columns = parseColumns(c, env.CodaColumns, cc.Rows)
-	cc.KeyColumns = splitList(env.CodaKeyColumns)
-	if cc.Table == "" {
-		for _, v := range []struct{ name, value string }{{"CODA_COLUMNS", env.CodaColumns}, {"CODA_KEY_COLUMNS", env.CodaKeyColumns}} {
+	return cc
+}
+
+// parseTable reads the variables of one table: PREFIX_TABLE,
+// PREFIX_COLUMNS and PREFIX_KEY_COLUMNS.
+func parseTable(c *checker, prefix, name, columns, keys string, rows publish.RowMode) publish.Table {
+	t := publish.Table{Name: strings.TrimSpace(name), Rows: rows, Variables: prefix}
+	t.Columns = parseColumns(c, prefix+"_COLUMNS", columns, rows)
+	t.KeyColumns = splitList(keys)
+	if t.Name == "" {
+		for _, v := range []struct{ name, value string }{{prefix + "_COLUMNS", columns}, {prefix + "_KEY_COLUMNS", keys}} {
 			if v.value != "" {
-				c.add(v.name, "is set but CODA_TABLE is not: name the table to write rows to")
+				c.add(v.name, "is set but %s_TABLE is not: name the table to write rows to", prefix)
 			}
 		}
 	}
-	return cc
+	return t
 }
 
 // parseDuration reads a Go duration ("2m", "90s") or a number of seconds.
@@ -482,23 +506,31 @@ func parseSections(c *checker, value string) []changelog.SectionTitle {
 
 // parseColumns reads CODA_COLUMNS: field=Column pairs, one a line or
 // comma-separated.
-func parseColumns(c *checker, value string, rows publish.RowMode) []publish.ColumnMapping {
+func parseColumns(c *checker, variable, value string, rows publish.RowMode) []publish.ColumnMapping {
 	var out []publish.ColumnMapping
 	fields := publish.FieldNames(rows)
 	for _, pair := range splitList(value) {
 		field, column, ok := strings.Cut(pair, "=")
 		field, column = strings.ToLower(strings.TrimSpace(field)), strings.TrimSpace(column)
 		if !ok || field == "" || column == "" {
-			c.add("CODA_COLUMNS", "%q is not a field=Column pair (for example subject=Summary)", pair)
+			c.add(variable, "%q is not a field=Column pair (for example subject=Summary)", pair)
 			continue
 		}
 		if !slices.Contains(fields, field) {
-			c.add("CODA_COLUMNS", "%q is not a field for ROW_PER=%s: use one of %s", field, rows, strings.Join(fields, ", "))
+			c.add(variable, "%q is not a field of %s: use one of %s", field, rowsOf(variable, rows), strings.Join(fields, ", "))
 			continue
 		}
 		out = append(out, publish.ColumnMapping{Field: field, Column: column})
 	}
 	return out
+}
+
+// rowsOf names the rows a column mapping is for, in messages.
+func rowsOf(variable string, rows publish.RowMode) string {
+	if variable == "CODA_COLUMNS" {
+		return "ROW_PER=" + string(rows)
+	}
+	return "a row per " + string(rows)
 }
 
 func firstNonEmpty(values ...string) string {

@@ -38,7 +38,7 @@ func TestConfigDefaults(t *testing.T) {
 	cfg, err := loadConfig(t, minimal(nil))
 	require.NoError(t, err)
 	require.Equal(t, "https://coda.io/apis/v1", cfg.APIURL)
-	require.Equal(t, publish.PerCommit, cfg.Coda.Rows)
+	require.Equal(t, publish.PerCommit, cfg.Coda.Table.Rows)
 	require.Equal(t, coda.Prepend, cfg.Coda.PageMode)
 	require.True(t, cfg.Coda.Wait)
 	require.Equal(t, 120*time.Second, cfg.Coda.WaitTimeout)
@@ -71,7 +71,7 @@ func TestConfigReportsEveryProblemAtOnce(t *testing.T) {
 	for _, want := range []string{
 		"CODA_API_TOKEN:\n- required field",
 		"CODA_DOC_ID:\n- required field",
-		"CODA_TABLE:\n- set at least one of CODA_TABLE, CODA_PAGE or CODA_AUTOMATION_RULE_ID",
+		"CODA_TABLE:\n- set at least one of CODA_TABLE, CODA_RELEASE_TABLE, CODA_PAGE or CODA_AUTOMATION_RULE_ID",
 		"ROW_PER:\n- \"day\" is not allowed: use one of commit, release",
 		"WAIT:\n- \"maybe\" is not a boolean",
 		"WAIT_TIMEOUT:\n- \"soon\" is not a duration",
@@ -79,7 +79,7 @@ func TestConfigReportsEveryProblemAtOnce(t *testing.T) {
 		"ISSUE_PATTERN:\n- invalid issue pattern \"([\"",
 		"TAG_PATTERN:\n- tag pattern \"(\"",
 		"CODA_API_URL:\n- coda: base URL \"http://coda.example.com/apis/v1\" uses http; use https",
-		`"colour" is not a field for ROW_PER=`,
+		`"colour" is not a field of ROW_PER=day`,
 		`"broken" is not a field=Column pair`,
 		"ISSUE_URL:\n- \"https://jira.example.com/browse/\" has no {key} placeholder",
 		"TEMPLATE:\n- read TEMPLATE /no/such/template.tmpl",
@@ -141,8 +141,8 @@ func TestConfigListVariables(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"services/api", "lib, with comma"}, cfg.Read.Paths, "list items keep their commas")
 	require.Equal(t, []string{"chore", "ci", "style"}, cfg.Read.ExcludeTypes)
-	require.Equal(t, []publish.ColumnMapping{{Field: "sha", Column: "SHA"}, {Field: "subject", Column: "Summary, with comma"}}, cfg.Coda.Columns)
-	require.Equal(t, []string{"SHA"}, cfg.Coda.KeyColumns)
+	require.Equal(t, []publish.ColumnMapping{{Field: "sha", Column: "SHA"}, {Field: "subject", Column: "Summary, with comma"}}, cfg.Coda.Table.Columns)
+	require.Equal(t, []string{"SHA"}, cfg.Coda.Table.KeyColumns)
 }
 
 func TestConfigPipelinesVariables(t *testing.T) {

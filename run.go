@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -64,6 +63,9 @@ func run(ctx context.Context, args []string, environment []string, stdout, stder
 		return err
 	}
 	con := newConsole(stderr, cfg.Debug, token)
+	if cfg.Backfill {
+		return backfill(ctx, cfg, con, stdout)
+	}
 
 	b, err := buildRelease(ctx, cfg, con)
 	if err != nil {
@@ -81,7 +83,7 @@ func run(ctx context.Context, args []string, environment []string, stdout, stder
 			plural(n, "commit", "commits"), b.history.ExcludedTypes, b.history.ExcludedCommits)
 	}
 	if cfg.OutputJSON != "" {
-		if err := writeJSONFile(cfg.OutputJSON, b.release); err != nil {
+		if err := writeJSON(cfg.OutputJSON, b.release); err != nil {
 			return err
 		}
 		con.Info("Wrote the release JSON to %s", cfg.OutputJSON)
@@ -90,7 +92,7 @@ func run(ctx context.Context, args []string, environment []string, stdout, stder
 		if _, err := io.WriteString(stdout, con.redact(b.release.Markdown)); err != nil {
 			return err
 		}
-		publish.Describe(con, cfg.Coda, b.release)
+		publish.Describe(con, cfg.Coda, []changelog.Release{b.release})
 		con.Success("Dry run: %s. Nothing was sent to Coda.", b.summary())
 		return nil
 	}
@@ -101,6 +103,26 @@ func run(ctx context.Context, args []string, environment []string, stdout, stder
 		con.Success("Nothing to publish: %s.", b.summary())
 		return nil
 	}
+	return withPublisher(cfg, con, func(p *publish.Publisher) (string, error) {
+		if cfg.TestPayload {
+			done, err := p.TestPayload(ctx, b.release)
+			if err != nil {
+				return "", fmt.Errorf("test payload: %w", err)
+			}
+			return fmt.Sprintf("Test payload: %s; checked %s. Nothing was left in the doc.", b.summary(), strings.Join(done, "; ")), nil
+		}
+		done, err := p.Publish(ctx, b.release)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("Published %s: %s.", b.summary(), strings.Join(done, "; ")), nil
+	})
+}
+
+// withPublisher runs do with a publisher of a new Coda client, then
+// logs what the run asked of Coda and, when do succeeded, the line it
+// returned.
+func withPublisher(cfg config, con *console, do func(*publish.Publisher) (string, error)) error {
 	client, err := coda.NewClient(cfg.Token,
 		coda.WithBaseURL(cfg.APIURL),
 		coda.WithUserAgent("coda-changelog/"+version),
@@ -109,30 +131,13 @@ func run(ctx context.Context, args []string, environment []string, stdout, stder
 		return err
 	}
 	start := time.Now()
-	success, err := publishTo(ctx, publish.New(client, cfg.Coda, con), cfg, b)
+	success, err := do(publish.New(client, cfg.Coda, con))
 	logCodaStats(con, client, start)
 	if err != nil {
 		return err
 	}
 	con.Success("%s", success)
 	return nil
-}
-
-// publishTo publishes the release, or checks the setup with a test
-// payload, and returns the line that says what was done.
-func publishTo(ctx context.Context, p *publish.Publisher, cfg config, b built) (string, error) {
-	if cfg.TestPayload {
-		done, err := p.TestPayload(ctx, b.release)
-		if err != nil {
-			return "", fmt.Errorf("test payload: %w", err)
-		}
-		return fmt.Sprintf("Test payload: %s; checked %s. Nothing was left in the doc.", b.summary(), strings.Join(done, "; ")), nil
-	}
-	done, err := p.Publish(ctx, b.release)
-	if err != nil {
-		return "", err
-	}
-	return fmt.Sprintf("Published %s: %s.", b.summary(), strings.Join(done, "; ")), nil
 }
 
 // logCodaStats prints what the run asked of Coda, for the rate limits'
@@ -251,31 +256,47 @@ func orNone(items []string) string {
 	return strings.Join(items, ", ")
 }
 
-// buildRelease reads the build's range and renders its release. A shallow
-// clone that lacks the range's history is deepened once when FETCH_HISTORY
-// allows it.
+// buildRelease reads the build's range and renders its release.
 func buildRelease(ctx context.Context, cfg config, con *console) (built, error) {
-	g := &changelog.Git{Dir: cfg.RepoPath, Logger: con.Logger()}
-	b, err := readRange(ctx, g, cfg)
-	var shallow *changelog.ShallowError
-	if errors.As(err, &shallow) && cfg.FetchHistory {
-		con.Info("The clone is shallow and lacks part of the range; fetching the full history.")
-		if ferr := cfg.Pipelines.FetchHistory(ctx, g, cfg.Range.PRDestinationBranch); ferr != nil {
-			return built{}, fmt.Errorf("%w\nFetching more history failed: %v", err, ferr)
-		}
+	var b built
+	err := readHistory(ctx, cfg, con, func(g *changelog.Git) (err error) {
 		b, err = readRange(ctx, g, cfg)
-	}
+		return err
+	})
 	if err != nil {
 		return built{}, err
 	}
 	b.release = changelog.NewRelease(b.rng, b.history, cfg.Release)
-	if b.release.Markdown, err = cfg.Notes.Render(b.release); err != nil {
-		if cfg.Template != "" {
-			return built{}, fmt.Errorf("TEMPLATE %s: %w", cfg.Template, err)
-		}
+	if b.release.Markdown, err = renderNotes(cfg, b.release); err != nil {
 		return built{}, err
 	}
 	return b, nil
+}
+
+// readHistory runs read on the repository. A shallow clone that lacks the
+// history read needs is deepened once, when FETCH_HISTORY allows it.
+func readHistory(ctx context.Context, cfg config, con *console, read func(*changelog.Git) error) error {
+	g := &changelog.Git{Dir: cfg.RepoPath, Logger: con.Logger()}
+	err := read(g)
+	var shallow *changelog.ShallowError
+	if errors.As(err, &shallow) && cfg.FetchHistory {
+		con.Info("The clone is shallow and lacks part of the history; fetching the full history.")
+		if ferr := cfg.Pipelines.FetchHistory(ctx, g, cfg.Range.PRDestinationBranch); ferr != nil {
+			return fmt.Errorf("%w\nFetching more history failed: %v", err, ferr)
+		}
+		err = read(g)
+	}
+	return err
+}
+
+// renderNotes renders a release's notes with the built-in or the custom
+// template.
+func renderNotes(cfg config, rel changelog.Release) (string, error) {
+	md, err := cfg.Notes.Render(rel)
+	if err != nil && cfg.Template != "" {
+		return "", fmt.Errorf("TEMPLATE %s: %w", cfg.Template, err)
+	}
+	return md, err
 }
 
 // plural writes a count with the right form of its noun.
@@ -327,27 +348,4 @@ func repositoryError(dir string, err error) error {
 		return fmt.Errorf("the repository at %s has no commits yet: there is no changelog to publish (%w)", dir, err)
 	}
 	return err
-}
-
-// writeJSONFile writes the release to path, whole or not at all.
-func writeJSONFile(path string, rel changelog.Release) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".release-*.json")
-	if err != nil {
-		return fmt.Errorf("OUTPUT_JSON %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := changelog.WriteJSON(tmp, rel); err != nil {
-		tmp.Close()
-		return fmt.Errorf("OUTPUT_JSON %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("OUTPUT_JSON %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("OUTPUT_JSON %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("OUTPUT_JSON %s: %w", path, err)
-	}
-	return nil
 }

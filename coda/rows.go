@@ -13,9 +13,15 @@ import (
 	"unicode/utf16"
 )
 
+// MaxRequestBytes is Coda's limit on a request's body: "The limit for
+// requests is 2 MB" (Coda's help centre); a larger one is refused with a
+// 400.
+const MaxRequestBytes = 2_000_000
+
 const (
-	defaultBatchRows  = 500
-	defaultBatchBytes = 1_500_000
+	defaultBatchRows = 500
+	// defaultBatchBytes leaves room below MaxRequestBytes.
+	defaultBatchBytes = MaxRequestBytes * 3 / 4
 
 	// maxRowSize is Coda's limit on one row: 2 × the UTF-16 code units of
 	// its JSON encoding.
@@ -167,6 +173,14 @@ func (e *RowTooLargeError) Error() string {
 
 // Is makes errors.Is(err, ErrRowTooLarge) true.
 func (e *RowTooLargeError) Is(target error) bool { return target == ErrRowTooLarge }
+
+// CheckRows reports the first of rows that is over Coda's row size limit,
+// as a [*RowTooLargeError], so that a caller that writes rows in several
+// calls can refuse them all before writing any.
+func CheckRows(rows []RowEdit) error {
+	_, err := encodeRows(rows)
+	return err
+}
 
 // encodeRows encodes each row as JSON and checks it against Coda's row size
 // limit.

@@ -361,7 +361,7 @@ func TestErrorsUsersCanActOn(t *testing.T) {
 		{"view", map[string]string{"CODA_TABLE": "Recent changes"},
 			[]string{`CODA_TABLE "Recent changes"`, `is a view of table "Changes"`, "grid-changes"}},
 		{"release field in a row per commit", map[string]string{"CODA_TABLE": "Changes", "CODA_COLUMNS": "sha=SHA,count=Count"},
-			[]string{`"count" is not a field for ROW_PER=commit`}},
+			[]string{`"count" is not a field of ROW_PER=commit`}},
 		{"formula column", map[string]string{"CODA_TABLE": "Changes", "CODA_COLUMNS": "sha=SHA,pull_request=Count"},
 			[]string{`column "Count" (for pull_request) is calculated by a formula and cannot be written`}},
 		{"missing key", map[string]string{"CODA_TABLE": "Changes", "CODA_COLUMNS": "subject=Subject"},

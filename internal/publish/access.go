@@ -88,7 +88,12 @@ func (p *Publisher) accessError(err error) error {
 func (p *Publisher) scopeOf(path string) string {
 	switch {
 	case strings.Contains(path, "/tables/"):
-		return fmt.Sprintf("table %q (CODA_TABLE)", p.cfg.Table)
+		table, _, _ := strings.Cut(path[strings.Index(path, "/tables/")+len("/tables/"):], "/")
+		t := p.cfg.Table
+		if known, ok := p.tables[table]; ok {
+			t = known
+		}
+		return fmt.Sprintf("table %q (%s)", t.Name, t.variable("TABLE"))
 	case strings.Contains(path, "/pages/"):
 		return fmt.Sprintf("page %q (CODA_PAGE)", p.cfg.Page)
 	case strings.Contains(path, "/hooks/"):

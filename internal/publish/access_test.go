@@ -59,7 +59,7 @@ func TestRestrictedTokens(t *testing.T) {
 				doc := typedDoc(srv)
 				srv.AddDoc(codatest.Doc{ID: "other-doc"})
 				var log recorder
-				cfg := Config{DocID: doc.ID, Table: "Changes", Rows: PerCommit, Columns: typedColumns, Wait: true, WaitTimeout: time.Minute}
+				cfg := Config{DocID: doc.ID, Table: changesTable, Wait: true, WaitTimeout: time.Minute}
 				_, err := New(restrictedClient(t, srv, tok), cfg, &log).Publish(t.Context(), bigRelease(2))
 				if tt.want != "" {
 					require.ErrorContains(t, err, tt.want)
@@ -91,7 +91,7 @@ func TestUnreachableAPI(t *testing.T) {
 		c, err := coda.NewClient("secret", coda.WithBaseURL("https://coda.example.com/apis/v1"), coda.WithHTTPClient(&http.Client{Transport: transport}))
 		require.NoError(t, err)
 		start := time.Now()
-		_, err = New(c, Config{DocID: typedDocID, Table: "Changes"}, discard{}).Publish(t.Context(), bigRelease(1))
+		_, err = New(c, Config{DocID: typedDocID, Table: changesTable}, discard{}).Publish(t.Context(), bigRelease(1))
 		took := time.Since(start)
 		require.Error(t, err)
 		require.True(t, errors.Is(err, syscall.ECONNREFUSED), "%v", err)
@@ -109,7 +109,7 @@ func TestRedirectIsNotFollowed(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		srv := codatest.NewUnstarted(codatest.WithRedirect("https://docs.example.com/apis/v1"))
-		_, err := New(fakeClient(t, srv), Config{DocID: typedDocID, Table: "Changes"}, discard{}).Publish(t.Context(), bigRelease(1))
+		_, err := New(fakeClient(t, srv), Config{DocID: typedDocID, Table: changesTable}, discard{}).Publish(t.Context(), bigRelease(1))
 		require.EqualError(t, err, "CODA_API_URL: Coda answered 307 and pointed at https://docs.example.com/apis/v1/whoami. "+
 			"The pipe does not follow it, so that the token never leaves "+hostOf(t, srv.URL)+"; if the API has moved there, "+
 			"set CODA_API_URL to its new base URL (such as https://docs.example.com/apis/v1)")

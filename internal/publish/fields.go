@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -15,7 +16,9 @@ import (
 // tables all derive from that declaration.
 type field struct {
 	name string
-	kind kind
+	// aliases are other column names the default mapping maps the field to.
+	aliases []string
+	kind    kind
 	// links is where the field's link-column URLs come from, if anywhere.
 	links linkSource
 	// commit and release give the field's value in a row per commit and in
@@ -110,7 +113,7 @@ var fields = []field{
 			return linkedText(u, u)
 		},
 		releaseDoc: "link to the build's commit"},
-	{name: "version", kind: kindText, sameForBoth: true,
+	{name: "version", aliases: []string{"release"}, kind: kindText, sameForBoth: true,
 		release:    func(r *changelog.Release) value { return textValue(r.Version) },
 		releaseDoc: "the release's version"},
 	{name: "previous_version", kind: kindText,
@@ -149,6 +152,12 @@ func fieldNamed(name string) (field, bool) {
 		}
 	}
 	return field{}, false
+}
+
+// namedBy reports whether a column of that name is named after the field.
+func (f field) namedBy(column string) bool {
+	c := normalizeName(column)
+	return c == normalizeName(f.name) || slices.ContainsFunc(f.aliases, func(a string) bool { return c == normalizeName(a) })
 }
 
 // in reports whether the field is offered in rows of mode m.

@@ -49,3 +49,15 @@ func (r *recorder) String() string {
 	defer r.mu.Unlock()
 	return strings.Join(r.lines, "\n")
 }
+
+// withoutLinks drops the browser links from what a publisher did.
+func withoutLinks(done []string) []string {
+	out := make([]string, len(done))
+	for i, d := range done {
+		if j := strings.LastIndex(d, " <https://"); j >= 0 {
+			d = d[:j]
+		}
+		out[i] = d
+	}
+	return out
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -11,29 +12,119 @@ import (
 	"bitbucket.org/coda-changelog/coda-changelog/coda"
 )
 
-// planPage finds the page and decides whether the notes must be written: a
-// prepend or append is skipped when the page already shows the release's
-// heading, so a rerun does not add the same notes twice. (A replace is
-// always safe to repeat.) It returns nil when there is nothing to write.
-func (p *Publisher) planPage(ctx context.Context, rel changelog.Release) (*coda.Page, error) {
-	cfg := p.cfg
+// notesPlan is what goes onto the page: the page, and the writes to make,
+// in order.
+type notesPlan struct {
+	page   coda.Page
+	writes []notesWrite
+	count  int // releases whose notes are written
+}
+
+// notesWrite is one write of notes onto the page.
+type notesWrite struct {
+	mode     coda.InsertionMode
+	markdown string
+}
+
+// maxNotesBytes is the most markdown one page write carries: Coda refuses
+// requests over [coda.MaxRequestBytes], and the markdown travels inside
+// JSON, where escaping can make it longer.
+const maxNotesBytes = coda.MaxRequestBytes / 2
+
+// planNotes finds the page and decides which releases' notes to write and
+// how. With prepend or append, a release whose heading the page already
+// shows is left out, so that a rerun does not add the same notes twice;
+// the others are joined, newest first for prepend and oldest first for
+// append, into as few writes as the request limit allows, made so that the
+// newest ends up on top (prepend) or at the bottom (append). A replace
+// writes every release's notes, newest first. It returns nil when there is
+// nothing to write.
+func (p *Publisher) planNotes(ctx context.Context, rels []changelog.Release) (*notesPlan, error) {
+	mode := p.cfg.PageMode
 	page, err := p.findPage(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.PageMode == coda.Replace {
-		return &page, nil
+	pending := rels
+	if mode != coda.Replace {
+		headings, err := p.pageHeadings(ctx, page.ID)
+		if err != nil {
+			return nil, fmt.Errorf("CODA_PAGE %q: %w", p.cfg.Page, p.accessError(err))
+		}
+		pending = nil
+		for _, rel := range rels {
+			if headings[rel.Heading()] {
+				p.log.Info("Page %q already has the notes of %s; leaving them as they are.", page.Name, rel.Heading())
+				continue
+			}
+			pending = append(pending, rel)
+		}
 	}
-	heading := rel.Heading()
-	found, err := p.pageHasHeading(ctx, page.ID, heading)
-	switch {
-	case err != nil:
-		return nil, fmt.Errorf("CODA_PAGE %q: %w", cfg.Page, p.accessError(err))
-	case found:
-		p.log.Info("Page %q already has the notes of %s; leaving it as it is.", page.Name, heading)
+	if len(pending) == 0 {
 		return nil, nil
 	}
-	return &page, nil
+	plan := &notesPlan{page: page, count: len(pending)}
+	order := slices.Clone(pending) // oldest first
+	if mode != coda.Append {
+		slices.Reverse(order) // newest first
+	}
+	parts := joinNotes(order, maxNotesBytes)
+	switch mode {
+	case coda.Prepend: // the part holding the oldest notes goes first, so the newest ends on top
+		for i := len(parts) - 1; i >= 0; i-- {
+			plan.writes = append(plan.writes, notesWrite{mode: coda.Prepend, markdown: parts[i]})
+		}
+	default:
+		for i, part := range parts {
+			m := mode
+			if i > 0 {
+				m = coda.Append // a replace writes its first part, then adds the rest
+			}
+			plan.writes = append(plan.writes, notesWrite{mode: m, markdown: part})
+		}
+	}
+	return plan, nil
+}
+
+// joinNotes joins the releases' notes, in order, into parts of at most
+// limit bytes each (a single release's notes may exceed it: they are one
+// part of their own).
+func joinNotes(rels []changelog.Release, limit int) []string {
+	var parts []string
+	var b strings.Builder
+	for _, rel := range rels {
+		md := rel.Markdown
+		if b.Len() > 0 && b.Len()+1+len(md) > limit {
+			parts = append(parts, b.String())
+			b.Reset()
+		}
+		if b.Len() > 0 && !strings.HasSuffix(b.String(), "\n\n") {
+			b.WriteString("\n")
+		}
+		b.WriteString(md)
+	}
+	if b.Len() > 0 {
+		parts = append(parts, b.String())
+	}
+	return parts
+}
+
+// writeNotes makes the planned page writes and says what it did.
+func (p *Publisher) writeNotes(ctx context.Context, plan *notesPlan) ([]coda.Mutation, string, error) {
+	var muts []coda.Mutation
+	for _, w := range plan.writes {
+		m, err := p.client.UpdatePageContent(ctx, p.cfg.DocID, plan.page.ID, w.mode, w.markdown)
+		if err != nil {
+			return nil, "", fmt.Errorf("write the notes to page %q: %w", plan.page.Name, p.accessError(err))
+		}
+		muts = append(muts, m)
+	}
+	what := fmt.Sprintf("notes written to page %q (%s)%s", plan.page.Name, p.cfg.PageMode, link(plan.page.BrowserLink))
+	if plan.count > 1 {
+		what = fmt.Sprintf("notes of %d releases written to page %q (%s, %s)%s", plan.count, plan.page.Name, p.cfg.PageMode,
+			plural(len(plan.writes), "write", "writes"), link(plan.page.BrowserLink))
+	}
+	return muts, what, nil
 }
 
 // findPage finds CODA_PAGE.
@@ -52,44 +143,44 @@ func (p *Publisher) findPage(ctx context.Context) (coda.Page, error) {
 // while the doc has writes not yet applied.
 const latestReadRetry = 5 * time.Second
 
-// pageHasHeading reports whether the page's latest content has a heading
-// (H1–H3) whose text is heading. It reads the doc's latest version, not the
-// copy Coda serves reads from, which lags writes by up to minutes: a rerun
-// right after a run must see that run's notes. While the doc has writes not
-// yet applied Coda refuses such reads; the check waits for them up to
-// WAIT_TIMEOUT, then fails rather than risk writing the notes twice.
-func (p *Publisher) pageHasHeading(ctx context.Context, pageID, heading string) (bool, error) {
+// pageHeadings returns the headings (H1–H3) of the page's latest content.
+// It reads the doc's latest version, not the copy Coda serves reads from,
+// which lags writes by up to minutes: a rerun right after a run must see
+// that run's notes. While the doc has writes not yet applied Coda refuses
+// such reads; the check waits for them up to WAIT_TIMEOUT, then fails
+// rather than risk writing the notes twice.
+func (p *Publisher) pageHeadings(ctx context.Context, pageID string) (map[string]bool, error) {
 	deadline := time.Now().Add(p.cfg.WaitTimeout)
 	for {
-		found, err := p.scanHeadings(ctx, pageID, heading)
+		headings, err := p.scanHeadings(ctx, pageID)
 		if !errors.Is(err, coda.ErrDocNotUpToDate) {
-			return found, err
+			return headings, err
 		}
 		if time.Now().Add(latestReadRetry).After(deadline) {
-			return false, fmt.Errorf("the doc still had writes not yet applied after WAIT_TIMEOUT (%s), so whether the page "+
-				"already has the notes of %s is unknown and nothing was written; rerun later, or raise WAIT_TIMEOUT: %w",
-				p.cfg.WaitTimeout, heading, err)
+			return nil, fmt.Errorf("the doc still had writes not yet applied after WAIT_TIMEOUT (%s), so which notes the page "+
+				"already has is unknown and nothing was written; rerun later, or raise WAIT_TIMEOUT: %w", p.cfg.WaitTimeout, err)
 		}
 		p.log.Info("The doc has writes not yet applied; waiting for them to read the page's latest content.")
 		select {
 		case <-ctx.Done():
-			return false, ctx.Err()
+			return nil, ctx.Err()
 		case <-time.After(latestReadRetry):
 		}
 	}
 }
 
-// scanHeadings reads the page's latest content, looking for the heading.
-func (p *Publisher) scanHeadings(ctx context.Context, pageID, heading string) (bool, error) {
+// scanHeadings reads the page's latest content and collects its headings.
+func (p *Publisher) scanHeadings(ctx context.Context, pageID string) (map[string]bool, error) {
+	headings := map[string]bool{}
 	for item, err := range p.client.PageContent(ctx, p.cfg.DocID, pageID, coda.LatestVersion()) {
 		if err != nil {
-			return false, err
+			return nil, err
 		}
-		if strings.HasPrefix(item.Style, "h") && strings.TrimSpace(item.Content) == heading {
-			return true, nil
+		if strings.HasPrefix(item.Style, "h") {
+			headings[strings.TrimSpace(item.Content)] = true
 		}
 	}
-	return false, nil
+	return headings, nil
 }
 
 // confirm waits, when WAIT is on, until Coda has applied the writes. A token

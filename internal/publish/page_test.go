@@ -46,11 +46,11 @@ func TestRowPerReleaseAndNotesPage(t *testing.T) {
 				doc := notesDoc(srv)
 				rel := notesRelease(t)
 				cfg := Config{
-					DocID: doc.ID, Table: "Releases", Rows: PerRelease, Page: "Release notes", PageMode: mode,
-					Columns: []ColumnMapping{
+					DocID: doc.ID, Page: "Release notes", PageMode: mode,
+					Table: Table{Name: "Releases", Rows: PerRelease, Columns: []ColumnMapping{
 						{Field: "version", Column: "Version"}, {Field: "previous_version", Column: "Previous version"},
 						{Field: "markdown", Column: "Notes"}, {Field: "count", Column: "Count"}, {Field: "date", Column: "Date"},
-					},
+					}},
 					Wait: true, WaitTimeout: time.Minute,
 				}
 				for range 2 { // the second run is a rerun: nothing may be added twice
@@ -118,7 +118,7 @@ func TestFaultsEndWithTheSameRows(t *testing.T) {
 			{ID: "c-sha", Name: "SHA"}, {ID: "c-subject", Name: "Subject"},
 		}}}})
 		rel := bigRelease(1200) // more than one request's worth of rows
-		cfg := Config{DocID: doc.ID, Table: "Changes", Rows: PerCommit, Wait: true, WaitTimeout: 10 * time.Minute}
+		cfg := Config{DocID: doc.ID, Table: Table{Name: "Changes", Rows: PerCommit}, Wait: true, WaitTimeout: 10 * time.Minute}
 		_, err := New(fakeClient(t, srv), cfg, discard{}).Publish(t.Context(), rel)
 		require.NoError(t, err)
 		got := map[string]int{}

@@ -35,14 +35,16 @@ var PageModes = []coda.InsertionMode{coda.Prepend, coda.Append, coda.Replace}
 
 // Config is where and how to publish.
 type Config struct {
-	DocID      string
-	Table      string // CODA_TABLE: a name or a grid- id; "" for no rows
-	Page       string // CODA_PAGE: a name or a canvas- id; "" for no notes
-	RuleID     string // CODA_AUTOMATION_RULE_ID; "" for no automation
-	Columns    []ColumnMapping
-	KeyColumns []string
-	Rows       RowMode
-	PageMode   coda.InsertionMode
+	DocID string
+	// Table gets rows from each release; its Name is "" for none.
+	Table Table
+	// ReleaseTable, when named, gets one row per release, written and
+	// applied before Table's rows (which are then one per commit), so
+	// that a Lookup column of Table resolves to the release's row.
+	ReleaseTable Table
+	Page         string // CODA_PAGE: a name or a canvas- id; "" for no notes
+	RuleID       string // CODA_AUTOMATION_RULE_ID; "" for no automation
+	PageMode     coda.InsertionMode
 	// Wait makes every write wait until Coda has applied it, up to
 	// WaitTimeout each.
 	Wait        bool
@@ -50,6 +52,27 @@ type Config struct {
 	// ParseValues lets Coda parse cell values as if typed. Off by default:
 	// commit text is stored exactly as written, never read as a formula.
 	ParseValues bool
+}
+
+// Table says which rows go to a table, and how.
+type Table struct {
+	Name       string          // a name or a grid- id
+	Columns    []ColumnMapping // empty: the default mapping
+	KeyColumns []string        // empty: the column of the mode's key field
+	Rows       RowMode
+	// Variables is the prefix of the variables that set the table, for
+	// messages: "CODA" (CODA_TABLE, CODA_COLUMNS, CODA_KEY_COLUMNS, the
+	// default) or "CODA_RELEASE".
+	Variables string
+}
+
+// variable names the variable of the table that ends in suffix.
+func (t Table) variable(suffix string) string {
+	prefix := t.Variables
+	if prefix == "" {
+		prefix = "CODA"
+	}
+	return prefix + "_" + suffix
 }
 
 // ColumnMapping maps a field to a table column (a name or a c- id).
@@ -69,11 +92,20 @@ type Publisher struct {
 	client *coda.Client
 	cfg    Config
 	log    Logger
+	// tables are the configured tables by their IDs, once planned, and
+	// by the names the configuration gives.
+	tables map[string]Table
 }
 
 // New returns a publisher that writes with c as cfg says, logging to log.
 func New(c *coda.Client, cfg Config, log Logger) *Publisher {
-	return &Publisher{client: c, cfg: cfg, log: log}
+	p := &Publisher{client: c, cfg: cfg, log: log, tables: map[string]Table{}}
+	for _, t := range []Table{cfg.Table, cfg.ReleaseTable} {
+		if t.Name != "" {
+			p.tables[t.Name] = t
+		}
+	}
+	return p
 }
 
 // Publish writes rel to every destination configured and returns what it
@@ -81,54 +113,73 @@ func New(c *coda.Client, cfg Config, log Logger) *Publisher {
 // written: rows, then the page, then the automation (last: it may read the
 // rows and notes).
 func (p *Publisher) Publish(ctx context.Context, rel changelog.Release) ([]string, error) {
-	cfg := p.cfg
+	done, err := p.publish(ctx, []changelog.Release{rel})
+	if err != nil || p.cfg.RuleID == "" {
+		return done, err
+	}
+	m, err := p.client.TriggerAutomation(ctx, p.cfg.DocID, p.cfg.RuleID, rel)
+	if err != nil {
+		return nil, p.automationError(err)
+	}
+	if err := p.confirm(ctx, []coda.Mutation{m}); err != nil {
+		return nil, err
+	}
+	return append(done, fmt.Sprintf("automation %s triggered", p.cfg.RuleID)), nil
+}
+
+// Backfill writes every release of a history, oldest first, in one go:
+// their rows (sharing requests), and their notes on the page in as few
+// writes as Coda's request limit allows, newest on top with prepend. Like
+// every run it is idempotent: rows are upserted and notes already on the
+// page are not written again. The automation, which announces a release,
+// is not triggered.
+func (p *Publisher) Backfill(ctx context.Context, rels []changelog.Release) ([]string, error) {
+	return p.publish(ctx, rels)
+}
+
+// publish writes rels' rows and notes: everything is checked first, then
+// the release rows are written and applied, then the commit rows and the
+// notes, and all of it confirmed when WAIT says so.
+func (p *Publisher) publish(ctx context.Context, rels []changelog.Release) ([]string, error) {
 	if err := p.preflight(ctx); err != nil {
 		return nil, err
 	}
-	var plan *tablePlan
-	if cfg.Table != "" {
-		var err error
-		if plan, err = p.planTable(ctx, rel); err != nil {
-			return nil, err
-		}
+	plans, err := p.planTables(ctx, rels)
+	if err != nil {
+		return nil, err
 	}
-	var page *coda.Page
-	if cfg.Page != "" {
-		var err error
-		if page, err = p.planPage(ctx, rel); err != nil {
+	var notes *notesPlan
+	if p.cfg.Page != "" {
+		if notes, err = p.planNotes(ctx, rels); err != nil {
 			return nil, err
 		}
 	}
 
 	var done []string
 	var muts []coda.Mutation
-	if plan != nil {
-		m, what, err := p.writeRows(ctx, plan, rel)
+	for i, plan := range plans {
+		m, what, err := p.writeRows(ctx, plan)
+		if err != nil {
+			return nil, err
+		}
+		if i < len(plans)-1 && len(m) > 0 { // the next table's lookups need these rows
+			if err := p.applied(ctx, m, "the release rows"); err != nil {
+				return nil, err
+			}
+		} else {
+			muts = append(muts, m...)
+		}
+		done = append(done, what)
+	}
+	if notes != nil {
+		m, what, err := p.writeNotes(ctx, notes)
 		if err != nil {
 			return nil, err
 		}
 		muts, done = append(muts, m...), append(done, what)
 	}
-	if page != nil {
-		m, err := p.client.UpdatePageContent(ctx, cfg.DocID, page.ID, cfg.PageMode, rel.Markdown)
-		if err != nil {
-			return nil, fmt.Errorf("write the notes to page %q: %w", page.Name, err)
-		}
-		muts = append(muts, m)
-		done = append(done, fmt.Sprintf("notes written to page %q (%s)%s", page.Name, cfg.PageMode, link(page.BrowserLink)))
-	}
 	if err := p.confirm(ctx, muts); err != nil {
 		return nil, err
-	}
-	if cfg.RuleID != "" {
-		m, err := p.client.TriggerAutomation(ctx, cfg.DocID, cfg.RuleID, rel)
-		if err != nil {
-			return nil, p.automationError(err)
-		}
-		if err := p.confirm(ctx, []coda.Mutation{m}); err != nil {
-			return nil, err
-		}
-		done = append(done, fmt.Sprintf("automation %s triggered", cfg.RuleID))
 	}
 	if len(done) == 0 {
 		done = append(done, "nothing new to write")
@@ -144,27 +195,37 @@ func link(u string) string {
 	return " <" + u + ">"
 }
 
-// Describe tells, in a dry run, what a real run would write.
-func Describe(log Logger, cfg Config, rel changelog.Release) {
-	if cfg.Table != "" {
-		n := len(rel.Entries)
-		if cfg.Rows == PerRelease {
-			n = 1
+// Describe tells, in a dry run, what a real run would write for rels.
+func Describe(log Logger, cfg Config, rels []changelog.Release) {
+	for _, t := range []Table{cfg.ReleaseTable, cfg.Table} {
+		if t.Name == "" {
+			continue
+		}
+		n := len(rels)
+		if t.Rows == PerCommit {
+			n = 0
+			for _, rel := range rels {
+				n += len(rel.Entries)
+			}
 		}
 		mapping := "columns named after fields"
-		if len(cfg.Columns) > 0 {
+		if len(t.Columns) > 0 {
 			var parts []string
-			for _, m := range cfg.Columns {
+			for _, m := range t.Columns {
 				parts = append(parts, m.Field+"→"+m.Column)
 			}
 			mapping = strings.Join(parts, ", ")
 		}
-		log.Info("Would upsert %s (one per %s) into table %q: %s.", plural(n, "row", "rows"), cfg.Rows, cfg.Table, mapping)
+		log.Info("Would upsert %s (one per %s) into table %q: %s.", plural(n, "row", "rows"), t.Rows, t.Name, mapping)
 	}
 	if cfg.Page != "" {
-		log.Info("Would %s the notes (%d bytes of markdown) on page %q.", cfg.PageMode, len(rel.Markdown), cfg.Page)
+		size := 0
+		for _, rel := range rels {
+			size += len(rel.Markdown)
+		}
+		log.Info("Would %s the notes (%d bytes of markdown) on page %q, leaving out releases whose notes are there already.", cfg.PageMode, size, cfg.Page)
 	}
-	if cfg.RuleID != "" {
+	if cfg.RuleID != "" && len(rels) == 1 {
 		log.Info("Would trigger automation %s with the release JSON.", cfg.RuleID)
 	}
 }

@@ -45,7 +45,7 @@ func publishStats(t *testing.T, n int, limits codatest.Limits, typed bool) (coda
 	synctest.Test(t, func(t *testing.T) {
 		srv := codatest.NewUnstarted(codatest.WithRateLimits(limits))
 		doc := srv.AddDoc(codatest.Doc{Tables: []codatest.Table{{ID: "grid-1", Name: "Changes", Columns: columns}}})
-		cfg := Config{DocID: doc.ID, Table: "Changes", Rows: PerCommit, Wait: true, WaitTimeout: 10 * time.Minute}
+		cfg := Config{DocID: doc.ID, Table: Table{Name: "Changes", Rows: PerCommit}, Wait: true, WaitTimeout: 10 * time.Minute}
 		start := time.Now()
 		_, err := New(fakeClient(t, srv), cfg, discard{}).Publish(t.Context(), bigRelease(n))
 		require.NoError(t, err)
@@ -197,11 +197,12 @@ func BenchmarkBuildRows(b *testing.B) {
 		}
 		columns = append(columns, mappedColumn{field: mustField(b, f), column: coda.Column{ID: fmt.Sprintf("c-%d", i), Format: codaFormat(t, f == "issues")}})
 	}
-	p := &tablePlan{columns: columns}
+	rels := []changelog.Release{rel}
 	b.ReportAllocs()
 	for b.Loop() {
-		if rows, _ := p.buildRows(PerCommit, &rel, false); len(rows) != 5000 {
-			b.Fatal(len(rows))
+		p := &tablePlan{spec: Table{Rows: PerCommit}, columns: columns}
+		if p.buildRows(rels, false); len(p.rows) != 5000 {
+			b.Fatal(len(p.rows))
 		}
 	}
 }
@@ -218,7 +219,7 @@ func TestAllEntriesFilteredOut(t *testing.T) {
 			{ID: "c-sha", Name: "SHA"}, {ID: "c-type", Name: "Type", Type: "select"}, {ID: "c-author", Name: "Author", Type: "person"},
 		}}}})
 		rel := bigRelease(0)
-		cfg := Config{DocID: doc.ID, Table: "Changes", Rows: PerCommit, Wait: true, WaitTimeout: time.Minute}
+		cfg := Config{DocID: doc.ID, Table: Table{Name: "Changes", Rows: PerCommit}, Wait: true, WaitTimeout: time.Minute}
 		done, err := New(fakeClient(t, srv), cfg, discard{}).Publish(t.Context(), rel)
 		require.NoError(t, err)
 		require.Equal(t, []string{`no entries to write to table "Changes" (every commit was filtered out)`}, done)

@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
-	"bitbucket.org/coda-changelog/coda-changelog/changelog"
 	"bitbucket.org/coda-changelog/coda-changelog/coda"
 )
 
@@ -68,35 +68,80 @@ func formulaLike(v any) bool {
 	return false
 }
 
+// rowsPerProgress is how many rows are handed to the client at a time,
+// so that a long backfill reports its progress; the client still packs
+// them into as few requests as Coda's limits allow.
+const rowsPerProgress = 2000
+
+// progressEvery is how often a long write reports its progress.
+const progressEvery = 10 * time.Second
+
 // writeRows upserts the planned rows, in two passes when the table has
 // typed columns, and says what it did. The mutations returned are the last
 // pass's.
-func (p *Publisher) writeRows(ctx context.Context, plan *tablePlan, rel changelog.Release) ([]coda.Mutation, string, error) {
+func (p *Publisher) writeRows(ctx context.Context, plan *tablePlan) ([]coda.Mutation, string, error) {
 	if len(plan.rows) == 0 {
 		return nil, fmt.Sprintf("no entries to write to table %q (every commit was filtered out)", plan.table.Name), nil
+	}
+	if err := coda.CheckRows(plan.rows); err != nil {
+		return nil, "", p.rowsError(plan, err)
 	}
 	var opts []coda.WriteOption
 	if p.cfg.ParseValues {
 		opts = append(opts, coda.WithValueParsing())
 	}
-	muts, err := p.client.UpsertRows(ctx, p.cfg.DocID, plan.table.ID, plan.rows, plan.keys, opts...)
+	muts, err := p.upsertInParts(ctx, plan, plan.rows, opts)
 	if err != nil {
-		return nil, "", p.rowsError(plan, rel, err)
+		return nil, "", p.rowsError(plan, err)
 	}
 	if plan.typed != nil {
-		if muts, err = p.writeTyped(ctx, plan, muts); err != nil {
-			return nil, "", p.rowsError(plan, rel, err)
+		if err := p.applied(ctx, muts, "the rows' text"); err != nil {
+			return nil, "", err
+		}
+		if muts, err = p.upsertInParts(ctx, plan, plan.typed, []coda.WriteOption{coda.WithValueParsing()}); err != nil {
+			return nil, "", p.rowsError(plan, err)
 		}
 	}
 	return muts, fmt.Sprintf("%s upserted into table %q%s", plural(len(plan.rows), "row", "rows"), plan.table.Name, link(plan.table.BrowserLink)), nil
 }
 
-// writeTyped sends the second pass once the first (muts) is applied.
-func (p *Publisher) writeTyped(ctx context.Context, plan *tablePlan, first []coda.Mutation) ([]coda.Mutation, error) {
-	if err := p.applied(ctx, first, "the rows' text"); err != nil {
-		return nil, err
+// upsertInParts upserts rows a part at a time, reporting progress on a
+// long write: releases done, rows written, and what it cost.
+func (p *Publisher) upsertInParts(ctx context.Context, plan *tablePlan, rows []coda.RowEdit, opts []coda.WriteOption) ([]coda.Mutation, error) {
+	var muts []coda.Mutation
+	start, last := time.Now(), time.Now()
+	for from := 0; from < len(rows); from += rowsPerProgress {
+		to := min(from+rowsPerProgress, len(rows))
+		m, err := p.client.UpsertRows(ctx, p.cfg.DocID, plan.table.ID, rows[from:to], plan.keys, opts...)
+		if err != nil {
+			return nil, err
+		}
+		muts = append(muts, m...)
+		if to < len(rows) && time.Since(last) >= progressEvery {
+			last = time.Now()
+			st := p.client.Stats()
+			p.log.Info("Table %q: %d of %d rows written (%d of %d releases), %s, %.0f s waiting for the limits, %.0f s so far.",
+				plan.table.Name, to, len(rows), plan.releasesDone(to), plan.releases(),
+				plural(st.Requests, "request", "requests"), st.RateLimitWait.Seconds(), time.Since(start).Seconds())
+		}
 	}
-	return p.client.UpsertRows(ctx, p.cfg.DocID, plan.table.ID, plan.typed, plan.keys, coda.WithValueParsing())
+	return muts, nil
+}
+
+// releases counts the releases whose rows the plan writes.
+func (plan *tablePlan) releases() int {
+	return plan.releasesDone(len(plan.sources))
+}
+
+// releasesDone counts the releases whose rows are all among the first n.
+func (plan *tablePlan) releasesDone(n int) int {
+	done := 0
+	for i := 0; i < n; i++ {
+		if i == len(plan.sources)-1 || plan.sources[i+1].rel != plan.sources[i].rel {
+			done++
+		}
+	}
+	return done
 }
 
 // applied waits until Coda has applied muts, whatever WAIT says: what
@@ -120,11 +165,11 @@ func (p *Publisher) applied(ctx context.Context, muts []coda.Mutation, what stri
 }
 
 // rowsError explains a failed row write.
-func (p *Publisher) rowsError(plan *tablePlan, rel changelog.Release, err error) error {
+func (p *Publisher) rowsError(plan *tablePlan, err error) error {
 	var tooLarge *coda.RowTooLargeError
 	if errors.As(err, &tooLarge) {
 		return fmt.Errorf("the row of %s is too large for Coda (%d by Coda's measure, limit %d); nothing was written. "+
-			"Map fewer long fields (body, markdown) in CODA_COLUMNS: %w", rowName(p.cfg.Rows, rel, tooLarge.Index), tooLarge.Size, tooLarge.Limit, err)
+			"Map fewer long fields (body, markdown) in %s: %w", plan.rowName(tooLarge.Index), tooLarge.Size, tooLarge.Limit, plan.spec.variable("COLUMNS"), err)
 	}
 	return fmt.Errorf("upsert %d rows into table %q: %w", len(plan.rows), plan.table.Name, p.accessError(err))
 }

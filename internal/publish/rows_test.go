@@ -36,6 +36,9 @@ func typedDoc(srv *codatest.Server) codatest.Doc {
 	})
 }
 
+// changesTable is typedDoc's changes table, every column mapped.
+var changesTable = Table{Name: "Changes", Rows: PerCommit, Columns: typedColumns}
+
 var typedColumns = []ColumnMapping{
 	{Field: "sha", Column: "SHA"}, {Field: "subject", Column: "Subject"}, {Field: "author", Column: "Author"},
 	{Field: "author_email", Column: "Email"}, {Field: "date", Column: "When"}, {Field: "version", Column: "Release"},
@@ -66,7 +69,7 @@ func TestTypedCellsByDefault(t *testing.T) {
 		rel.Entries[0].Subject = "=1+1"
 		rel.Entries[0].Author = changelog.Person{Name: "Jane Doe", Email: "jane@example.com"}
 		rel.Entries[0].Breaking = true
-		cfg := Config{DocID: doc.ID, Table: "Changes", Rows: PerCommit, Columns: typedColumns, Wait: true, WaitTimeout: time.Minute}
+		cfg := Config{DocID: doc.ID, Table: changesTable, Wait: true, WaitTimeout: time.Minute}
 		client := fakeClient(t, srv)
 		for range 2 { // a rerun updates the same rows
 			_, err := New(client, cfg, discard{}).Publish(t.Context(), rel)
@@ -96,7 +99,7 @@ func TestParseValuesSendsOnePass(t *testing.T) {
 		doc := typedDoc(srv)
 		rel := bigRelease(1)
 		rel.Entries[0].Subject = "=1+1"
-		cfg := Config{DocID: doc.ID, Table: "Changes", Rows: PerCommit, Columns: typedColumns, Wait: true, WaitTimeout: time.Minute, ParseValues: true}
+		cfg := Config{DocID: doc.ID, Table: changesTable, Wait: true, WaitTimeout: time.Minute, ParseValues: true}
 		_, err := New(fakeClient(t, srv), cfg, discard{}).Publish(t.Context(), rel)
 		require.NoError(t, err)
 		require.Equal(t, 1, srv.Stats().Writes)

@@ -11,10 +11,12 @@ import (
 	"bitbucket.org/coda-changelog/coda-changelog/coda"
 )
 
-// tablePlan is everything needed to write a release's rows, checked against
-// the table before anything is written.
+// tablePlan is everything needed to write releases' rows to one table,
+// checked against the table before anything is written.
 type tablePlan struct {
+	spec    Table
 	table   coda.Table
+	all     []coda.Column // the table's columns
 	columns []mappedColumn
 	keys    []string // key column ids
 	rows    []coda.RowEdit
@@ -22,6 +24,15 @@ type tablePlan struct {
 	// their type only when it parses them, for the second pass (see
 	// [Publisher.writeRows]); nil when there is none.
 	typed []coda.RowEdit
+	// sources are what each row was made from, to name it.
+	sources []rowSource
+}
+
+// rowSource is what a row is made from: an entry of a release, or the
+// release itself when entry is nil.
+type rowSource struct {
+	rel   *changelog.Release
+	entry *changelog.Entry
 }
 
 // mappedColumn is a field and the column it goes to.
@@ -30,63 +41,131 @@ type mappedColumn struct {
 	column coda.Column
 }
 
+// planTables plans the release table (first) and the table, and checks
+// that the table's lookups point at the release table.
+func (p *Publisher) planTables(ctx context.Context, rels []changelog.Release) ([]*tablePlan, error) {
+	var plans []*tablePlan
+	for _, t := range []Table{p.cfg.ReleaseTable, p.cfg.Table} {
+		if t.Name == "" {
+			continue
+		}
+		plan, err := p.planTable(ctx, t, rels)
+		if err != nil {
+			return nil, err
+		}
+		plans = append(plans, plan)
+	}
+	if len(plans) == 2 {
+		if err := checkLink(plans[0], plans[1]); err != nil {
+			return nil, err
+		}
+	}
+	return plans, nil
+}
+
+// checkLink checks that the commit table's lookup columns point at the
+// release table, and that they can find a release's row: Coda resolves a
+// lookup value by the target's display column, which must hold the
+// version.
+func checkLink(releases, commits *tablePlan) error {
+	var problems []string
+	for _, m := range commits.columns {
+		if m.column.Format.Type != coda.ColumnLookup {
+			continue
+		}
+		target := m.column.Format.Table
+		if target == nil || target.ID != releases.table.ID {
+			name := "no table"
+			if target != nil {
+				name = fmt.Sprintf("table %q", target.Name)
+			}
+			problems = append(problems, fmt.Sprintf("the Lookup column %q of table %q (for %s) points at %s, not at CODA_RELEASE_TABLE %q: "+
+				"point it at %q, or map another column", m.column.Name, commits.table.Name, m.field.name, name, releases.table.Name, releases.table.Name))
+			continue
+		}
+		if m.field.name != "version" {
+			problems = append(problems, fmt.Sprintf("the Lookup column %q of table %q links to the releases by the field %s; map version to it (version=%s)",
+				m.column.Name, commits.table.Name, m.field.name, m.column.Name))
+		}
+	}
+	if display := releases.displayField(); display != "version" && slices.ContainsFunc(commits.columns, func(m mappedColumn) bool {
+		return m.column.Format.Type == coda.ColumnLookup
+	}) {
+		problems = append(problems, fmt.Sprintf("Coda finds a release's row by the display column of table %q, which does not hold the version: "+
+			"make the column that CODA_RELEASE_COLUMNS maps version to the display column (in Coda: the column's menu, \"Set as display column\")", releases.table.Name))
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("CODA_TABLE %q cannot link its rows to CODA_RELEASE_TABLE %q:\n- %s", commits.table.Name, releases.table.Name, strings.Join(problems, "\n- "))
+	}
+	return nil
+}
+
+// displayField is the field mapped to the table's display column, or "".
+func (plan *tablePlan) displayField() string {
+	for _, m := range plan.columns {
+		if m.column.Display {
+			return m.field.name
+		}
+	}
+	return ""
+}
+
 // planTable reads the table and its columns and checks the mapping: the
 // table must be a base table, every mapped column must exist, be writable and
 // fit its field, and there must be a key. All problems are reported at once.
-func (p *Publisher) planTable(ctx context.Context, rel changelog.Release) (*tablePlan, error) {
-	cfg := p.cfg
-	table, err := p.client.GetBaseTable(ctx, cfg.DocID, cfg.Table)
+func (p *Publisher) planTable(ctx context.Context, t Table, rels []changelog.Release) (*tablePlan, error) {
+	docID, variable := p.cfg.DocID, t.variable("TABLE")
+	table, err := p.client.GetBaseTable(ctx, docID, t.Name)
 	switch {
 	case errors.Is(err, coda.ErrNotBaseTable):
-		return nil, fmt.Errorf("CODA_TABLE %q: %w", cfg.Table, err)
+		return nil, fmt.Errorf("%s %q: %w", variable, t.Name, err)
 	case errors.Is(err, coda.ErrNotFound):
-		return nil, fmt.Errorf("CODA_TABLE %q: no such table in doc %s (use the table's name or its grid- id; the token must be able to see it)", cfg.Table, cfg.DocID)
+		return nil, fmt.Errorf("%s %q: no such table in doc %s (use the table's name or its grid- id; the token must be able to see it)", variable, t.Name, docID)
 	case err != nil:
-		return nil, fmt.Errorf("CODA_TABLE %q: %w", cfg.Table, p.accessError(err))
+		return nil, fmt.Errorf("%s %q: %w", variable, t.Name, p.accessError(err))
 	}
-	var columns []coda.Column
-	for col, err := range p.client.Columns(ctx, cfg.DocID, table.ID) {
+	plan := &tablePlan{spec: t, table: table}
+	p.tables[table.ID] = t
+	for col, err := range p.client.Columns(ctx, docID, table.ID) {
 		if err != nil {
-			return nil, fmt.Errorf("CODA_TABLE %q: list columns: %w", cfg.Table, p.accessError(err))
+			return nil, fmt.Errorf("%s %q: list columns: %w", variable, t.Name, p.accessError(err))
 		}
-		columns = append(columns, col)
+		plan.all = append(plan.all, col)
 	}
-	plan := &tablePlan{table: table}
-	problems := plan.mapColumns(cfg, columns, &rel)
-	keys, keyProblems := keyColumns(cfg, columns, plan.columns)
-	plan.keys = keys
-	problems = append(problems, keyProblems...)
+	problems := plan.mapColumns(&rels[0])
+	problems = append(problems, plan.keyColumns()...)
 	if len(problems) > 0 {
-		return nil, fmt.Errorf("CODA_TABLE %q cannot take the rows:\n- %s\nThe table's columns are: %s",
-			table.Name, strings.Join(problems, "\n- "), describeColumns(columns))
+		return nil, fmt.Errorf("%s %q cannot take the rows:\n- %s\nThe table's columns are: %s",
+			variable, table.Name, strings.Join(problems, "\n- "), describeColumns(plan.all))
 	}
-	plan.rows, plan.typed = plan.buildRows(cfg.Rows, &rel, cfg.ParseValues)
+	plan.buildRows(rels, p.cfg.ParseValues)
 	return plan, nil
 }
 
-// mapColumns resolves CODA_COLUMNS, or the default mapping, against the
+// mapColumns resolves the column mapping, or the default one, against the
 // table's columns and returns the problems found.
-func (plan *tablePlan) mapColumns(cfg Config, columns []coda.Column, rel *changelog.Release) []string {
+func (plan *tablePlan) mapColumns(rel *changelog.Release) []string {
 	var problems []string
-	mappings := cfg.Columns
+	t, variable := plan.spec, plan.spec.variable("COLUMNS")
+	mappings := t.Columns
 	if len(mappings) == 0 {
-		mappings = defaultMappings(columns, cfg.Rows, rel)
+		mappings = defaultMappings(plan.all, t.Rows, rel)
 		if len(mappings) == 0 {
-			problems = append(problems, fmt.Sprintf("CODA_COLUMNS is not set and no column of the table is named after a field (%s)",
-				strings.Join(FieldNames(cfg.Rows), ", ")))
+			problems = append(problems, fmt.Sprintf("%s is not set and no column of the table is named after a field (%s)",
+				variable, strings.Join(FieldNames(t.Rows), ", ")))
 		}
 	}
 	for _, m := range mappings {
 		f, _ := fieldNamed(m.Field) // the configuration lets only known fields through
-		col, ok := findColumn(columns, m.Column)
+		col, ok := findColumn(plan.all, m.Column)
 		switch {
 		case !ok:
-			problems = append(problems, fmt.Sprintf("CODA_COLUMNS: column %q (for %s) does not exist", m.Column, m.Field))
+			problems = append(problems, fmt.Sprintf("%s: column %q (for %s) does not exist", variable, m.Column, m.Field))
 		case col.Calculated:
-			problems = append(problems, fmt.Sprintf("CODA_COLUMNS: column %q (for %s) is calculated by a formula and cannot be written", col.Name, m.Field))
+			problems = append(problems, fmt.Sprintf("%s: column %q (for %s) is calculated by a formula and cannot be written", variable, col.Name, m.Field))
 		default:
 			if err := f.fits(col.Format.Type, f.links.available(rel)); err != nil {
-				problems = append(problems, fmt.Sprintf("CODA_COLUMNS: column %q (for %s): %v", col.Name, m.Field, err))
+				problems = append(problems, fmt.Sprintf("%s: column %q (for %s): %v", variable, col.Name, m.Field, err))
 				continue
 			}
 			plan.columns = append(plan.columns, mappedColumn{field: f, column: col})
@@ -95,9 +174,10 @@ func (plan *tablePlan) mapColumns(cfg Config, columns []coda.Column, rel *change
 	return problems
 }
 
-// defaultMappings maps each field to the column named after it, ignoring
-// case, spaces and underscores ("Short SHA" is short_sha), when the column
-// is writable and can hold the field; other columns are left alone.
+// defaultMappings maps each field to the column named after it (or after
+// one of its aliases), ignoring case, spaces and underscores ("Short SHA"
+// is short_sha), when the column is writable and can hold the field; other
+// columns are left alone.
 func defaultMappings(columns []coda.Column, m RowMode, rel *changelog.Release) []ColumnMapping {
 	var out []ColumnMapping
 	for _, f := range fields {
@@ -105,8 +185,7 @@ func defaultMappings(columns []coda.Column, m RowMode, rel *changelog.Release) [
 			continue
 		}
 		for _, col := range columns {
-			if normalizeName(col.Name) == normalizeName(f.name) && !col.Calculated &&
-				f.fits(col.Format.Type, f.links.available(rel)) == nil {
+			if f.namedBy(col.Name) && !col.Calculated && f.fits(col.Format.Type, f.links.available(rel)) == nil {
 				out = append(out, ColumnMapping{Field: f.name, Column: col.ID})
 				break
 			}
@@ -137,33 +216,36 @@ func findColumn(columns []coda.Column, ref string) (coda.Column, bool) {
 // defaultKey is the field whose column identifies a row of each mode.
 var defaultKey = map[RowMode]string{PerCommit: "sha", PerRelease: "version"}
 
-// keyColumns resolves CODA_KEY_COLUMNS, or picks the column mapped from the
-// mode's default key field. A key must be a mapped column, or rows could
-// never match.
-func keyColumns(cfg Config, columns []coda.Column, mapped []mappedColumn) ([]string, []string) {
-	var keys, problems []string
-	if len(cfg.KeyColumns) == 0 {
-		want := defaultKey[cfg.Rows]
-		for _, m := range mapped {
+// keyColumns resolves the key columns, or picks the column mapped from the
+// mode's key field, and returns the problems found. A key must be a mapped
+// column, or rows could never match.
+func (plan *tablePlan) keyColumns() []string {
+	t := plan.spec
+	variable := t.variable("KEY_COLUMNS")
+	if len(t.KeyColumns) == 0 {
+		want := defaultKey[t.Rows]
+		for _, m := range plan.columns {
 			if m.field.name == want {
-				return []string{m.column.ID}, nil
+				plan.keys = []string{m.column.ID}
+				return nil
 			}
 		}
-		return nil, []string{fmt.Sprintf("no key column: map the %s field to a column (it identifies a row, so reruns update instead of adding), or set CODA_KEY_COLUMNS", want)}
+		return []string{fmt.Sprintf("no key column: map the %s field to a column (it identifies a row, so reruns update instead of adding), or set %s", want, variable)}
 	}
-	for _, k := range cfg.KeyColumns {
-		col, ok := findColumn(columns, k)
+	var problems []string
+	for _, k := range t.KeyColumns {
+		col, ok := findColumn(plan.all, k)
 		if !ok {
-			problems = append(problems, fmt.Sprintf("CODA_KEY_COLUMNS: column %q does not exist", k))
+			problems = append(problems, fmt.Sprintf("%s: column %q does not exist", variable, k))
 			continue
 		}
-		if !slices.ContainsFunc(mapped, func(m mappedColumn) bool { return m.column.ID == col.ID }) {
-			problems = append(problems, fmt.Sprintf("CODA_KEY_COLUMNS: column %q is not in CODA_COLUMNS, so rows would have no key value", col.Name))
+		if !slices.ContainsFunc(plan.columns, func(m mappedColumn) bool { return m.column.ID == col.ID }) {
+			problems = append(problems, fmt.Sprintf("%s: column %q is not in %s, so rows would have no key value", variable, col.Name, t.variable("COLUMNS")))
 			continue
 		}
-		keys = append(keys, col.ID)
+		plan.keys = append(plan.keys, col.ID)
 	}
-	return keys, problems
+	return problems
 }
 
 // describeColumns lists columns as name (type, id), marking formulas.
@@ -179,26 +261,31 @@ func describeColumns(columns []coda.Column) string {
 	return strings.Join(parts, ", ")
 }
 
-// buildRows converts the release into rows, one per entry or one for the
+// buildRows converts the releases into rows, one per entry or one per
 // release, and, unless Coda parses every value anyway, the second pass of
 // their typed cells.
-func (plan *tablePlan) buildRows(m RowMode, rel *changelog.Release, parseAll bool) (rows, typed []coda.RowEdit) {
-	if m == PerRelease {
-		rows = []coda.RowEdit{plan.rowEdit(rel, nil)}
-	} else {
-		rows = make([]coda.RowEdit, len(rel.Entries))
-		for i := range rel.Entries {
-			rows[i] = plan.rowEdit(rel, &rel.Entries[i])
+func (plan *tablePlan) buildRows(rels []changelog.Release, parseAll bool) {
+	for i := range rels {
+		rel := &rels[i]
+		if plan.spec.Rows == PerRelease {
+			plan.sources = append(plan.sources, rowSource{rel: rel})
+			continue
+		}
+		for j := range rel.Entries {
+			plan.sources = append(plan.sources, rowSource{rel: rel, entry: &rel.Entries[j]})
 		}
 	}
+	plan.rows = make([]coda.RowEdit, len(plan.sources))
+	for i, src := range plan.sources {
+		plan.rows[i] = plan.rowEdit(src.rel, src.entry)
+	}
 	if parseAll || !plan.hasTypedColumns() {
-		return rows, nil
+		return
 	}
-	typed = make([]coda.RowEdit, len(rows))
-	for i, r := range rows {
-		typed[i] = plan.typedCells(r)
+	plan.typed = make([]coda.RowEdit, len(plan.rows))
+	for i, r := range plan.rows {
+		plan.typed[i] = plan.typedCells(r)
 	}
-	return rows, typed
 }
 
 // rowEdit is the row of entry e of rel, or of the release when e is nil.
@@ -210,11 +297,11 @@ func (plan *tablePlan) rowEdit(rel *changelog.Release, e *changelog.Entry) coda.
 	return coda.RowEdit{Cells: cells}
 }
 
-// rowName names the entry (or the release) that row i of a table write holds.
-func rowName(m RowMode, rel changelog.Release, i int) string {
-	if m == PerRelease || i >= len(rel.Entries) {
-		return "release " + rel.Version
+// rowName names the entry (or the release) that row i holds.
+func (plan *tablePlan) rowName(i int) string {
+	src := plan.sources[i]
+	if src.entry == nil {
+		return "release " + src.rel.Version
 	}
-	e := rel.Entries[i]
-	return fmt.Sprintf("commit %s (%q)", e.ShortSHA, e.Subject)
+	return fmt.Sprintf("commit %s (%q)", src.entry.ShortSHA, src.entry.Subject)
 }

@@ -21,24 +21,23 @@ const TestMarker = "[coda-changelog test] "
 const readBackRetry = 2 * time.Second
 
 // TestPayload proves that every destination is set up right and leaves the
-// doc as it found it: the usual checks, then one test row inserted into the
-// table (built from the release's newest entry, marked with [TestMarker]),
-// read back and compared column by column, then deleted, also when a later
-// step fails; the page is checked but not written; the automation is
-// triggered with the release JSON and "test": true. Columns whose value
-// Coda did not store as their type are warnings, not failures. It returns
-// what it checked.
+// doc as it found it: the usual checks, then one test row inserted into
+// each table (built from the release's newest entry, marked with
+// [TestMarker]; with a release table, a test release row first and a test
+// commit row linked to it), read back and compared column by column, then
+// deleted, also when a later step fails; the page is checked but not
+// written; the automation is triggered with the release JSON and "test":
+// true. Columns whose value Coda did not store as their type are warnings,
+// not failures. It returns what it checked.
 func (p *Publisher) TestPayload(ctx context.Context, rel changelog.Release) (done []string, err error) {
 	cfg := p.cfg
 	if err := p.preflight(ctx); err != nil {
 		return nil, err
 	}
 	done = append(done, "token and doc")
-	var plan *tablePlan
-	if cfg.Table != "" {
-		if plan, err = p.planTable(ctx, testRelease(rel, cfg.Rows)); err != nil {
-			return nil, err
-		}
+	plans, err := p.planTables(ctx, []changelog.Release{testRelease(rel, cfg.ReleaseTable.Name != "")})
+	if err != nil {
+		return nil, err
 	}
 	if cfg.Page != "" {
 		page, err := p.checkPage(ctx)
@@ -47,13 +46,30 @@ func (p *Publisher) TestPayload(ctx context.Context, rel changelog.Release) (don
 		}
 		done = append(done, fmt.Sprintf("page %q readable (not written)", page.Name))
 	}
-	if plan != nil {
-		warnings, err := p.testRow(ctx, plan)
+	var written []testRow
+	defer func() { // when a step failed: the doc is left as it was all the same
+		err = errors.Join(err, p.deleteTestRows(ctx, written))
+	}()
+	for _, plan := range plans {
+		row, err := p.writeTestRow(ctx, plan)
 		if err != nil {
 			return nil, err
 		}
+		written = append(written, row)
+	}
+	for _, row := range written {
+		stored, err := p.readBack(ctx, row)
+		if err != nil {
+			return nil, err
+		}
+		warnings := p.report(row, stored)
 		done = append(done, fmt.Sprintf("table %q: a test row written, read back (%s) and deleted",
-			plan.table.Name, plural(warnings, "warning", "warnings")))
+			row.plan.table.Name, plural(warnings, "warning", "warnings")))
+	}
+	rows := written
+	written = nil
+	if err := p.deleteTestRows(ctx, rows); err != nil {
+		return nil, err
 	}
 	if cfg.RuleID != "" {
 		m, err := p.client.TriggerAutomation(ctx, cfg.DocID, cfg.RuleID, testAutomationPayload{Release: rel, Test: true})
@@ -75,12 +91,14 @@ type testAutomationPayload struct {
 	Test bool `json:"test"`
 }
 
-// testRelease is the release the test row is built from: its newest entry
-// only (a made-up one when the range has none), the subject marked.
-func testRelease(rel changelog.Release, m RowMode) changelog.Release {
+// testRelease is the release the test rows are built from: its newest
+// entry only (a made-up one when the range has none), the subject marked,
+// and, with a release table, the version marked too, so that the test
+// commit row links to the test release row.
+func testRelease(rel changelog.Release, releaseTable bool) changelog.Release {
 	test := rel
-	if m == PerRelease {
-		return test
+	if releaseTable {
+		test.Version = TestMarker + rel.Version
 	}
 	e := changelog.Entry{SHA: rel.To, ShortSHA: shortSHA(rel.To), Type: changelog.TypeOther, Subject: "no entries in this build's range", Date: rel.Date}
 	if len(rel.Entries) > 0 {
@@ -102,53 +120,49 @@ func (plan *tablePlan) markKeys(r coda.RowEdit) coda.RowEdit {
 	return coda.RowEdit{Cells: cells}
 }
 
-// testRow inserts the plan's one row as a new row (never an update of a
-// real one), reads it back, reports every column and deletes it. It
-// returns the number of warnings.
-func (p *Publisher) testRow(ctx context.Context, plan *tablePlan) (warnings int, err error) {
+// testRow is a test row written: its table, its ID and what was sent.
+type testRow struct {
+	plan *tablePlan
+	id   string
+	sent coda.RowEdit
+}
+
+// writeTestRow inserts the plan's first row as a new row (never an update
+// of a real one), with its typed cells sent parsed as in a real run, and
+// waits until Coda has applied it.
+func (p *Publisher) writeTestRow(ctx context.Context, plan *tablePlan) (testRow, error) {
 	cfg := p.cfg
-	row := plan.markKeys(plan.rows[0])
+	row := testRow{plan: plan, sent: plan.markKeys(plan.rows[0])}
 	var opts []coda.WriteOption
 	if cfg.ParseValues {
 		opts = append(opts, coda.WithValueParsing())
 	}
-	muts, err := p.client.InsertRows(ctx, cfg.DocID, plan.table.ID, []coda.RowEdit{row}, opts...)
+	muts, err := p.client.InsertRows(ctx, cfg.DocID, plan.table.ID, []coda.RowEdit{row.sent}, opts...)
 	if err != nil {
-		return 0, fmt.Errorf("insert the test row into table %q: %w", plan.table.Name, p.accessError(err))
+		return row, fmt.Errorf("insert the test row into table %q: %w", plan.table.Name, p.accessError(err))
 	}
 	if len(muts) != 1 || len(muts[0].AddedRowIDs) != 1 {
-		return 0, fmt.Errorf("insert the test row into table %q: Coda did not say which row it added; look for rows starting %q and delete them", plan.table.Name, TestMarker)
+		return row, fmt.Errorf("insert the test row into table %q: Coda did not say which row it added; look for rows starting %q and delete them", plan.table.Name, TestMarker)
 	}
-	rowID := muts[0].AddedRowIDs[0]
-	defer func() {
-		if derr := p.deleteTestRow(ctx, plan, rowID); derr != nil {
-			err = errors.Join(err, derr)
-		}
-	}()
+	row.id = muts[0].AddedRowIDs[0]
 	if err := p.applied(ctx, muts, "the test row"); err != nil {
-		return 0, err
+		return row, err
 	}
-	sent := row
-	if plan.typed != nil {
-		typed := plan.markKeys(plan.typedCells(plan.rows[0]))
-		m, err := p.client.UpsertRows(ctx, cfg.DocID, plan.table.ID, []coda.RowEdit{typed}, plan.keys, coda.WithValueParsing())
-		if err != nil {
-			return 0, fmt.Errorf("write the test row's typed cells: %w", p.accessError(err))
-		}
-		if err := p.applied(ctx, m, "the test row's typed cells"); err != nil {
-			return 0, err
-		}
+	if plan.typed == nil {
+		return row, nil
 	}
-	stored, err := p.readBack(ctx, plan, rowID)
+	typed := plan.markKeys(plan.typed[0])
+	m, err := p.client.UpsertRows(ctx, cfg.DocID, plan.table.ID, []coda.RowEdit{typed}, plan.keys, coda.WithValueParsing())
 	if err != nil {
-		return 0, err
+		return row, fmt.Errorf("write the test row's typed cells: %w", p.accessError(err))
 	}
-	return p.report(plan, sent, stored), nil
+	return row, p.applied(ctx, m, "the test row's typed cells")
 }
 
 // readBack reads the test row, asking again while Coda's reads lag its
 // writes, up to WAIT_TIMEOUT.
-func (p *Publisher) readBack(ctx context.Context, plan *tablePlan, rowID string) (coda.Row, error) {
+func (p *Publisher) readBack(ctx context.Context, test testRow) (coda.Row, error) {
+	plan, rowID := test.plan, test.id
 	deadline := time.Now().Add(p.cfg.WaitTimeout)
 	for {
 		row, err := p.client.GetRow(ctx, p.cfg.DocID, plan.table.ID, rowID)
@@ -166,9 +180,20 @@ func (p *Publisher) readBack(ctx context.Context, plan *tablePlan, rowID string)
 	}
 }
 
+// deleteTestRows deletes the test rows, the newest first: a commit row
+// before the release row it links to.
+func (p *Publisher) deleteTestRows(ctx context.Context, rows []testRow) error {
+	var errs []error
+	for i := len(rows) - 1; i >= 0; i-- {
+		errs = append(errs, p.deleteTestRow(ctx, rows[i]))
+	}
+	return errors.Join(errs...)
+}
+
 // deleteTestRow deletes the test row and waits until it is gone; when it
 // cannot, it names the row so that a person can.
-func (p *Publisher) deleteTestRow(ctx context.Context, plan *tablePlan, rowID string) error {
+func (p *Publisher) deleteTestRow(ctx context.Context, test testRow) error {
+	plan, rowID := test.plan, test.id
 	if ctx.Err() != nil {
 		// Stopped: still try, briefly, to leave the doc as it was.
 		var cancel context.CancelFunc
@@ -188,7 +213,8 @@ func (p *Publisher) deleteTestRow(ctx context.Context, plan *tablePlan, rowID st
 
 // report logs, for every mapped column, what was sent and what Coda
 // stored, and returns how many columns did not store their type.
-func (p *Publisher) report(plan *tablePlan, sent coda.RowEdit, stored coda.Row) int {
+func (p *Publisher) report(test testRow, stored coda.Row) int {
+	plan, sent := test.plan, test.sent
 	warnings := 0
 	for i, m := range plan.columns {
 		got := coda.ParseRichValue(stored.Values[m.column.ID])

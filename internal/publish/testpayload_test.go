@@ -16,7 +16,7 @@ import (
 // testPayloadConfig checks every destination of typedDoc.
 func testPayloadConfig() Config {
 	return Config{
-		DocID: typedDocID, Table: "Changes", Rows: PerCommit, Columns: typedColumns,
+		DocID: typedDocID, Table: changesTable,
 		Page: "Release notes", PageMode: "prepend", RuleID: "rule-1", Wait: true, WaitTimeout: time.Minute,
 	}
 }
@@ -38,7 +38,7 @@ func TestTestPayload(t *testing.T) {
 		rel := testPayloadRelease(changelog.Person{Name: "Jane Doe", Email: "jane@example.com"})
 		// A real row of the same commit, written by an earlier run.
 		cfg := testPayloadConfig()
-		_, err := New(fakeClient(t, srv), Config{DocID: doc.ID, Table: "Changes", Rows: PerCommit, Columns: typedColumns, Wait: true, WaitTimeout: time.Minute},
+		_, err := New(fakeClient(t, srv), Config{DocID: doc.ID, Table: changesTable, Wait: true, WaitTimeout: time.Minute},
 			discard{}).Publish(t.Context(), testPayloadRelease(changelog.Person{Name: "Jane Doe", Email: "jane@example.com"}))
 		require.NoError(t, err)
 		before := srv.Rows(doc.ID, "grid-changes")

@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"bitbucket.org/coda-changelog/coda-changelog/changelog"
+	"bitbucket.org/coda-changelog/coda-changelog/internal/publish"
+)
+
+// backfill publishes the whole history release by release (BACKFILL): every
+// release tag matching TAG_PATTERN reachable from the build's commit,
+// oldest first, each from the tag before it, then the commits after the
+// newest tag. The history is read with one git log pass.
+func backfill(ctx context.Context, cfg config, con *console, stdout io.Writer) error {
+	rels, err := buildReleases(ctx, cfg, con)
+	if err != nil {
+		return err
+	}
+	entries := 0
+	for _, rel := range rels {
+		entries += len(rel.Entries)
+	}
+	summary := fmt.Sprintf("%s with %s up to %s", plural(len(rels), "release", "releases"), plural(entries, "entry", "entries"), shortSHA(rels[len(rels)-1].To))
+	con.Info("coda-changelog %s: backfill of %s: %s.", version, repoName(cfg, rels[0]), summary)
+	for _, w := range cfg.Warnings {
+		con.Warn("%s", w)
+	}
+	if cfg.OutputJSON != "" {
+		if err := writeJSON(cfg.OutputJSON, rels); err != nil {
+			return err
+		}
+		con.Info("Wrote the releases' JSON (an array, oldest first) to %s", cfg.OutputJSON)
+	}
+	if cfg.DryRun {
+		for i := len(rels) - 1; i >= 0; i-- { // the newest first, as the notes read
+			if _, err := io.WriteString(stdout, con.redact(rels[i].Markdown)+"\n"); err != nil {
+				return err
+			}
+		}
+		for _, rel := range rels {
+			con.Info("%s: %s from %s.", rel.Version, plural(len(rel.Entries), "entry", "entries"), orWhole(rel.From))
+		}
+		publish.Describe(con, cfg.Coda, rels)
+		con.Success("Dry run of a backfill: %s. Nothing was sent to Coda.", summary)
+		return nil
+	}
+	return withPublisher(cfg, con, func(p *publish.Publisher) (string, error) {
+		done, err := p.Backfill(ctx, rels)
+		if err != nil {
+			return "", fmt.Errorf("backfill: %w. A rerun completes it: it updates the same rows and skips notes already on the page", err)
+		}
+		return fmt.Sprintf("Backfilled %s: %s.", summary, strings.Join(done, "; ")), nil
+	})
+}
+
+// buildReleases reads every release of the history and renders each.
+func buildReleases(ctx context.Context, cfg config, con *console) ([]changelog.Release, error) {
+	var found []changelog.ReleaseHistory
+	err := readHistory(ctx, cfg, con, func(g *changelog.Git) (err error) {
+		found, err = changelog.ReadReleases(ctx, g, cfg.Range.To, cfg.Range.Tags, cfg.Read)
+		return repositoryError(cfg.RepoPath, err)
+	})
+	if err != nil {
+		return nil, err
+	}
+	rels := make([]changelog.Release, len(found))
+	for i, f := range found {
+		opts := cfg.Release
+		if i < len(found)-1 {
+			opts.Version = "" // VERSION and BITBUCKET_TAG name the build's release only
+		}
+		rels[i] = changelog.NewRelease(f.Range, f.History, opts)
+		if rels[i].Markdown, err = renderNotes(cfg, rels[i]); err != nil {
+			return nil, err
+		}
+	}
+	return rels, nil
+}
+
+// repoName names the repository for the log.
+func repoName(cfg config, rel changelog.Release) string {
+	if rel.Repository.FullName != "" {
+		return rel.Repository.FullName
+	}
+	return cfg.RepoPath
+}
+
+// writeJSON writes v to path as indented JSON, whole or not at all.
+func writeJSON(path string, v any) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".release-*.json")
+	if err != nil {
+		return fmt.Errorf("OUTPUT_JSON %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	enc := json.NewEncoder(tmp)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		tmp.Close()
+		return fmt.Errorf("OUTPUT_JSON %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("OUTPUT_JSON %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return fmt.Errorf("OUTPUT_JSON %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("OUTPUT_JSON %s: %w", path, err)
+	}
+	return nil
+}

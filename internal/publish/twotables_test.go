@@ -1,0 +1,240 @@
+package publish
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"bitbucket.org/coda-changelog/coda-changelog/changelog"
+	"bitbucket.org/coda-changelog/coda-changelog/coda"
+	"bitbucket.org/coda-changelog/coda-changelog/coda/codatest"
+)
+
+// releasesDoc seeds a doc with a releases table (its display column the
+// version), a changes table whose Release column looks releases up, a
+// table of something else, and a notes page.
+func releasesDoc(srv *codatest.Server) codatest.Doc {
+	return srv.AddDoc(codatest.Doc{
+		ID: typedDocID,
+		Tables: []codatest.Table{
+			{ID: "grid-releases", Name: "Releases", Columns: []codatest.Column{
+				{ID: "c-version", Name: "Version", Display: true}, {ID: "c-count", Name: "Count", Type: "number"},
+				{ID: "c-notes", Name: "Notes", Type: "canvas"},
+			}},
+			{ID: "grid-changes", Name: "Changes", Columns: []codatest.Column{
+				{ID: "c-sha", Name: "SHA"}, {ID: "c-subject", Name: "Subject"},
+				{ID: "c-release", Name: "Release", Type: "lookup", Table: "Releases"},
+			}},
+			{ID: "grid-teams", Name: "Teams", Columns: []codatest.Column{{ID: "c-team", Name: "Team"}}},
+		},
+		Pages: []codatest.Page{{ID: "canvas-notes", Name: "Release notes", Markdown: "Older notes.\n"}},
+	})
+}
+
+// twoTables is the configuration of a releases table linked to a changes
+// table, with the default mappings.
+func twoTables() Config {
+	return Config{
+		DocID:        typedDocID,
+		ReleaseTable: Table{Name: "Releases", Rows: PerRelease, Variables: "CODA_RELEASE"},
+		Table:        Table{Name: "Changes", Rows: PerCommit},
+		Wait:         true, WaitTimeout: time.Minute,
+	}
+}
+
+// release is a release of the given version whose entries have these
+// shas' subjects.
+func release(version string, shas ...int) changelog.Release {
+	rel := changelog.Release{Version: version, To: fmt.Sprintf("%040x", shas[0])}
+	for _, n := range shas {
+		sha := fmt.Sprintf("%040x", n)
+		rel.Entries = append(rel.Entries, changelog.Entry{SHA: sha, ShortSHA: sha[:7], Type: "fix", Subject: fmt.Sprintf("change %d", n)})
+	}
+	md, _ := changelog.BuiltinNotes().Render(rel)
+	rel.Markdown = md
+	return rel
+}
+
+// links returns, for every commit row, the version of the release row its
+// Release cell points at, read back as Coda stores it.
+func links(t *testing.T, srv *codatest.Server, c *coda.Client) map[string]string {
+	t.Helper()
+	versions := map[string]string{}
+	for _, r := range srv.Rows(typedDocID, "grid-releases") {
+		versions[r.ID] = fmt.Sprint(r.Values["c-version"])
+	}
+	out := map[string]string{}
+	for _, r := range srv.Rows(typedDocID, "grid-changes") {
+		rich := richRow(t, c, typedDocID, "grid-changes", r.ID)
+		ref := rich["c-release"]
+		require.Equal(t, coda.RichRow, ref.Kind, "the Release cell of %v is a row reference: %v", r.Values["c-sha"], ref)
+		out[fmt.Sprint(r.Values["c-subject"])] = versions[ref.RowID]
+	}
+	return out
+}
+
+func TestTwoTables(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted(codatest.WithWriteDelay(time.Second))
+		releasesDoc(srv)
+		client := fakeClient(t, srv)
+		cfg := twoTables()
+		for range 2 { // a rerun changes nothing
+			done, err := New(client, cfg, discard{}).Publish(t.Context(), release("v1.1.0", 1, 2))
+			require.NoError(t, err)
+			require.Equal(t, []string{`1 row upserted into table "Releases"`, `2 rows upserted into table "Changes"`}, withoutLinks(done))
+		}
+		require.Equal(t, map[string]string{"change 1": "v1.1.0", "change 2": "v1.1.0"}, links(t, srv, client))
+
+		// A later build computes another version for the same commits and
+		// one more: its release row is written, and the commits move to it.
+		_, err := New(client, cfg, discard{}).Publish(t.Context(), release("v1.2.0", 1, 2, 3))
+		require.NoError(t, err)
+		require.Len(t, srv.Rows(typedDocID, "grid-releases"), 2)
+		require.Equal(t, map[string]string{"change 1": "v1.2.0", "change 2": "v1.2.0", "change 3": "v1.2.0"}, links(t, srv, client))
+	})
+}
+
+func TestTwoTablesChecksTheLink(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		cfg  func(Config) Config
+		want string
+	}{{
+		name: "a lookup of another table",
+		cfg: func(c Config) Config {
+			c.ReleaseTable.Name = "Teams"
+			c.ReleaseTable.Columns = []ColumnMapping{{Field: "version", Column: "Team"}}
+			return c
+		},
+		want: `CODA_TABLE "Changes" cannot link its rows to CODA_RELEASE_TABLE "Teams":` + "\n" +
+			`- the Lookup column "Release" of table "Changes" (for version) points at table "Releases", not at CODA_RELEASE_TABLE "Teams": point it at "Teams", or map another column`,
+	}, {
+		name: "a display column that is not the version",
+		cfg: func(c Config) Config {
+			c.ReleaseTable.Columns = []ColumnMapping{{Field: "version", Column: "Notes"}, {Field: "count", Column: "Version"}}
+			c.ReleaseTable.KeyColumns = []string{"Notes"}
+			return c
+		},
+		want: `Coda finds a release's row by the display column of table "Releases", which does not hold the version`,
+	}, {
+		name: "a release table without a key",
+		cfg: func(c Config) Config {
+			c.ReleaseTable.Columns = []ColumnMapping{{Field: "count", Column: "Count"}}
+			return c
+		},
+		want: `CODA_RELEASE_TABLE "Releases" cannot take the rows:` + "\n" +
+			`- no key column: map the version field to a column (it identifies a row, so reruns update instead of adding), or set CODA_RELEASE_KEY_COLUMNS`,
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				srv := codatest.NewUnstarted()
+				releasesDoc(srv)
+				_, err := New(fakeClient(t, srv), tt.cfg(twoTables()), discard{}).Publish(t.Context(), release("v1.1.0", 1))
+				require.ErrorContains(t, err, tt.want)
+				require.Zero(t, srv.Stats().Writes, "nothing is written")
+			})
+		})
+	}
+}
+
+func TestBackfill(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted(codatest.WithWriteDelay(time.Second))
+		releasesDoc(srv)
+		client := fakeClient(t, srv)
+		cfg := twoTables()
+		cfg.Page, cfg.PageMode = "Release notes", coda.Prepend
+		rels := []changelog.Release{release("v1.0.0", 1, 2), release("v1.1.0", 3), release("v1.2.0", 4, 5)}
+		rels[1].Entries = nil // a release whose commits were all filtered out
+		rels[1].Markdown, _ = changelog.BuiltinNotes().Render(rels[1])
+
+		var log recorder
+		done, err := New(client, cfg, &log).Backfill(t.Context(), rels)
+		require.NoError(t, err)
+		require.Equal(t, []string{`3 rows upserted into table "Releases"`, `4 rows upserted into table "Changes"`,
+			`notes of 3 releases written to page "Release notes" (prepend, 1 write)`}, withoutLinks(done))
+		require.Equal(t, map[string]string{"change 1": "v1.0.0", "change 2": "v1.0.0", "change 4": "v1.2.0", "change 5": "v1.2.0"}, links(t, srv, client))
+		page := srv.PageMarkdown(typedDocID, "Release notes")
+		require.Less(t, strings.Index(page, "## v1.2.0"), strings.Index(page, "## v1.1.0"), page)
+		require.Less(t, strings.Index(page, "## v1.1.0"), strings.Index(page, "## v1.0.0"), page)
+		require.True(t, strings.HasSuffix(page, "Older notes.\n"), page)
+
+		// A second backfill, after one more release, adds that release only.
+		writes := srv.Stats().Writes
+		rels = append(rels, release("v1.3.0", 6))
+		done, err = New(client, cfg, discard{}).Backfill(t.Context(), rels)
+		require.NoError(t, err)
+		require.Contains(t, withoutLinks(done), `notes written to page "Release notes" (prepend)`)
+		require.Equal(t, 1, strings.Count(srv.PageMarkdown(typedDocID, "Release notes"), "## v1.2.0"))
+		require.True(t, strings.HasPrefix(srv.PageMarkdown(typedDocID, "Release notes"), "## v1.3.0"))
+		require.Len(t, srv.Rows(typedDocID, "grid-releases"), 4)
+		require.Len(t, srv.Rows(typedDocID, "grid-changes"), 5)
+		require.Equal(t, 4, srv.Stats().Writes-writes, "one upsert of the release rows, two of the commit rows (the text, then the lookups parsed), one page write")
+	})
+}
+
+// TestTestPayloadTwoTables writes a test release row and a test commit row
+// linked to it, reports both, and deletes both.
+func TestTestPayloadTwoTables(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted(codatest.WithWriteDelay(time.Second))
+		releasesDoc(srv)
+		var log recorder
+		done, err := New(fakeClient(t, srv), twoTables(), &log).TestPayload(t.Context(), release("v1.1.0", 1, 2))
+		require.NoError(t, err, log.String())
+		require.Equal(t, []string{"token and doc",
+			`table "Releases": a test row written, read back (0 warnings) and deleted`,
+			`table "Changes": a test row written, read back (0 warnings) and deleted`}, done)
+		require.Contains(t, log.String(), `Test payload: ✔ Release (lookup, version): sent "[coda-changelog test] v1.1.0", stored row "[coda-changelog test] v1.1.0"`)
+		require.Empty(t, srv.Rows(typedDocID, "grid-releases"))
+		require.Empty(t, srv.Rows(typedDocID, "grid-changes"))
+	})
+}
+
+// TestBackfill5000Commits: a backfill of 5,000 commits in 10 releases
+// shares requests between releases, meets no 429 and stays near the floor
+// that Coda's doc-content write limit sets. It asserts counts, never times.
+func TestBackfill5000Commits(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted(codatest.WithRateLimits(codatest.DocumentedLimits))
+		releasesDoc(srv)
+		var rels []changelog.Release
+		for r := range 10 {
+			shas := make([]int, 500)
+			for i := range shas {
+				shas[i] = r*500 + i + 1
+			}
+			rels = append(rels, release(fmt.Sprintf("v1.%d.0", r), shas...))
+		}
+		cfg := twoTables()
+		cfg.Table.Columns = []ColumnMapping{{Field: "sha", Column: "SHA"}, {Field: "subject", Column: "Subject"}} // text only: one pass
+		var log recorder
+		start := time.Now()
+		_, err := New(fakeClient(t, srv), cfg, &log).Backfill(t.Context(), rels)
+		require.NoError(t, err)
+		took := time.Since(start)
+		st := srv.Stats()
+		writes := 1 + 5000/500 // the release rows, then the commit rows, 500 a request
+		limit := codatest.DocumentedLimits.DocContent
+		floor := time.Duration((writes-1)/limit.N) * limit.Per
+		t.Logf("backfill of 5,000 commits in 10 releases: %d requests (%d writes), %d 429s; wall %v, floor %v (%.2f×)",
+			st.Requests, st.Writes, st.RateLimited, took, floor, took.Seconds()/floor.Seconds())
+		require.Zero(t, st.RateLimited)
+		require.Equal(t, writes, st.Writes)
+		require.LessOrEqual(t, took.Seconds(), 1.25*floor.Seconds(), "within 1.25× of the write-limit floor")
+		require.Len(t, srv.Rows(typedDocID, "grid-changes"), 5000)
+		require.Contains(t, log.String(), "INFO: Table \"Changes\": 4000 of 5000 rows written (8 of 10 releases), 16 requests, 10 s waiting for the limits, 10 s so far.",
+			"a long backfill is never silent")
+	})
+}
