@@ -23,6 +23,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"bitbucket.org/coda-changelog/coda-changelog/coda"
 	"bitbucket.org/coda-changelog/coda-changelog/coda/codatest"
 	"bitbucket.org/coda-changelog/coda-changelog/internal/gittest"
 )
@@ -751,4 +752,92 @@ func TestTestPayloadDeleteRefused(t *testing.T) {
 	require.Len(t, rows, 1)
 	require.Contains(t, res.stderr, "✖ test payload: the test row "+rows[0].ID+` could not be deleted from table "Changes": delete the row starting "[coda-changelog test] " by hand`)
 	require.Empty(t, srv.AutomationPayloads(doc.ID, "rule-1"))
+}
+
+// releaseLinks returns, for every row of the doc's Changes table, the
+// version of the release row its Release cell points at, read back as Coda
+// stores it: a cell that kept text fails the test.
+func releaseLinks(t *testing.T, srv *codatest.Server, doc codatest.Doc) map[string]string {
+	t.Helper()
+	c, err := coda.NewClient(token, coda.WithBaseURL(srv.URL), coda.WithHTTPClient(srv.Client()))
+	require.NoError(t, err)
+	versions := map[string]string{}
+	for _, r := range srv.Rows(doc.ID, "grid-releases") {
+		versions[r.ID] = fmt.Sprint(r.Values["c-v"])
+	}
+	out := map[string]string{}
+	for _, r := range srv.Rows(doc.ID, "grid-changes") {
+		row, err := c.GetRow(t.Context(), doc.ID, "grid-changes", r.ID)
+		require.NoError(t, err)
+		ref := coda.ParseRichValue(row.Values["c-release"])
+		require.Equal(t, coda.RichRow, ref.Kind, "the Release cell of %q is a row: %v", r.Values["c-subject"], ref)
+		out[fmt.Sprint(r.Values["c-subject"])] = versions[ref.RowID]
+	}
+	return out
+}
+
+// TestTwoTablesAndBackfill: a releases table linked to the commit rows, by
+// a run, a rerun and a backfill over a history with several tags (one of
+// them with every commit filtered out).
+func TestTwoTablesAndBackfill(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	repo.Commit("feat: first")
+	repo.Tag("v1.0.0")
+	repo.Commit("chore: tidy up")
+	repo.Tag("v1.0.1") // every commit filtered out by EXCLUDE_TYPES
+	repo.Commit("fix: second")
+	repo.Tag("v1.0.2")
+	repo.Commit("feat: third")
+
+	srv := codatest.NewServer()
+	t.Cleanup(srv.Close)
+	doc := srv.AddDoc(codatest.Doc{
+		Tables: []codatest.Table{
+			{ID: "grid-releases", Name: "Releases", Columns: []codatest.Column{{ID: "c-v", Name: "Version"}, {ID: "c-n", Name: "Count", Type: "number"}}},
+			{ID: "grid-changes", Name: "Changes", Columns: []codatest.Column{
+				{ID: "c-sha", Name: "SHA"}, {ID: "c-subject", Name: "Subject"},
+				{ID: "c-release", Name: "Release", Type: "lookup", Table: "Releases"},
+			}},
+		},
+		Pages: []codatest.Page{{ID: "canvas-notes", Name: "Release notes"}},
+	})
+	env := merge(pipelinesEnv(repo, repo.Head(), nil), codaVars(srv, doc, map[string]string{
+		"CODA_TABLE": "Changes", "CODA_RELEASE_TABLE": "Releases", "EXCLUDE_TYPES": "chore",
+	}))
+	for range 2 { // a run and its rerun: v1.1.0, computed
+		res := runPipe(t, repo.Dir, env)
+		require.Equal(t, 0, res.code, res.output())
+		require.Contains(t, res.stderr, `1 row upserted into table "Releases"`)
+	}
+	require.Equal(t, map[string]string{"third": "v1.1.0"}, releaseLinks(t, srv, doc))
+
+	res := runPipe(t, repo.Dir, merge(env, map[string]string{"BACKFILL": "true", "CODA_PAGE": "Release notes"}))
+	require.Equal(t, 0, res.code, res.output())
+	require.Contains(t, res.stderr, "✔ Backfilled 4 releases with 3 entries up to ")
+	require.Equal(t, map[string]string{"first": "v1.0.0", "second": "v1.0.2", "third": "v1.1.0"}, releaseLinks(t, srv, doc))
+	require.Len(t, srv.Rows(doc.ID, "grid-releases"), 4, "v1.0.0, v1.0.1 (no entries), v1.0.2 and v1.1.0, once each")
+	page := srv.PageMarkdown(doc.ID, "Release notes")
+	for i, v := range []string{"v1.1.0", "v1.0.2", "v1.0.1", "v1.0.0"} {
+		require.Equal(t, 1, strings.Count(page, "## "+v+" "), page)
+		if i > 0 {
+			require.Less(t, strings.Index(page, "## "+[]string{"v1.1.0", "v1.0.2", "v1.0.1"}[i-1]+" "), strings.Index(page, "## "+v+" "), "newest on top")
+		}
+	}
+
+	// A dry run of the backfill prints every release and sends nothing.
+	before := len(srv.Requests())
+	out := filepath.Join(t.TempDir(), "releases.json")
+	res = runPipe(t, repo.Dir, merge(env, map[string]string{"BACKFILL": "true", "DRY_RUN": "true", "OUTPUT_JSON": out}))
+	require.Equal(t, 0, res.code, res.output())
+	require.Equal(t, before, len(srv.Requests()))
+	data, err := os.ReadFile(out)
+	require.NoError(t, err)
+	var rels []struct {
+		Version string `json:"version"`
+	}
+	require.NoError(t, json.Unmarshal(data, &rels), "OUTPUT_JSON is an array of releases")
+	require.Equal(t, []string{"v1.0.0", "v1.0.1", "v1.0.2", "v1.1.0"}, []string{rels[0].Version, rels[1].Version, rels[2].Version, rels[3].Version})
+	require.Contains(t, res.stdout, "## v1.0.1 ")
+	require.Contains(t, res.stderr, "✔ Dry run of a backfill: 4 releases with 3 entries")
 }
