@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
@@ -482,18 +483,74 @@ func TestReadmeCommandsMatchCI(t *testing.T) {
 			t.Errorf(".ci/run no longer runs %q; update the README's test command", cmd)
 		}
 	}
-	// The newcomer's section comes right after the title and the
-	// description, each command on a line of its own.
+	// The first screen points contributors at the two commands, which the
+	// Development section gives each on a line of its own.
 	var top []string
 	for _, line := range strings.Split(readme, "\n") {
 		if strings.HasPrefix(line, "## ") {
 			break
 		}
-		top = append(top, strings.TrimSpace(strings.TrimLeft(line, ">")))
+		top = append(top, line)
 	}
+	first := strings.Join(top, "\n")
+	development := strings.Split(section(t, readme, "## Development"), "\n")
 	for _, cmd := range []string{"DRY_RUN=true go run .", vet + " && " + test} {
-		if !slices.Contains(top, cmd) {
-			t.Errorf("README.md: the section before the first ## heading should give the command %q on a line of its own", cmd)
+		if !strings.Contains(first, "`"+cmd+"`") {
+			t.Errorf("README.md: the part before the first ## heading should point contributors at `%s`", cmd)
+		}
+		if !slices.Contains(development, cmd) {
+			t.Errorf("README.md: the Development section should give the command %q on a line of its own", cmd)
+		}
+	}
+}
+
+func TestPipeYmlListsEveryVariable(t *testing.T) {
+	var listed []envVariable
+	var cur *envVariable
+	for _, line := range strings.Split(readDoc(t, "pipe.yml"), "\n") {
+		if name, ok := strings.CutPrefix(line, "  - name: "); ok {
+			listed = append(listed, envVariable{name: name})
+			cur = &listed[len(listed)-1]
+		} else if def, ok := strings.CutPrefix(line, "    default: "); ok && cur != nil {
+			cur.def = strings.Trim(def, `"`)
+		}
+	}
+	want := envVariables(t)
+	for i := range want {
+		want[i].hasValue = false
+	}
+	if !reflect.DeepEqual(listed, want) {
+		t.Errorf("pipe.yml's variables: list should name every variable with its default, in the code's order:\n got %v\nwant %v", listed, want)
+	}
+}
+
+func TestReadmeOffersTheBuiltinTemplate(t *testing.T) {
+	templates := fencedBlocks(section(t, readDoc(t, "README.md"), "### Release notes and custom templates"), "gotemplate")
+	if len(templates) < 2 {
+		t.Fatalf("README.md: the templates section should show the built-in template and an example, in gotemplate blocks; found %d", len(templates))
+	}
+	if templates[0]+"\n" != changelog.BuiltinTemplate {
+		t.Errorf("README.md: the first template is not the built-in one (changelog/notes.tmpl); it should read:\n%s", changelog.BuiltinTemplate)
+	}
+	rel := changelog.Release{Version: "v1.1.0", Entries: []changelog.Entry{
+		{SHA: "3fa4c2e8d1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6", ShortSHA: "3fa4c2e", Type: "feat", Scope: "cart", Subject: "keep the *cart*",
+			Author: changelog.Person{Name: "Jane Doe"}},
+	}}
+	for i, text := range templates {
+		path := filepath.Join(t.TempDir(), "notes.tmpl")
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		notes, err := changelog.LoadNotes(path)
+		if err != nil {
+			t.Fatalf("README.md: template %d does not load: %v", i+1, err)
+		}
+		md, err := notes.Render(rel)
+		if err != nil {
+			t.Fatalf("README.md: template %d does not render: %v", i+1, err)
+		}
+		if !strings.Contains(md, "## v1.1.0") || !strings.Contains(md, `keep the \*cart\*`) {
+			t.Errorf("README.md: template %d renders no heading or no escaped subject:\n%s", i+1, md)
 		}
 	}
 }
