@@ -76,7 +76,7 @@ type History struct {
 // node is what the pull-request attribution needs to know of a commit. It
 // is kept small: a history holds one per commit.
 type node struct {
-	parents string   // hashes of the parents, separated by spaces (git's %P)
+	parents []string // hashes of the parents, the first parent first
 	issues  []string // issue keys of a merge's branch name
 	pr      int32    // pull request of a merge commit, 0 otherwise
 	entry   int32    // index in the entries, -1 for none
@@ -84,17 +84,18 @@ type node struct {
 
 // firstParent returns the commit's first parent, or "" for a root commit.
 func (n node) firstParent() string {
-	p, _, _ := strings.Cut(n.parents, " ")
-	return p
+	if len(n.parents) == 0 {
+		return ""
+	}
+	return n.parents[0]
 }
 
 // otherParents returns the parents after the first: the merged ones.
 func (n node) otherParents() []string {
-	_, rest, ok := strings.Cut(n.parents, " ")
-	if !ok {
+	if len(n.parents) < 2 {
 		return nil
 	}
-	return strings.Fields(rest)
+	return n.parents[1:]
 }
 
 // ReadRange reads the commits of r with one streamed git log call and turns
@@ -300,7 +301,7 @@ type author struct {
 // merge commit and merges are not entries.
 func (b *builder) add(c Commit) {
 	msg := ParseMessage(c.Message)
-	n := node{parents: c.parents, entry: -1}
+	n := node{parents: c.Parents, entry: -1}
 	merge := len(c.Parents) > 1
 	var branchIssues []string
 	if msg.Merge != nil {
@@ -443,7 +444,7 @@ func (b *builder) attributePullRequests(to string) {
 			if n.entry >= 0 && (v.pr > 0 || len(v.issues) > 0) {
 				b.entries[n.entry].attach(int(v.pr), v.issues)
 			}
-			if n.parents == "" {
+			if len(n.parents) == 0 {
 				continue
 			}
 			stack = append(stack, visit{n.firstParent(), v.pr, v.issues})

@@ -19,8 +19,6 @@ type Commit struct {
 	AuthorDate  time.Time
 	CommitDate  time.Time
 	Message     string
-
-	parents string // Parents as git printed them: hashes separated by spaces
 }
 
 // logFormat is the --format of the one git log call that reads a range. With
@@ -96,7 +94,7 @@ func commitFromFields(f [logFields]string) (Commit, error) {
 	if !isFullHash(sha) {
 		return Commit{}, fmt.Errorf("%q is not a full commit hash", truncate(sha, 80))
 	}
-	c := Commit{SHA: sha, AuthorName: f[2], AuthorEmail: f[3], Message: f[6], parents: f[1]}
+	c := Commit{SHA: sha, AuthorName: f[2], AuthorEmail: f[3], Message: f[6]}
 	if f[1] != "" {
 		c.Parents = strings.Split(f[1], " ")
 		for _, p := range c.Parents {
