@@ -22,6 +22,10 @@ func backfill(ctx context.Context, cfg config, con *console, stdout io.Writer) e
 	if err != nil {
 		return err
 	}
+	if len(rels) == 0 {
+		con.Success("Nothing to backfill: the history up to %s holds no release.", firstNonEmpty(cfg.Range.To, "HEAD"))
+		return nil
+	}
 	entries := 0
 	for _, rel := range rels {
 		entries += len(rel.Entries)
