@@ -554,3 +554,22 @@ func TestReadmeOffersTheBuiltinTemplate(t *testing.T) {
 		}
 	}
 }
+
+// TestReleasePipelineUsesPipeYmlsImage: the release pipeline pushes, and
+// runs, the image pipe.yml names, tagged with the release's tag.
+func TestReleasePipelineUsesPipeYmlsImage(t *testing.T) {
+	m := pipeImageRE.FindStringSubmatch(readDoc(t, "pipe.yml"))
+	if m == nil {
+		t.Fatal("pipe.yml: no image: <name>:<version> line")
+	}
+	ci := readDoc(t, "bitbucket-pipelines.yml")
+	for _, want := range []string{
+		"--tag " + m[1] + `:"$BITBUCKET_TAG"`,
+		"- pipe: docker://" + m[1] + ":$BITBUCKET_TAG",
+		`--build-arg VERSION="$BITBUCKET_TAG"`,
+	} {
+		if !strings.Contains(ci, want) {
+			t.Errorf("bitbucket-pipelines.yml: the release should use pipe.yml's image: no %q", want)
+		}
+	}
+}
