@@ -33,8 +33,9 @@ const maxNotesBytes = coda.MaxRequestBytes / 2
 
 // planNotes finds the page and decides which releases' notes to write and
 // how. With prepend or append, a release whose heading the page already
-// shows is left out, so that a rerun does not add the same notes twice;
-// the others are joined, newest first for prepend and oldest first for
+// shows is left out, so that a rerun does not add the same notes twice,
+// and so is, with a warning, one older than a release whose notes the
+// page has (it would land out of order); the others are joined, newest first for prepend and oldest first for
 // append, into as few writes as the request limit allows, made so that the
 // newest ends up on top (prepend) or at the bottom (append). A replace
 // writes every release's notes, newest first. It returns nil when there is
@@ -52,12 +53,24 @@ func (p *Publisher) planNotes(ctx context.Context, rels []changelog.Release) (*n
 			return nil, fmt.Errorf("CODA_PAGE %q: %w", p.cfg.Page, p.accessError(err))
 		}
 		pending = nil
-		for _, rel := range rels {
+		newestThere := -1 // the newest release whose notes the page has
+		for i, rel := range rels {
 			if headings[rel.Heading()] {
 				p.log.Info("Page %q already has the notes of %s; leaving them as they are.", page.Name, rel.Heading())
-				continue
+				newestThere = i
 			}
-			pending = append(pending, rel)
+		}
+		for i, rel := range rels {
+			switch {
+			case headings[rel.Heading()]:
+			case i < newestThere:
+				// Older than notes on the page: they cannot go in their place.
+				p.log.Warn("The notes of %s are older than those of %s on page %q, so they would land out of order; "+
+					"they are left out. Backfill with CODA_PAGE_MODE: 'replace' to write the whole history in order.",
+					rel.Version, rels[newestThere].Version, page.Name)
+			default:
+				pending = append(pending, rel)
+			}
 		}
 	}
 	if len(pending) == 0 {

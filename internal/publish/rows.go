@@ -20,11 +20,12 @@ import (
 // subject "=1+1" would become a formula. Parsing is per request, not per
 // cell, so rows are written in two passes keyed on the same key columns:
 //
-//  1. every cell, parsing disabled: text is stored exactly as written;
+//  1. the key cells and every cell but those of parsedTypes, parsing
+//     disabled: text is stored exactly as written;
 //  2. the key cells and the cells of parsedTypes, parsing on, so that
 //     people, rows, dates and options resolve. A value that Coda would read
-//     as a formula (it starts with "=") is left out of this pass and keeps
-//     the text of the first.
+//     as a formula (it starts with "=") goes with the first pass instead,
+//     as text.
 //
 // The second pass is sent once the first is applied, so its keys match the
 // rows the first wrote. CODA_PARSE_VALUES: 'true' sends one pass, parsed.
@@ -40,20 +41,24 @@ func (plan *tablePlan) hasTypedColumns() bool {
 	})
 }
 
-// typedCells is the second pass of row r: its key cells and the cells of
-// parsedTypes, without values Coda would read as formulas.
-func (plan *tablePlan) typedCells(r coda.RowEdit) coda.RowEdit {
-	var cells []coda.CellEdit
+// passes splits row r into its two passes: first, the cells Coda stores
+// as sent, and the typed cells that Coda would read as formulas (they keep
+// their text); then, the key cells and the other typed cells, parsed. A
+// typed cell is sent in one pass only, so that a run that fails between
+// the passes never leaves a resolved person, row or date as text.
+func (plan *tablePlan) passes(r coda.RowEdit) (first, typed coda.RowEdit) {
 	for i, m := range plan.columns {
 		c := r.Cells[i]
-		switch {
-		case slices.Contains(plan.keys, m.column.ID):
-			cells = append(cells, c)
-		case slices.Contains(parsedTypes, m.column.Format.Type) && !formulaLike(c.Value):
-			cells = append(cells, c)
+		key := slices.Contains(plan.keys, m.column.ID)
+		parsed := slices.Contains(parsedTypes, m.column.Format.Type) && !formulaLike(c.Value)
+		if key || !parsed {
+			first.Cells = append(first.Cells, c)
+		}
+		if key || parsed {
+			typed.Cells = append(typed.Cells, c)
 		}
 	}
-	return coda.RowEdit{Cells: cells}
+	return first, typed
 }
 
 // formulaLike reports whether Coda would read a value, typed in, as a
@@ -90,7 +95,11 @@ func (p *Publisher) writeRows(ctx context.Context, plan *tablePlan) ([]coda.Muta
 	if p.cfg.ParseValues {
 		opts = append(opts, coda.WithValueParsing())
 	}
-	muts, err := p.upsertInParts(ctx, plan, plan.rows, opts)
+	first := plan.rows
+	if plan.first != nil {
+		first = plan.first
+	}
+	muts, err := p.upsertInParts(ctx, plan, first, opts)
 	if err != nil {
 		return nil, "", p.rowsError(plan, err)
 	}
@@ -159,7 +168,7 @@ func (p *Publisher) applied(ctx context.Context, muts []coda.Mutation, what stri
 		p.log.Warn("This token may not ask Coda whether %s was applied (%v); going on, trusting Coda to apply the doc's writes in order.", what, err)
 		return nil
 	case errors.Is(err, context.DeadlineExceeded):
-		return fmt.Errorf("%s was not yet applied by Coda after WAIT_TIMEOUT (%s): %w. Raise WAIT_TIMEOUT, or rerun the step: a rerun updates the same rows", what, p.cfg.WaitTimeout, err)
+		return fmt.Errorf("%s was not yet applied by Coda after WAIT_TIMEOUT (%s): %w. Raise WAIT_TIMEOUT, or rerun the step", what, p.cfg.WaitTimeout, err)
 	}
 	return err
 }

@@ -109,7 +109,7 @@ func TestParseValuesSendsOnePass(t *testing.T) {
 
 // TestSecondPassLeavesFormulasOut: the parsed pass carries the key cells
 // and the typed ones, but no value Coda would read as a formula: such a
-// cell keeps the text of the first pass.
+// cell goes with the first pass, as text.
 func TestSecondPassLeavesFormulasOut(t *testing.T) {
 	t.Parallel()
 	col := func(id string, typ coda.ColumnType) coda.Column {
@@ -129,7 +129,12 @@ func TestSecondPassLeavesFormulasOut(t *testing.T) {
 		{Column: "c-author", Value: " =HYPERLINK(1)"}, {Column: "c-type", Value: "feat"},
 	}}
 	require.True(t, plan.hasTypedColumns())
-	require.Equal(t, coda.RowEdit{Cells: []coda.CellEdit{{Column: "c-sha", Value: "abc"}, {Column: "c-type", Value: "feat"}}}, plan.typedCells(row))
+	first, typed := plan.passes(row)
+	require.Equal(t, coda.RowEdit{Cells: []coda.CellEdit{
+		{Column: "c-sha", Value: "abc"}, {Column: "c-subject", Value: "=1+1"}, {Column: "c-author", Value: " =HYPERLINK(1)"},
+	}}, first, "the text, and a typed value that looks like a formula, as text")
+	require.Equal(t, coda.RowEdit{Cells: []coda.CellEdit{{Column: "c-sha", Value: "abc"}, {Column: "c-type", Value: "feat"}}}, typed,
+		"the key and the typed cells, each typed cell in one pass only")
 	require.True(t, formulaLike([]string{"a", "=b"}))
 	require.False(t, formulaLike("a=b"))
 	require.False(t, formulaLike(12.0))

@@ -20,10 +20,10 @@ type tablePlan struct {
 	columns []mappedColumn
 	keys    []string // key column ids
 	rows    []coda.RowEdit
-	// typed are the rows' key cells and the cells that Coda stores as
-	// their type only when it parses them, for the second pass (see
-	// [Publisher.writeRows]); nil when there is none.
-	typed []coda.RowEdit
+	// first and typed are the rows' two passes when the table has typed
+	// columns (see [Publisher.writeRows]); nil when there is one pass, of
+	// rows.
+	first, typed []coda.RowEdit
 	// sources are what each row was made from, to name it.
 	sources []rowSource
 }
@@ -45,13 +45,20 @@ type mappedColumn struct {
 // that the table's lookups point at the release table.
 func (p *Publisher) planTables(ctx context.Context, rels []changelog.Release) ([]*tablePlan, error) {
 	var plans []*tablePlan
+	linkTo := "" // the release table's ID, once planned
 	for _, t := range []Table{p.cfg.ReleaseTable, p.cfg.Table} {
 		if t.Name == "" {
 			continue
 		}
-		plan, err := p.planTable(ctx, t, rels)
+		plan, err := p.planTable(ctx, t, rels, linkTo)
+		if err != nil && t.Rows == PerRelease && p.cfg.Table.Name != "" && t.Name == p.cfg.ReleaseTable.Name {
+			err = fmt.Errorf("%w\nCODA_TABLE %q links its commit rows to these release rows, so nothing was written to either", err, p.cfg.Table.Name)
+		}
 		if err != nil {
 			return nil, err
+		}
+		if t.Name == p.cfg.ReleaseTable.Name {
+			linkTo = plan.table.ID
 		}
 		plans = append(plans, plan)
 	}
@@ -113,7 +120,10 @@ func (plan *tablePlan) displayField() string {
 // planTable reads the table and its columns and checks the mapping: the
 // table must be a base table, every mapped column must exist, be writable and
 // fit its field, and there must be a key. All problems are reported at once.
-func (p *Publisher) planTable(ctx context.Context, t Table, rels []changelog.Release) (*tablePlan, error) {
+//
+// linkTo, when set, is the ID of the release table: the default mapping
+// then prefers, for the version, a Lookup column that points at it.
+func (p *Publisher) planTable(ctx context.Context, t Table, rels []changelog.Release, linkTo string) (*tablePlan, error) {
 	docID, variable := p.cfg.DocID, t.variable("TABLE")
 	table, err := p.client.GetBaseTable(ctx, docID, t.Name)
 	switch {
@@ -132,7 +142,7 @@ func (p *Publisher) planTable(ctx context.Context, t Table, rels []changelog.Rel
 		}
 		plan.all = append(plan.all, col)
 	}
-	problems := plan.mapColumns(&rels[0])
+	problems := plan.mapColumns(&rels[0], linkTo)
 	problems = append(problems, plan.keyColumns()...)
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("%s %q cannot take the rows:\n- %s\nThe table's columns are: %s",
@@ -144,12 +154,12 @@ func (p *Publisher) planTable(ctx context.Context, t Table, rels []changelog.Rel
 
 // mapColumns resolves the column mapping, or the default one, against the
 // table's columns and returns the problems found.
-func (plan *tablePlan) mapColumns(rel *changelog.Release) []string {
+func (plan *tablePlan) mapColumns(rel *changelog.Release, linkTo string) []string {
 	var problems []string
 	t, variable := plan.spec, plan.spec.variable("COLUMNS")
 	mappings := t.Columns
 	if len(mappings) == 0 {
-		mappings = defaultMappings(plan.all, t.Rows, rel)
+		mappings = defaultMappings(plan.all, t.Rows, rel, linkTo)
 		if len(mappings) == 0 {
 			problems = append(problems, fmt.Sprintf("%s is not set and no column of the table is named after a field (%s)",
 				variable, strings.Join(FieldNames(t.Rows), ", ")))
@@ -178,13 +188,18 @@ func (plan *tablePlan) mapColumns(rel *changelog.Release) []string {
 // one of its aliases), ignoring case, spaces and underscores ("Short SHA"
 // is short_sha), when the column is writable and can hold the field; other
 // columns are left alone.
-func defaultMappings(columns []coda.Column, m RowMode, rel *changelog.Release) []ColumnMapping {
+func defaultMappings(columns []coda.Column, m RowMode, rel *changelog.Release, linkTo string) []ColumnMapping {
+	links := func(col coda.Column) bool { // a Lookup of the release table
+		return linkTo != "" && col.Format.Type == coda.ColumnLookup && col.Format.Table != nil && col.Format.Table.ID == linkTo
+	}
 	var out []ColumnMapping
 	for _, f := range fields {
 		if !f.in(m) {
 			continue
 		}
-		for _, col := range columns {
+		candidates := slices.Clone(columns)
+		slices.SortStableFunc(candidates, func(a, b coda.Column) int { return cmpBool(links(b), links(a)) })
+		for _, col := range candidates {
 			if f.namedBy(col.Name) && !col.Calculated && f.fits(col.Format.Type, f.links.available(rel)) == nil {
 				out = append(out, ColumnMapping{Field: f.name, Column: col.ID})
 				break
@@ -192,6 +207,17 @@ func defaultMappings(columns []coda.Column, m RowMode, rel *changelog.Release) [
 		}
 	}
 	return out
+}
+
+// cmpBool orders false before true.
+func cmpBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 func normalizeName(s string) string {
@@ -279,13 +305,49 @@ func (plan *tablePlan) buildRows(rels []changelog.Release, parseAll bool) {
 	for i, src := range plan.sources {
 		plan.rows[i] = plan.rowEdit(src.rel, src.entry)
 	}
+	plan.dedupe()
 	if parseAll || !plan.hasTypedColumns() {
 		return
 	}
+	plan.first = make([]coda.RowEdit, len(plan.rows))
 	plan.typed = make([]coda.RowEdit, len(plan.rows))
 	for i, r := range plan.rows {
-		plan.typed[i] = plan.typedCells(r)
+		plan.first[i], plan.typed[i] = plan.passes(r)
 	}
+}
+
+// dedupe keeps one row per key, the last: releases overlap (a release's
+// range runs from the release before it, so it can hold a pre-release's
+// commits too), and the newest release a commit is in is where a run of
+// each release in turn would leave it. Coda does not say what one upsert
+// does with two rows of one key.
+func (plan *tablePlan) dedupe() {
+	seen := make(map[string]bool, len(plan.rows))
+	keep := make([]bool, len(plan.rows))
+	for i := len(plan.rows) - 1; i >= 0; i-- {
+		k := plan.keyOf(plan.rows[i])
+		keep[i] = !seen[k]
+		seen[k] = true
+	}
+	n := 0
+	for i := range plan.rows {
+		if keep[i] {
+			plan.rows[n], plan.sources[n] = plan.rows[i], plan.sources[i]
+			n++
+		}
+	}
+	plan.rows, plan.sources = plan.rows[:n], plan.sources[:n]
+}
+
+// keyOf is a row's key cells, as one string.
+func (plan *tablePlan) keyOf(r coda.RowEdit) string {
+	var b strings.Builder
+	for _, c := range r.Cells {
+		if slices.Contains(plan.keys, c.Column) {
+			fmt.Fprintf(&b, "%s=%v\x00", c.Column, c.Value)
+		}
+	}
+	return b.String()
 }
 
 // rowEdit is the row of entry e of rel, or of the release when e is nil.

@@ -35,7 +35,8 @@ func (p *Publisher) TestPayload(ctx context.Context, rel changelog.Release) (don
 		return nil, err
 	}
 	done = append(done, "token and doc")
-	plans, err := p.planTables(ctx, []changelog.Release{testRelease(rel, cfg.ReleaseTable.Name != "")})
+	perRelease := cfg.ReleaseTable.Name != "" || (cfg.Table.Name != "" && cfg.Table.Rows == PerRelease)
+	plans, err := p.planTables(ctx, []changelog.Release{testRelease(rel, perRelease)})
 	if err != nil {
 		return nil, err
 	}
@@ -52,10 +53,12 @@ func (p *Publisher) TestPayload(ctx context.Context, rel changelog.Release) (don
 	}()
 	for _, plan := range plans {
 		row, err := p.writeTestRow(ctx, plan)
+		if row.id != "" { // written, even if what came after failed: delete it
+			written = append(written, row)
+		}
 		if err != nil {
 			return nil, err
 		}
-		written = append(written, row)
 	}
 	for _, row := range written {
 		stored, err := p.readBack(ctx, row)
@@ -93,11 +96,11 @@ type testAutomationPayload struct {
 
 // testRelease is the release the test rows are built from: its newest
 // entry only (a made-up one when the range has none), the subject marked,
-// and, with a release table, the version marked too, so that the test
-// commit row links to the test release row.
-func testRelease(rel changelog.Release, releaseTable bool) changelog.Release {
+// and, with rows per release, the version marked too, so that the test
+// release row is marked and a test commit row links to it.
+func testRelease(rel changelog.Release, perRelease bool) changelog.Release {
 	test := rel
-	if releaseTable {
+	if perRelease {
 		test.Version = TestMarker + rel.Version
 	}
 	e := changelog.Entry{SHA: rel.To, ShortSHA: shortSHA(rel.To), Type: changelog.TypeOther, Subject: "no entries in this build's range", Date: rel.Date}
@@ -120,11 +123,25 @@ func (plan *tablePlan) markKeys(r coda.RowEdit) coda.RowEdit {
 	return coda.RowEdit{Cells: cells}
 }
 
-// testRow is a test row written: its table, its ID and what was sent.
+// markable checks that every key cell of a marked row is marked: the test
+// row's typed cells are upserted by key, which must match no real row.
+func (plan *tablePlan) markable(r coda.RowEdit) error {
+	for _, c := range r.Cells {
+		if s, ok := c.Value.(string); slices.Contains(plan.keys, c.Column) && (!ok || !strings.HasPrefix(s, TestMarker)) {
+			return fmt.Errorf("TEST_PAYLOAD cannot mark the key column %s of table %q (it is not text), so the test row's typed cells "+
+				"could update a real row: use text key columns (%s), or test without them", c.Column, plan.table.Name, plan.spec.variable("KEY_COLUMNS"))
+		}
+	}
+	return nil
+}
+
+// testRow is a test row written: its table, its ID, what was sent and the
+// mutation that inserted it.
 type testRow struct {
-	plan *tablePlan
-	id   string
-	sent coda.RowEdit
+	plan     *tablePlan
+	id       string
+	sent     coda.RowEdit
+	inserted []coda.Mutation // the insert, to wait for before a delete
 }
 
 // writeTestRow inserts the plan's first row as a new row (never an update
@@ -133,18 +150,25 @@ type testRow struct {
 func (p *Publisher) writeTestRow(ctx context.Context, plan *tablePlan) (testRow, error) {
 	cfg := p.cfg
 	row := testRow{plan: plan, sent: plan.markKeys(plan.rows[0])}
+	first := row.sent
+	if plan.typed != nil {
+		first = plan.markKeys(plan.first[0])
+		if err := plan.markable(first); err != nil {
+			return row, err
+		}
+	}
 	var opts []coda.WriteOption
 	if cfg.ParseValues {
 		opts = append(opts, coda.WithValueParsing())
 	}
-	muts, err := p.client.InsertRows(ctx, cfg.DocID, plan.table.ID, []coda.RowEdit{row.sent}, opts...)
+	muts, err := p.client.InsertRows(ctx, cfg.DocID, plan.table.ID, []coda.RowEdit{first}, opts...)
 	if err != nil {
 		return row, fmt.Errorf("insert the test row into table %q: %w", plan.table.Name, p.accessError(err))
 	}
 	if len(muts) != 1 || len(muts[0].AddedRowIDs) != 1 {
 		return row, fmt.Errorf("insert the test row into table %q: Coda did not say which row it added; look for rows starting %q and delete them", plan.table.Name, TestMarker)
 	}
-	row.id = muts[0].AddedRowIDs[0]
+	row.id, row.inserted = muts[0].AddedRowIDs[0], muts
 	if err := p.applied(ctx, muts, "the test row"); err != nil {
 		return row, err
 	}
@@ -201,12 +225,19 @@ func (p *Publisher) deleteTestRow(ctx context.Context, test testRow) error {
 		defer cancel()
 	}
 	m, err := p.client.DeleteRow(ctx, p.cfg.DocID, plan.table.ID, rowID)
-	if err == nil {
-		err = p.applied(ctx, []coda.Mutation{m}, "the test row's delete")
+	if errors.Is(err, coda.ErrNotFound) {
+		// Accepted but not applied yet: give its insert time, then again.
+		if err = p.applied(ctx, test.inserted, "the test row"); err == nil {
+			m, err = p.client.DeleteRow(ctx, p.cfg.DocID, plan.table.ID, rowID)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("the test row %s could not be deleted from table %q: delete the row starting %q by hand: %w",
 			rowID, plan.table.Name, TestMarker, p.accessError(err))
+	}
+	if err := p.applied(ctx, []coda.Mutation{m}, "the test row's delete"); err != nil {
+		p.log.Warn("Coda accepted the delete of the test row %s from table %q but did not confirm it (%v); check that the row starting %q is gone.",
+			rowID, plan.table.Name, err, TestMarker)
 	}
 	return nil
 }

@@ -182,6 +182,55 @@ func TestBackfill(t *testing.T) {
 	})
 }
 
+// TestBackfillAfterRuns: a backfill after normal runs wrote the newest
+// notes leaves out, with a warning, the older notes it cannot put in order.
+func TestBackfillAfterRuns(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted()
+		releasesDoc(srv)
+		cfg := twoTables()
+		cfg.Page, cfg.PageMode = "Release notes", coda.Prepend
+		rels := []changelog.Release{release("v1.0.0", 1), release("v1.1.0", 2), release("v1.2.0", 3)}
+		_, err := New(fakeClient(t, srv), cfg, discard{}).Publish(t.Context(), rels[2])
+		require.NoError(t, err)
+		var log recorder
+		_, err = New(fakeClient(t, srv), cfg, &log).Backfill(t.Context(), rels)
+		require.NoError(t, err)
+		page := srv.PageMarkdown(typedDocID, "Release notes")
+		require.Equal(t, []string{"v1.2.0"}, versionHeadings(page), "nothing lands above or below out of order: %s", page)
+		require.Contains(t, log.String(), `WARNING: The notes of v1.0.0 are older than those of v1.2.0 on page "Release notes"`)
+		require.Contains(t, log.String(), `WARNING: The notes of v1.1.0 are older than those of v1.2.0`)
+		require.Len(t, srv.Rows(typedDocID, "grid-changes"), 3, "the rows are all written")
+
+		cfg.PageMode = coda.Replace
+		_, err = New(fakeClient(t, srv), cfg, discard{}).Backfill(t.Context(), rels)
+		require.NoError(t, err)
+		page = srv.PageMarkdown(typedDocID, "Release notes")
+		require.Less(t, strings.Index(page, "## v1.2.0"), strings.Index(page, "## v1.1.0"), page)
+		require.Less(t, strings.Index(page, "## v1.1.0"), strings.Index(page, "## v1.0.0"), page)
+	})
+}
+
+// TestBackfillOverlappingReleases: a release's range can hold commits of an
+// earlier one (a pre-release's, say); each commit is sent once, with the
+// newest release it is in.
+func TestBackfillOverlappingReleases(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted()
+		releasesDoc(srv)
+		client := fakeClient(t, srv)
+		rels := []changelog.Release{release("v1.1.0-rc.1", 1, 2), release("v1.1.0", 1, 2, 3)}
+		plans, err := New(client, twoTables(), discard{}).planTables(t.Context(), rels)
+		require.NoError(t, err)
+		require.Len(t, plans[1].rows, 3, "one row per commit")
+		_, err = New(client, twoTables(), discard{}).Backfill(t.Context(), rels)
+		require.NoError(t, err)
+		require.Equal(t, map[string]string{"change 1": "v1.1.0", "change 2": "v1.1.0", "change 3": "v1.1.0"}, links(t, srv, client))
+	})
+}
+
 // TestTestPayloadTwoTables writes a test release row and a test commit row
 // linked to it, reports both, and deletes both.
 func TestTestPayloadTwoTables(t *testing.T) {
@@ -237,4 +286,68 @@ func TestBackfill5000Commits(t *testing.T) {
 		require.Contains(t, log.String(), "INFO: Table \"Changes\": 4000 of 5000 rows written (8 of 10 releases), 16 requests, 10 s waiting for the limits, 10 s so far.",
 			"a long backfill is never silent")
 	})
+}
+
+// versionHeadings lists the versions of a page's H2 headings, in order.
+func versionHeadings(page string) []string {
+	var out []string
+	for _, line := range strings.Split(page, "\n") {
+		if v, ok := strings.CutPrefix(line, "## "); ok {
+			v, _, _ = strings.Cut(v, " ")
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// TestDefaultMappingPrefersTheLink: with a release table, the version goes
+// to a Lookup column of that table even when a text column named Version
+// comes first.
+func TestDefaultMappingPrefersTheLink(t *testing.T) {
+	t.Parallel()
+	lookup := coda.Column{ID: "c-release", Name: "Release", Format: coda.ColumnFormat{Type: coda.ColumnLookup, Table: &coda.TableRef{ID: "grid-releases"}}}
+	columns := []coda.Column{{ID: "c-version", Name: "Version", Format: coda.ColumnFormat{Type: coda.ColumnText}}, lookup}
+	rel := release("v1.0.0", 1)
+	version := func(m []ColumnMapping) string {
+		for _, c := range m {
+			if c.Field == "version" {
+				return c.Column
+			}
+		}
+		return ""
+	}
+	require.Equal(t, "c-release", version(defaultMappings(columns, PerCommit, &rel, "grid-releases")))
+	require.Equal(t, "c-version", version(defaultMappings(columns, PerCommit, &rel, "")), "without a release table, the first named column")
+}
+
+// TestTestPayloadDeletesARowNotConfirmed: a test row that Coda accepted
+// but did not apply in time is deleted all the same once it is, or named
+// for a person to delete when it is not applied even then.
+func TestTestPayloadDeletesARowNotConfirmed(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name    string
+		delay   time.Duration
+		deleted bool
+	}{{"applied late", 15 * time.Second, true}, {"applied too late", time.Minute, false}} {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				srv := codatest.NewUnstarted(codatest.WithWriteDelay(tt.delay))
+				releasesDoc(srv)
+				cfg := twoTables()
+				cfg.WaitTimeout = 10 * time.Second
+				_, err := New(fakeClient(t, srv), cfg, discard{}).TestPayload(t.Context(), release("v1.1.0", 1))
+				require.ErrorContains(t, err, "the test row was not yet applied by Coda after WAIT_TIMEOUT (10s)")
+				time.Sleep(5 * time.Minute) // virtual: every accepted write is applied
+				if tt.deleted {
+					require.NotContains(t, err.Error(), "could not be deleted")
+					require.Empty(t, srv.Rows(typedDocID, "grid-releases"), "the test row was deleted")
+					return
+				}
+				rows := srv.Rows(typedDocID, "grid-releases")
+				require.Len(t, rows, 1)
+				require.ErrorContains(t, err, "the test row "+rows[0].ID+` could not be deleted from table "Releases": delete the row starting "[coda-changelog test] " by hand`)
+			})
+		})
+	}
 }
