@@ -7,10 +7,12 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"bitbucket.org/coda-changelog/coda-changelog/changelog"
 	"bitbucket.org/coda-changelog/coda-changelog/internal/publish"
+	"bitbucket.org/coda-changelog/coda-changelog/internal/words"
 )
 
 // backfill publishes the whole history release by release (BACKFILL): every
@@ -18,23 +20,21 @@ import (
 // oldest first, each from the tag before it, then the commits after the
 // newest tag. The history is read with one git log pass.
 func backfill(ctx context.Context, cfg config, con *console, stdout io.Writer) error {
-	rels, err := buildReleases(ctx, cfg, con)
+	rels, histories, err := buildReleases(ctx, cfg, con)
 	if err != nil {
 		return err
-	}
-	if len(rels) == 0 {
-		con.Success("Nothing to backfill: the history up to %s holds no release.", firstNonEmpty(cfg.Range.To, "HEAD"))
-		return nil
 	}
 	entries := 0
 	for _, rel := range rels {
 		entries += len(rel.Entries)
 	}
-	summary := fmt.Sprintf("%s with %s up to %s", plural(len(rels), "release", "releases"), plural(entries, "entry", "entries"), shortSHA(rels[len(rels)-1].To))
+	summary := fmt.Sprintf("%s with %s up to %s", words.Plural(len(rels), "release", "releases"), words.Plural(entries, "entry", "entries"), changelog.ShortSHA(rels[len(rels)-1].To))
 	con.Info("coda-changelog %s: backfill of %s: %s.", version, repoName(cfg, rels[0]), summary)
-	for _, w := range cfg.Warnings {
+	whole := wholeHistory(histories)
+	for _, w := range append(cfg.Warnings, built{history: whole}.warnings(cfg)...) {
 		con.Warn("%s", w)
 	}
+	logFilters(con, whole)
 	if cfg.OutputJSON != "" {
 		if err := writeJSON(cfg.OutputJSON, rels); err != nil {
 			return err
@@ -48,7 +48,7 @@ func backfill(ctx context.Context, cfg config, con *console, stdout io.Writer) e
 			}
 		}
 		for _, rel := range rels {
-			con.Info("%s: %s from %s.", rel.Version, plural(len(rel.Entries), "entry", "entries"), orWhole(rel.From))
+			con.Info("%s: %s from %s.", rel.Version, words.Plural(len(rel.Entries), "entry", "entries"), orWhole(rel.From))
 		}
 		publish.Describe(con, cfg.Coda, rels)
 		con.Success("Dry run of a backfill: %s. Nothing was sent to Coda.", summary)
@@ -63,28 +63,49 @@ func backfill(ctx context.Context, cfg config, con *console, stdout io.Writer) e
 	})
 }
 
-// buildReleases reads every release of the history and renders each.
-func buildReleases(ctx context.Context, cfg config, con *console) ([]changelog.Release, error) {
+// buildReleases reads every release of the history and renders each. The
+// build's own variables (VERSION, the build number, branch, tag and
+// deployment) describe the newest release only: the others were built
+// long ago.
+func buildReleases(ctx context.Context, cfg config, con *console) ([]changelog.Release, []changelog.History, error) {
 	var found []changelog.ReleaseHistory
 	err := readHistory(ctx, cfg, con, func(g *changelog.Git) (err error) {
 		found, err = changelog.ReadReleases(ctx, g, cfg.Range.To, cfg.Range.Tags, cfg.Read)
 		return repositoryError(cfg.RepoPath, err)
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rels := make([]changelog.Release, len(found))
+	histories := make([]changelog.History, len(found))
 	for i, f := range found {
 		opts := cfg.Release
 		if i < len(found)-1 {
-			opts.Version = "" // VERSION and BITBUCKET_TAG name the build's release only
+			opts.Version, opts.Build = "", changelog.Build{}
 		}
+		histories[i] = f.History
 		rels[i] = changelog.NewRelease(f.Range, f.History, opts)
 		if rels[i].Markdown, err = renderNotes(cfg, rels[i]); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return rels, nil
+	return rels, histories, nil
+}
+
+// wholeHistory adds up what the releases' histories say of their filters.
+func wholeHistory(hs []changelog.History) changelog.History {
+	var whole changelog.History
+	for _, h := range hs {
+		whole.ExcludedTypes += h.ExcludedTypes
+		whole.ExcludedCommits += h.ExcludedCommits
+		for _, t := range h.TypesSeen {
+			if !slices.Contains(whole.TypesSeen, t) {
+				whole.TypesSeen = append(whole.TypesSeen, t)
+			}
+		}
+	}
+	slices.Sort(whole.TypesSeen)
+	return whole
 }
 
 // repoName names the repository for the log.

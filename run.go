@@ -17,6 +17,7 @@ import (
 	"bitbucket.org/coda-changelog/coda-changelog/coda"
 	"bitbucket.org/coda-changelog/coda-changelog/internal/pipelines"
 	"bitbucket.org/coda-changelog/coda-changelog/internal/publish"
+	"bitbucket.org/coda-changelog/coda-changelog/internal/words"
 )
 
 // run is the whole pipe: environment → config → git range → commits →
@@ -78,10 +79,7 @@ func run(ctx context.Context, args []string, environment []string, stdout, stder
 	for _, w := range append(cfg.Warnings, b.warnings(cfg)...) {
 		con.Warn("%s", w)
 	}
-	if n := b.history.ExcludedTypes + b.history.ExcludedCommits; n > 0 {
-		con.Info("Filters left out %s: %d by EXCLUDE_TYPES, %d by EXCLUDE_COMMITS.",
-			plural(n, "commit", "commits"), b.history.ExcludedTypes, b.history.ExcludedCommits)
-	}
+	logFilters(con, b.history)
 	if cfg.OutputJSON != "" {
 		if err := writeJSON(cfg.OutputJSON, b.release); err != nil {
 			return err
@@ -145,7 +143,7 @@ func withPublisher(cfg config, con *console, do func(*publish.Publisher) (string
 func logCodaStats(con *console, c *coda.Client, start time.Time) {
 	st := c.Stats()
 	con.Info("Coda: %s, %d rate-limited, %.1f s waiting for the limits, %.1f s in all.",
-		plural(st.Requests, "request", "requests"), st.RateLimited, st.RateLimitWait.Seconds(), time.Since(start).Seconds())
+		words.Plural(st.Requests, "request", "requests"), st.RateLimited, st.RateLimitWait.Seconds(), time.Since(start).Seconds())
 }
 
 // usage is what --help prints, with the version.
@@ -181,8 +179,16 @@ type built struct {
 // summary is the one-line account of the release: version, counts, range.
 func (b built) summary() string {
 	return fmt.Sprintf("%s, %s from %s in %s..%s, %s",
-		b.release.Version, plural(len(b.release.Entries), "entry", "entries"), plural(b.history.Commits, "commit", "commits"),
-		orWhole(b.rng.From), shortSHA(b.rng.To), b.rng.Reason)
+		b.release.Version, words.Plural(len(b.release.Entries), "entry", "entries"), words.Plural(b.history.Commits, "commit", "commits"),
+		orWhole(b.rng.From), changelog.ShortSHA(b.rng.To), b.rng.Reason)
+}
+
+// logFilters says how many commits each filter left out, when any did.
+func logFilters(con *console, h changelog.History) {
+	if n := h.ExcludedTypes + h.ExcludedCommits; n > 0 {
+		con.Info("Filters left out %s: %d by EXCLUDE_TYPES, %d by EXCLUDE_COMMITS.",
+			words.Plural(n, "commit", "commits"), h.ExcludedTypes, h.ExcludedCommits)
+	}
 }
 
 // startLine is the first line of the log: the pipe's version, the
@@ -198,10 +204,10 @@ func (b built) startLine(cfg config) string {
 	case b.rng.From == "":
 		from = "(root)"
 	case from == "" || from == "merge-base":
-		from = shortSHA(b.rng.From)
+		from = changelog.ShortSHA(b.rng.From)
 	}
 	return fmt.Sprintf("coda-changelog %s: %s %s..%s (%s), version %s (%s)",
-		version, repo, from, shortSHA(b.rng.To), b.rangeWhy(cfg), b.release.Version, b.versionWhy(cfg))
+		version, repo, from, changelog.ShortSHA(b.rng.To), b.rangeWhy(cfg), b.release.Version, b.versionWhy(cfg))
 }
 
 // rangeWhy says why the range starts where it does.
@@ -233,7 +239,7 @@ func (b built) warnings(cfg config) []string {
 	var out []string
 	if b.rng.FromNotAncestor {
 		out = append(out, fmt.Sprintf("FROM_REF %s is not an ancestor of %s, so the range holds only %s's side of them; "+
-			"were FROM_REF and TO_REF swapped?", cfg.Range.From, shortSHA(b.rng.To), shortSHA(b.rng.To)))
+			"were FROM_REF and TO_REF swapped?", cfg.Range.From, changelog.ShortSHA(b.rng.To), changelog.ShortSHA(b.rng.To)))
 	}
 	var unknown []string
 	for _, t := range cfg.Read.ExcludeTypes {
@@ -299,28 +305,12 @@ func renderNotes(cfg config, rel changelog.Release) (string, error) {
 	return md, err
 }
 
-// plural writes a count with the right form of its noun.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
-// shortSHA is the first 7 characters of a commit hash.
-func shortSHA(sha string) string {
-	if len(sha) > 7 {
-		return sha[:7]
-	}
-	return sha
-}
-
 // orWhole names the start of a range, "(root)" for the whole history.
 func orWhole(from string) string {
 	if from == "" {
 		return "(root)"
 	}
-	return shortSHA(from)
+	return changelog.ShortSHA(from)
 }
 
 // readRange resolves the range and reads its commits.

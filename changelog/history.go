@@ -227,7 +227,7 @@ func newContributors(ctx context.Context, g *Git, from string, authors map[strin
 		}
 	}, "log", "-z", "--format=%aN%x00%aE", "--no-show-signature", "--end-of-options", from)
 	if err != nil && !errors.Is(err, errAllKnown) {
-		return nil, fmt.Errorf("list the authors before %s: %w", short(from), err)
+		return nil, fmt.Errorf("list the authors before %s: %w", ShortSHA(from), err)
 	}
 	return byFirstCommit(pending), nil
 }
@@ -263,14 +263,15 @@ func (r Range) revs() []string {
 func shallowDetail(r Range, cut string) string {
 	if r.From == "" {
 		return fmt.Sprintf("no release tag was found in the history it holds, which stops at commit %s; "+
-			"the previous release may be older than the clone", short(cut))
+			"the previous release may be older than the clone", ShortSHA(cut))
 	}
 	return fmt.Sprintf("the range %s..%s reaches the clone's cut at commit %s before reaching %s",
-		short(r.From), short(r.To), short(cut), r.FromRef)
+		ShortSHA(r.From), ShortSHA(r.To), ShortSHA(cut), r.FromRef)
 }
 
-// short abbreviates a hash for messages and links.
-func short(sha string) string {
+// ShortSHA abbreviates a commit hash to its first 7 characters, as
+// [Entry.ShortSHA] and messages show it.
+func ShortSHA(sha string) string {
 	if len(sha) > 7 {
 		return sha[:7]
 	}
@@ -355,7 +356,7 @@ func firstLine(msg string) string {
 func newEntry(c Commit, msg Message) Entry {
 	e := Entry{
 		SHA:          c.SHA,
-		ShortSHA:     short(c.SHA),
+		ShortSHA:     ShortSHA(c.SHA),
 		Type:         msg.Type,
 		Scope:        msg.Scope,
 		Subject:      msg.Subject,

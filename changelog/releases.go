@@ -61,7 +61,7 @@ func ReadReleases(ctx context.Context, g *Git, to string, tags *TagMatcher, opts
 		return ReadLog(out, func(c Commit) error {
 			if boundary[c.SHA] {
 				return &ShallowError{Range: Range{To: toSHA, Shallow: true}, Detail: fmt.Sprintf(
-					"the history of %s stops at commit %s, while a backfill needs all of it", short(toSHA), short(c.SHA))}
+					"the history of %s stops at commit %s, while a backfill needs all of it", ShortSHA(toSHA), ShortSHA(c.SHA))}
 			}
 			h.index[c.SHA] = int32(len(h.commits))
 			h.commits = append(h.commits, c)

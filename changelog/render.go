@@ -115,7 +115,7 @@ func (r Release) BreakingChanges() []*Entry {
 func (r Release) Heading() string {
 	date := r.Date.Format("2006-01-02")
 	if r.tentative {
-		return r.Version + " (" + short(r.To) + ", " + date + ")"
+		return r.Version + " (" + ShortSHA(r.To) + ", " + date + ")"
 	}
 	return r.Version + " (" + date + ")"
 }

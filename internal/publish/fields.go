@@ -44,7 +44,7 @@ var fields = []field{
 		commit:    func(_ *changelog.Release, e *changelog.Entry) value { return linkedText(e.ShortSHA, e.URL) },
 		commitDoc: "first 7 characters of the hash",
 		release: func(r *changelog.Release) value {
-			return linkedText(shortSHA(r.To), r.CommitURL(r.To))
+			return linkedText(changelog.ShortSHA(r.To), r.CommitURL(r.To))
 		},
 		releaseDoc: "the build's commit, first 7 characters"},
 	{name: "type", kind: kindText,
@@ -331,12 +331,4 @@ func listValue(items []string, link func(string) string) value {
 		v.links = nil
 	}
 	return v
-}
-
-// shortSHA is the first 7 characters of a commit hash.
-func shortSHA(sha string) string {
-	if len(sha) > 7 {
-		return sha[:7]
-	}
-	return sha
 }

@@ -10,6 +10,7 @@ import (
 
 	"bitbucket.org/coda-changelog/coda-changelog/changelog"
 	"bitbucket.org/coda-changelog/coda-changelog/coda"
+	"bitbucket.org/coda-changelog/coda-changelog/internal/words"
 )
 
 // notesPlan is what goes onto the page: the page, and the writes to make,
@@ -135,7 +136,7 @@ func (p *Publisher) writeNotes(ctx context.Context, plan *notesPlan) ([]coda.Mut
 	what := fmt.Sprintf("notes written to page %q (%s)%s", plan.page.Name, p.cfg.PageMode, link(plan.page.BrowserLink))
 	if plan.count > 1 {
 		what = fmt.Sprintf("notes of %d releases written to page %q (%s, %s)%s", plan.count, plan.page.Name, p.cfg.PageMode,
-			plural(len(plan.writes), "write", "writes"), link(plan.page.BrowserLink))
+			words.Plural(len(plan.writes), "write", "writes"), link(plan.page.BrowserLink))
 	}
 	return muts, what, nil
 }

@@ -16,6 +16,7 @@ import (
 
 	"bitbucket.org/coda-changelog/coda-changelog/changelog"
 	"bitbucket.org/coda-changelog/coda-changelog/coda"
+	"bitbucket.org/coda-changelog/coda-changelog/internal/words"
 )
 
 // RowMode says what one row of CODA_TABLE holds (ROW_PER).
@@ -216,7 +217,7 @@ func Describe(log Logger, cfg Config, rels []changelog.Release) {
 			}
 			mapping = strings.Join(parts, ", ")
 		}
-		log.Info("Would upsert %s (one per %s) into table %q: %s.", plural(n, "row", "rows"), t.Rows, t.Name, mapping)
+		log.Info("Would upsert %s (one per %s) into table %q: %s.", words.Plural(n, "row", "rows"), t.Rows, t.Name, mapping)
 	}
 	if cfg.Page != "" {
 		size := 0
@@ -228,12 +229,4 @@ func Describe(log Logger, cfg Config, rels []changelog.Release) {
 	if cfg.RuleID != "" && len(rels) == 1 {
 		log.Info("Would trigger automation %s with the release JSON.", cfg.RuleID)
 	}
-}
-
-// plural writes a count with the right form of its noun.
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"bitbucket.org/coda-changelog/coda-changelog/coda"
+	"bitbucket.org/coda-changelog/coda-changelog/internal/words"
 )
 
 // How cells become typed. Coda reads a value sent to a row "as when you
@@ -111,7 +112,7 @@ func (p *Publisher) writeRows(ctx context.Context, plan *tablePlan) ([]coda.Muta
 			return nil, "", p.rowsError(plan, err)
 		}
 	}
-	return muts, fmt.Sprintf("%s upserted into table %q%s", plural(len(plan.rows), "row", "rows"), plan.table.Name, link(plan.table.BrowserLink)), nil
+	return muts, fmt.Sprintf("%s upserted into table %q%s", words.Plural(len(plan.rows), "row", "rows"), plan.table.Name, link(plan.table.BrowserLink)), nil
 }
 
 // upsertInParts upserts rows a part at a time, reporting progress on a
@@ -131,7 +132,7 @@ func (p *Publisher) upsertInParts(ctx context.Context, plan *tablePlan, rows []c
 			st := p.client.Stats()
 			p.log.Info("Table %q: %d of %d rows written (%d of %d releases), %s, %.0f s waiting for the limits, %.0f s so far.",
 				plan.table.Name, to, len(rows), plan.releasesDone(to), plan.releases(),
-				plural(st.Requests, "request", "requests"), st.RateLimitWait.Seconds(), time.Since(start).Seconds())
+				words.Plural(st.Requests, "request", "requests"), st.RateLimitWait.Seconds(), time.Since(start).Seconds())
 		}
 	}
 	return muts, nil

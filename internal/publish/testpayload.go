@@ -10,6 +10,7 @@ import (
 
 	"bitbucket.org/coda-changelog/coda-changelog/changelog"
 	"bitbucket.org/coda-changelog/coda-changelog/coda"
+	"bitbucket.org/coda-changelog/coda-changelog/internal/words"
 )
 
 // TestMarker starts the test row's subject and its key cells, so that a
@@ -67,7 +68,7 @@ func (p *Publisher) TestPayload(ctx context.Context, rel changelog.Release) (don
 		}
 		warnings := p.report(row, stored)
 		done = append(done, fmt.Sprintf("table %q: a test row written, read back (%s) and deleted",
-			row.plan.table.Name, plural(warnings, "warning", "warnings")))
+			row.plan.table.Name, words.Plural(warnings, "warning", "warnings")))
 	}
 	rows := written
 	written = nil
@@ -103,7 +104,7 @@ func testRelease(rel changelog.Release, perRelease bool) changelog.Release {
 	if perRelease {
 		test.Version = TestMarker + rel.Version
 	}
-	e := changelog.Entry{SHA: rel.To, ShortSHA: shortSHA(rel.To), Type: changelog.TypeOther, Subject: "no entries in this build's range", Date: rel.Date}
+	e := changelog.Entry{SHA: rel.To, ShortSHA: changelog.ShortSHA(rel.To), Type: changelog.TypeOther, Subject: "no entries in this build's range", Date: rel.Date}
 	if len(rel.Entries) > 0 {
 		e = rel.Entries[0]
 	}
