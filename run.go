@@ -67,7 +67,12 @@ func run(ctx context.Context, args []string, environment []string, stdout, stder
 	if cfg.Backfill {
 		return backfill(ctx, cfg, con, stdout)
 	}
+	return release(ctx, cfg, con, stdout)
+}
 
+// release publishes the build's release: its range, read from git, its
+// notes and its rows; in a dry run it prints them instead.
+func release(ctx context.Context, cfg config, con *console, stdout io.Writer) error {
 	b, err := buildRelease(ctx, cfg, con)
 	if err != nil {
 		for _, w := range cfg.Warnings { // a typo may be why
