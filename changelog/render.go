@@ -1,7 +1,6 @@
 package changelog
 
 import (
-	"bytes"
 	_ "embed" // the built-in notes
 	"encoding/json"
 	"fmt"
@@ -9,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"text/template"
 )
@@ -122,6 +122,7 @@ func (r Release) Heading() string {
 
 // templateFuncs are available to the built-in and custom templates.
 func (r Release) templateFuncs() template.FuncMap {
+	rp := &r // refs runs once per entry: no copy of the release per call
 	return template.FuncMap{
 		"md":       EscapeMarkdown,
 		"oneline":  oneLine,
@@ -133,22 +134,24 @@ func (r Release) templateFuncs() template.FuncMap {
 		"commit":   r.CommitURL,
 		"pr":       r.PullRequestURL,
 		"issue":    r.IssueURL,
-		"refs":     r.refs,
+		"refs":     rp.refs,
 		"hasScope": func(e *Entry) bool { return e.Scope != "" },
 	}
 }
 
 // refs renders an entry's references: commit, pull request and issues, as
-// links when the release knows where they live.
-func (r Release) refs(e *Entry) string {
+// links when the release knows where they live. It runs once per entry of
+// the built-in notes, so it writes into one buffer of about the right size.
+func (r *Release) refs(e *Entry) string {
 	var b strings.Builder
+	b.Grow(len(e.ShortSHA) + len(e.SHA) + 64 + len(e.Issues)*(len(r.issueURL)+24))
 	b.WriteString(" (")
-	b.WriteString(mdLink(e.ShortSHA, r.CommitURL(e.SHA)))
-	b.WriteString(")")
+	writeLink(&b, e.ShortSHA, r.CommitURL(e.SHA))
+	b.WriteByte(')')
 	if e.PullRequest != nil {
 		b.WriteString(" (")
-		b.WriteString(mdLink(fmt.Sprintf("#%d", *e.PullRequest), r.PullRequestURL(*e.PullRequest)))
-		b.WriteString(")")
+		writeLink(&b, "#"+strconv.Itoa(*e.PullRequest), r.PullRequestURL(*e.PullRequest))
+		b.WriteByte(')')
 	}
 	if len(e.Issues) > 0 {
 		b.WriteString(" (")
@@ -156,25 +159,67 @@ func (r Release) refs(e *Entry) string {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString(mdLink(k, r.IssueURL(k)))
+			if r.issueURL == "" {
+				b.WriteString(escapeInline(oneLine(k)))
+				continue
+			}
+			b.WriteByte('[')
+			b.WriteString(escapeInline(oneLine(k)))
+			b.WriteString("](")
+			writeIssueURL(&b, r.issueURL, k)
+			b.WriteByte(')')
 		}
-		b.WriteString(")")
+		b.WriteByte(')')
 	}
 	return b.String()
 }
 
-// mdLink writes [text](url), or the escaped text alone without a url.
-func mdLink(text, url string) string {
+// writeLink writes [text](url), or the escaped text alone without a url.
+func writeLink(b *strings.Builder, text, url string) {
 	if url == "" {
-		return escapeInline(oneLine(text))
+		b.WriteString(escapeInline(oneLine(text)))
+		return
 	}
-	return "[" + escapeInline(oneLine(text)) + "](" + escapeURL(url) + ")"
+	b.WriteByte('[')
+	b.WriteString(escapeInline(oneLine(text)))
+	b.WriteString("](")
+	writeURL(b, url)
+	b.WriteByte(')')
 }
 
-// urlEscaper keeps a link destination from ending early.
-var urlEscaper = strings.NewReplacer(" ", "%20", "(", "%28", ")", "%29", "<", "%3C", ">", "%3E")
+// writeURL writes a link destination, percent-encoding the characters that
+// would end it early.
+func writeURL(b *strings.Builder, u string) {
+	start := 0
+	for i := 0; i < len(u); i++ {
+		if urlSpecial[u[i]] {
+			b.WriteString(u[start:i])
+			b.WriteByte('%')
+			b.WriteByte("0123456789ABCDEF"[u[i]>>4])
+			b.WriteByte("0123456789ABCDEF"[u[i]&15])
+			start = i + 1
+		}
+	}
+	b.WriteString(u[start:])
+}
 
-func escapeURL(u string) string { return urlEscaper.Replace(u) }
+// writeIssueURL writes [Release.IssueURL] of key as writeURL would, without
+// making the URL first: the escapes work byte by byte, so the pieces can be
+// escaped one by one.
+func writeIssueURL(b *strings.Builder, issueURL, key string) {
+	for {
+		before, after, found := strings.Cut(issueURL, "{key}")
+		writeURL(b, before)
+		if !found {
+			return
+		}
+		writeURL(b, key)
+		issueURL = after
+	}
+}
+
+// urlSpecial marks the characters writeURL percent-encodes.
+var urlSpecial = [256]bool{' ': true, '(': true, ')': true, '<': true, '>': true}
 
 // oneLine joins the lines of s with spaces: every run of ASCII white space
 // (line breaks, tabs, spaces) becomes one space, and leading and trailing
@@ -318,16 +363,16 @@ func LoadNotes(path string) (*Notes, error) {
 // Render executes the template with r. The result is only returned whole:
 // an error in the middle of a template leaves nothing half-written.
 func (n *Notes) Render(r Release) (string, error) {
-	var buf bytes.Buffer
-	buf.Grow(notesSizeHint(r))
 	t, err := n.tmpl.Clone()
 	if err != nil {
 		return "", err
 	}
-	if err := t.Funcs(r.templateFuncs()).Execute(&buf, r); err != nil {
+	var b strings.Builder
+	b.Grow(notesSizeHint(r))
+	if err := t.Funcs(r.templateFuncs()).Execute(&b, r); err != nil {
 		return "", fmt.Errorf("render the notes: %w", err)
 	}
-	return buf.String(), nil
+	return b.String(), nil
 }
 
 // WriteJSON writes the release as indented JSON.
@@ -338,17 +383,31 @@ func WriteJSON(w io.Writer, r Release) error {
 	return enc.Encode(r)
 }
 
-// notesSizeHint estimates the size of the built-in notes, so that they are
-// written into one buffer of about the right size.
+// notesSizeHint estimates the size of the built-in notes with room to spare
+// (unless most of their text needs escaping), so that they are written into
+// one buffer that does not grow: a buffer that doubles copies the notes of a
+// whole history several times over.
 func notesSizeHint(r Release) int {
-	n := 64
-	link := len(r.CommitURL(strings.Repeat("0", 40)))
+	n := 64 + len(r.Version) + len(r.To)
+	commit := len(r.CommitURL(strings.Repeat("0", 40)))
+	pr := len(r.PullRequestURL(1)) + 9 // up to 10 digits
 	for i := range r.Entries {
 		e := &r.Entries[i]
-		n += len(e.Subject) + len(e.Scope) + link + 24
+		// "- **scope:** subject ([short](commit)) ([#n](pr)) ([KEY](issue), …)"
+		m := 16 + len(e.Scope) + len(e.Subject) + 2*len(e.ShortSHA) + commit
 		if e.PullRequest != nil {
-			n += len(r.PullRequestURL(*e.PullRequest)) + 12
+			m += 16 + pr
 		}
+		for _, k := range e.Issues {
+			m += 6 + 2*len(k) + len(r.issueURL)
+		}
+		if e.Breaking {
+			m += m + len(e.BreakingNote)
+		}
+		n += m + m/8 // escapes
+	}
+	for _, p := range r.NewContributors {
+		n += 2 + len(p.Name) + len(p.Name)/8
 	}
 	return n
 }

@@ -343,3 +343,60 @@ func TestBuiltinNotesIsACustomTemplate(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, want, got, "a TEMPLATE holding the README's copy renders the built-in notes")
 }
+
+// TestNotesSizeHint checks that the built-in notes fit the buffer Render
+// makes for them, so that it never grows (and copies) them, and that the
+// estimate does not waste much more than the notes take.
+func TestNotesSizeHint(t *testing.T) {
+	t.Parallel()
+	synthetic := builder{nodes: map[string]node{}}
+	synthetic.issues, _ = NewIssueMatcher("")
+	require.NoError(t, ReadLog(bytes.NewReader(syntheticLog(300)), func(c Commit) error { synthetic.add(c); return nil }))
+	pr := 1234567
+	for name, rel := range map[string]Release{
+		"sample": sampleRelease(t),
+		"sections": sampleRelease(t, func(o *ReleaseOptions) {
+			o.Sections = []SectionTitle{{Type: "feat", Title: ""}}
+		}),
+		"no links": sampleRelease(t, func(o *ReleaseOptions) { o.Links, o.IssueURL = nil, "" }),
+		"synthetic": NewRelease(Range{To: strings.Repeat("a", 40)}, History{Entries: synthetic.result()}, ReleaseOptions{
+			Links: shopLinks, IssueURL: "https://acme.atlassian.net/browse/{key}?from=notes&key={key}",
+		}),
+		"escaped": NewRelease(Range{To: strings.Repeat("b", 40)}, History{
+			Entries: []Entry{{
+				SHA: strings.Repeat("b", 40), ShortSHA: "bbbbbbb", Type: "fix", Scope: "<*_*>",
+				Subject: "**[every](character) `is` <escaped> | ~~here~~ & \\**", PullRequest: &pr,
+				Breaking: true, BreakingNote: "__*__*__*__", Issues: []string{"AB-1", "AB-2"},
+			}},
+			NewContributors: []Person{{Name: "*Eve*"}, {Name: "_Bob_"}},
+		}, ReleaseOptions{Links: shopLinks, IssueURL: "https://x.example/<{key}>"}),
+	} {
+		md, err := BuiltinNotes().Render(rel)
+		require.NoError(t, err)
+		hint := notesSizeHint(rel)
+		require.GreaterOrEqual(t, hint, len(md), "%s: the notes outgrow their buffer", name)
+		require.Less(t, hint, 2*len(md)+256, "%s: the buffer is much larger than the notes", name)
+	}
+}
+
+// TestRefs pins the references of an entry: links whose destinations
+// cannot end early, and plain text where the release knows no link.
+func TestRefs(t *testing.T) {
+	t.Parallel()
+	pr := 12
+	e := Entry{SHA: strings.Repeat("c", 40), ShortSHA: "ccccccc", PullRequest: &pr, Issues: []string{"AB-1", "A_B-2"}}
+	tests := []struct {
+		name string
+		rel  Release
+		want string
+	}{
+		{"links", Release{Links: repoLinks{"https://host.example/a b(c)"}, issueURL: "https://jira.example/browse/{key}?q=<{key}>"},
+			" ([ccccccc](https://host.example/a%20b%28c%29/commits/" + strings.Repeat("c", 40) + "))" +
+				" ([#12](https://host.example/a%20b%28c%29/pull-requests/12))" +
+				" ([AB-1](https://jira.example/browse/AB-1?q=%3CAB-1%3E), [A\\_B-2](https://jira.example/browse/A_B-2?q=%3CA_B-2%3E))"},
+		{"no links", Release{}, " (ccccccc) (#12) (AB-1, A\\_B-2)"},
+	}
+	for _, tt := range tests {
+		require.Equal(t, tt.want, tt.rel.refs(&e), tt.name)
+	}
+}
