@@ -141,16 +141,38 @@ func (r Release) templateFuncs() template.FuncMap {
 
 // refs renders an entry's references: commit, pull request and issues, as
 // links when the release knows where they live. It runs once per entry of
-// the built-in notes, so it writes into one buffer of about the right size.
+// the built-in notes, so it writes into one buffer of the right size (when
+// nothing needs escaping) and makes no other strings.
 func (r *Release) refs(e *Entry) string {
+	commit := r.CommitURL(e.SHA)
+	size := 8 + len(e.ShortSHA) + len(commit)
+	var pr string
+	if e.PullRequest != nil {
+		pr = r.PullRequestURL(*e.PullRequest)
+		size += 30 + len(pr)
+	}
+	for _, k := range e.Issues {
+		size += 6 + 2*len(k) + len(r.issueURL)
+	}
 	var b strings.Builder
-	b.Grow(len(e.ShortSHA) + len(e.SHA) + 64 + len(e.Issues)*(len(r.issueURL)+24))
+	b.Grow(size)
 	b.WriteString(" (")
-	writeLink(&b, e.ShortSHA, r.CommitURL(e.SHA))
+	writeLink(&b, e.ShortSHA, commit)
 	b.WriteByte(')')
 	if e.PullRequest != nil {
+		// writeLink(&b, "#"+strconv.Itoa(n), pr) without making the text
+		var num [20]byte
 		b.WriteString(" (")
-		writeLink(&b, "#"+strconv.Itoa(*e.PullRequest), r.PullRequestURL(*e.PullRequest))
+		if pr != "" {
+			b.WriteByte('[')
+		}
+		b.WriteByte('#')
+		b.Write(strconv.AppendInt(num[:0], int64(*e.PullRequest), 10))
+		if pr != "" {
+			b.WriteString("](")
+			writeURL(&b, pr)
+			b.WriteByte(')')
+		}
 		b.WriteByte(')')
 	}
 	if len(e.Issues) > 0 {
