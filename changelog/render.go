@@ -135,8 +135,25 @@ func (r Release) templateFuncs() template.FuncMap {
 		"pr":       r.PullRequestURL,
 		"issue":    r.IssueURL,
 		"refs":     rp.refs,
+		"entry":    rp.entry,
 		"hasScope": func(e *Entry) bool { return e.Scope != "" },
 	}
+}
+
+// entry renders an entry's line as the built-in notes write it: its scope
+// in bold, its subject and its references, all escaped. One call per
+// entry instead of three keeps long notes quick to render.
+func (r *Release) entry(e *Entry) string {
+	var b strings.Builder
+	b.Grow(len(e.Scope) + len(e.Subject) + 8)
+	if e.Scope != "" {
+		b.WriteString("**")
+		b.WriteString(EscapeMarkdown(e.Scope))
+		b.WriteString(":** ")
+	}
+	b.WriteString(EscapeMarkdown(e.Subject))
+	r.writeRefs(&b, e)
+	return b.String()
 }
 
 // refs renders an entry's references: commit, pull request and issues, as
@@ -144,6 +161,13 @@ func (r Release) templateFuncs() template.FuncMap {
 // the built-in notes, so it writes into one buffer of the right size (when
 // nothing needs escaping) and makes no other strings.
 func (r *Release) refs(e *Entry) string {
+	var b strings.Builder
+	r.writeRefs(&b, e)
+	return b.String()
+}
+
+// writeRefs writes what [Release.refs] returns into b.
+func (r *Release) writeRefs(b *strings.Builder, e *Entry) {
 	commit := r.CommitURL(e.SHA)
 	size := 8 + len(e.ShortSHA) + len(commit)
 	var pr string
@@ -154,13 +178,12 @@ func (r *Release) refs(e *Entry) string {
 	for _, k := range e.Issues {
 		size += 6 + 2*len(k) + len(r.issueURL)
 	}
-	var b strings.Builder
 	b.Grow(size)
 	b.WriteString(" (")
-	writeLink(&b, e.ShortSHA, commit)
+	writeLink(b, e.ShortSHA, commit)
 	b.WriteByte(')')
 	if e.PullRequest != nil {
-		// writeLink(&b, "#"+strconv.Itoa(n), pr) without making the text
+		// writeLink(b, "#"+strconv.Itoa(n), pr) without making the text
 		var num [20]byte
 		b.WriteString(" (")
 		if pr != "" {
@@ -170,7 +193,7 @@ func (r *Release) refs(e *Entry) string {
 		b.Write(strconv.AppendInt(num[:0], int64(*e.PullRequest), 10))
 		if pr != "" {
 			b.WriteString("](")
-			writeURL(&b, pr)
+			writeURL(b, pr)
 			b.WriteByte(')')
 		}
 		b.WriteByte(')')
@@ -188,12 +211,11 @@ func (r *Release) refs(e *Entry) string {
 			b.WriteByte('[')
 			b.WriteString(escapeInline(oneLine(k)))
 			b.WriteString("](")
-			writeIssueURL(&b, r.issueURL, k)
+			writeIssueURL(b, r.issueURL, k)
 			b.WriteByte(')')
 		}
 		b.WriteByte(')')
 	}
-	return b.String()
 }
 
 // writeLink writes [text](url), or the escaped text alone without a url.
@@ -367,7 +389,7 @@ func newTemplate(name string) *template.Template {
 // template's data; besides its fields and methods (Sections,
 // BreakingChanges, Heading, CommitURL, PullRequestURL, IssueURL) the
 // functions md, oneline, json, join, lower, upper, trim, commit, pr, issue,
-// refs and hasScope are available. The built-in notes are such a template,
+// refs, entry and hasScope are available. The built-in notes are such a template,
 // [BuiltinTemplate]: a good start for one's own. A syntax error names the
 // file and line.
 func LoadNotes(path string) (*Notes, error) {
