@@ -299,32 +299,36 @@ func insertRows(t *table, ids []string, edits []map[string]any, at time.Time) {
 }
 
 // upsertByKey updates every row whose key cells equal an edit's, or inserts
-// the edit as a new row when none does.
+// the edit as a new row when none does. Rows are found through an index of
+// their key values, so that a large upsert into a large table stays quick.
 func (s *Server) upsertByKey(t *table, keys []*column, edits []map[string]any, at time.Time) {
+	index := make(map[string][]*row, len(t.rows))
+	for _, r := range t.rows {
+		k := keyOf(r.values, keys)
+		index[k] = append(index[k], r)
+	}
 	for _, cells := range edits {
-		matched := false
-		for _, r := range t.rows {
-			if keysMatch(r, cells, keys) {
-				copyCells(r.values, cells)
-				r.updated = at
-				matched = true
-			}
+		k := keyOf(cells, keys)
+		for _, r := range index[k] {
+			copyCells(r.values, cells)
+			r.updated = at
 		}
-		if !matched {
+		if len(index[k]) == 0 {
 			insertRows(t, []string{s.newID("i-")}, []map[string]any{cells}, at)
+			index[k] = []*row{t.rows[len(t.rows)-1]}
 		}
 	}
 	t.updated = at
 }
 
-// keysMatch reports whether r holds the key values of cells, compared as text.
-func keysMatch(r *row, cells map[string]any, keys []*column) bool {
+// keyOf is the key cells of values, compared as text, as one string.
+func keyOf(values map[string]any, keys []*column) string {
+	var b strings.Builder
 	for _, k := range keys {
-		if simpleString(r.values[k.id]) != simpleString(cells[k.id]) {
-			return false
-		}
+		b.WriteString(simpleString(values[k.id]))
+		b.WriteByte(0)
 	}
-	return true
+	return b.String()
 }
 
 // copyCells copies cells into dst.
