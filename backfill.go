@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -116,17 +115,15 @@ func repoName(cfg config, rel changelog.Release) string {
 	return cfg.RepoPath
 }
 
-// writeJSON writes v to path as indented JSON, whole or not at all.
-func writeJSON(path string, v any) error {
+// writeJSON writes a release, or the releases of a backfill, to path as
+// the release JSON, whole or not at all.
+func writeJSON[T changelog.Release | []changelog.Release](path string, v T) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".release-*.json")
 	if err != nil {
 		return fmt.Errorf("OUTPUT_JSON %s: %w", path, err)
 	}
 	defer os.Remove(tmp.Name())
-	enc := json.NewEncoder(tmp)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	if err := changelog.WriteJSON(tmp, v); err != nil {
 		tmp.Close()
 		return fmt.Errorf("OUTPUT_JSON %s: %w", path, err)
 	}

@@ -419,12 +419,13 @@ func (n *Notes) Render(r Release) (string, error) {
 	return b.String(), nil
 }
 
-// WriteJSON writes the release as indented JSON.
-func WriteJSON(w io.Writer, r Release) error {
+// WriteJSON writes a release, or the releases of a backfill (oldest first),
+// as indented JSON: the document of OUTPUT_JSON and the automation.
+func WriteJSON[T Release | []Release](w io.Writer, v T) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
-	return enc.Encode(r)
+	return enc.Encode(v)
 }
 
 // notesSizeHint estimates the size of the built-in notes with room to spare
