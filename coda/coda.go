@@ -48,6 +48,7 @@ type Client struct {
 	userAgent  string
 	logger     *slog.Logger
 	retry      RetryPolicy
+	poll       Polling
 	pace       *pacer
 	batchRows  int
 	batchBytes int
@@ -90,6 +91,7 @@ func NewClient(token string, opts ...Option) (*Client, error) {
 		userAgent:  defaultUserAgent,
 		logger:     slog.New(slog.DiscardHandler),
 		retry:      DefaultRetryPolicy,
+		poll:       DefaultPolling,
 		pace:       newPacer(DefaultLimits),
 		batchRows:  defaultBatchRows,
 		batchBytes: defaultBatchBytes,

@@ -7,15 +7,39 @@ import (
 	"time"
 )
 
-const (
-	// firstPollDelay is how long after a write its status is first asked.
-	firstPollDelay = time.Second
-	// pollInterval is the time between two status requests.
-	pollInterval = 2 * time.Second
-	// notFoundGrace is how long after a write a 404 from mutationStatus
-	// means "not known yet" rather than "no such request".
-	notFoundGrace = 30 * time.Second
-)
+// notFoundGrace is how long after a write a 404 from mutationStatus means
+// "not known yet" rather than "no such request".
+const notFoundGrace = 30 * time.Second
+
+// Polling paces [Client.Wait]: the status of a write is first asked First
+// after Coda accepted it, then every Interval while it is pending.
+type Polling struct {
+	First    time.Duration
+	Interval time.Duration
+}
+
+// DefaultPolling asks 1 s after a write, then every 2 s: Coda applies most
+// writes within seconds and counts every status request against the read
+// limit.
+var DefaultPolling = Polling{First: time.Second, Interval: 2 * time.Second}
+
+// WithPolling sets how [Client.Wait] paces its status requests,
+// [DefaultPolling] by default. Zero fields take their default.
+func WithPolling(p Polling) Option {
+	return func(c *Client) error {
+		if p.First < 0 || p.Interval < 0 {
+			return fmt.Errorf("coda: WithPolling: negative field in %+v", p)
+		}
+		if p.First == 0 {
+			p.First = DefaultPolling.First
+		}
+		if p.Interval == 0 {
+			p.Interval = DefaultPolling.Interval
+		}
+		c.poll = p
+		return nil
+	}
+}
 
 // MutationStatus is the state of a queued write.
 type MutationStatus struct {
@@ -38,8 +62,9 @@ func (c *Client) MutationStatus(ctx context.Context, requestID string) (Mutation
 
 // Wait polls [Client.MutationStatus] until every mutation has completed and
 // returns the warnings Coda gave, in the order of mutations. It asks about
-// each write 1 s after it was accepted, then every 2 s, one mutation at a
-// time in order; a 404 in the first 30 s after a write means "not yet".
+// each write as the client's [Polling] says (1 s after it was accepted, then
+// every 2 s, by default), one mutation at a time in order; a 404 in the
+// first 30 s after a write means "not yet".
 //
 // ctx bounds the wait. When it ends first, the error wraps [ErrNotConfirmed]
 // and the context's error and says how many writes are still unconfirmed:
@@ -69,9 +94,9 @@ func (c *Client) wait(ctx context.Context, mutations []Mutation) ([]MutationStat
 		if at.IsZero() {
 			at = start
 		}
-		due := at.Add(firstPollDelay)
+		due := at.Add(c.poll.First)
 		if !lastPoll.IsZero() {
-			due = later(due, lastPoll.Add(pollInterval))
+			due = later(due, lastPoll.Add(c.poll.Interval))
 		}
 		if err := sleep(ctx, time.Until(due)); err != nil {
 			return statuses, notConfirmed(len(mutations)-len(statuses), len(mutations), err)

@@ -67,6 +67,24 @@ func TestWait(t *testing.T) {
 	})
 }
 
+func TestWaitWithPolling(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		s := &statusServer{written: time.Now(), doneAfter: map[string]time.Duration{"a": 100 * time.Millisecond, "b": 250 * time.Millisecond}}
+		c := newTestClient(t, s, WithPolling(Polling{First: 20 * time.Millisecond, Interval: 50 * time.Millisecond}))
+		now := time.Now()
+		_, err := c.Wait(t.Context(), Mutation{RequestID: "a", At: now}, Mutation{RequestID: "b", At: now})
+		require.NoError(t, err)
+		require.Equal(t, []string{"a@20ms", "a@70ms", "a@120ms", "b@120ms", "b@170ms", "b@220ms", "b@270ms"}, s.polls)
+	})
+}
+
+func TestWithPollingRefusesNegativeFields(t *testing.T) {
+	t.Parallel()
+	_, err := NewClient(testToken, WithPolling(Polling{Interval: -time.Second}))
+	require.EqualError(t, err, "coda: WithPolling: negative field in {First:0s Interval:-1s}")
+}
+
 func TestWaitNotFoundForever(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
