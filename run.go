@@ -122,6 +122,11 @@ func release(ctx context.Context, cfg config, con *console, stdout io.Writer) er
 	})
 }
 
+// polling is how long the pipe waits before it asks Coda whether a write
+// was applied: Coda's default, except in the build that test/ runs (see
+// polling_blackbox.go).
+var polling = coda.DefaultPolling
+
 // withPublisher runs do with a publisher of a new Coda client, then
 // logs what the run asked of Coda and, when do succeeded, the line it
 // returned.
@@ -129,7 +134,8 @@ func withPublisher(cfg config, con *console, do func(*publish.Publisher) (string
 	client, err := coda.NewClient(cfg.Token,
 		coda.WithBaseURL(cfg.APIURL),
 		coda.WithUserAgent("coda-changelog/"+version),
-		coda.WithLogger(con.Logger()))
+		coda.WithLogger(con.Logger()),
+		coda.WithPolling(polling))
 	if err != nil {
 		return err
 	}

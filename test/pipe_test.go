@@ -42,7 +42,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(dir, "coda-changelog")
-	build := exec.Command("go", "build", "-o", binary, "-ldflags", "-X main.version=test", ".")
+	build := exec.Command("go", "build", "-tags", "blackbox", "-o", binary, "-ldflags", "-X main.version=test", ".")
 	build.Dir = ".."
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "build the pipe: %v\n%s", err, out)
@@ -255,7 +255,7 @@ func TestDryRunWithNothingSet(t *testing.T) {
 func TestRowsPerCommitEveryColumnType(t *testing.T) {
 	t.Parallel()
 	repo := sampleRepo(t)
-	srv, doc := newDoc(t, codatest.WithWriteDelay(300*time.Millisecond), codatest.WithStatusNotFoundFor(100*time.Millisecond))
+	srv, doc := newDoc(t, codatest.WithWriteDelay(60*time.Millisecond), codatest.WithStatusNotFoundFor(20*time.Millisecond))
 	env := merge(pipelinesEnv(repo, repo.Head(), map[string]string{"BITBUCKET_DEPLOYMENT_ENVIRONMENT": "staging"}),
 		codaVars(srv, doc, map[string]string{"CODA_TABLE": "Changes", "CODA_COLUMNS": commitColumns, "TIMEZONE": "America/Los_Angeles"}))
 	res := runPipe(t, repo.Dir, env)
