@@ -9,7 +9,9 @@ import (
 	"go/token"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -51,6 +53,40 @@ func (l repoLinks) PullRequest(n int) string { return fmt.Sprintf("%s/pull-reque
 // entry; edit, when given, changes the release options.
 func sampleRelease(t *testing.T, edit ...func(*ReleaseOptions)) Release {
 	t.Helper()
+	sample.once.Do(func() { sample.rng, sample.h, sample.ok = readSample(t) })
+	if !sample.ok {
+		t.Fatal("the sample history could not be read: see the first test that failed")
+	}
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	require.NoError(t, err)
+	n := 128
+	opts := ReleaseOptions{
+		Location:   berlin,
+		Repository: shopRepo,
+		Build:      Build{Number: &n, Branch: "main", URL: shopRepo.URL + "/pipelines/results/128"},
+		Links:      shopLinks,
+		IssueURL:   "https://acme.atlassian.net/browse/{key}",
+	}
+	for _, f := range edit {
+		f(&opts)
+	}
+	h := sample.h
+	h.Entries = slices.Clone(h.Entries) // NewRelease sets the entries' dates and links in place
+	return NewRelease(sample.rng, h, opts)
+}
+
+// sample is [sampleRelease]'s range and history, read once: the history
+// never changes, and making it is most of the package's git processes.
+var sample struct {
+	once sync.Once
+	rng  Range
+	h    History
+	ok   bool
+}
+
+// readSample makes the sample history and reads its build.
+func readSample(t *testing.T) (Range, History, bool) {
+	t.Helper()
 	r := gittest.New(t)
 	r.Commit("feat: the first release")
 	r.Tag("v1.4.0")
@@ -67,20 +103,7 @@ func sampleRelease(t *testing.T, edit ...func(*ReleaseOptions)) Release {
 	r.Commit("Merged in fix/login (pull request #43)\n\nfix(auth): accept upper-case e-mails\n\n* fix(auth): accept upper-case e-mails\n\nApproved-by: Jane Doe")
 
 	rng, h := readBuild(t, r, RangeOptions{}, ReadOptions{})
-	berlin, err := time.LoadLocation("Europe/Berlin")
-	require.NoError(t, err)
-	n := 128
-	opts := ReleaseOptions{
-		Location:   berlin,
-		Repository: shopRepo,
-		Build:      Build{Number: &n, Branch: "main", URL: shopRepo.URL + "/pipelines/results/128"},
-		Links:      shopLinks,
-		IssueURL:   "https://acme.atlassian.net/browse/{key}",
-	}
-	for _, f := range edit {
-		f(&opts)
-	}
-	return NewRelease(rng, h, opts)
+	return rng, h, true
 }
 
 func TestRenderBuiltinNotes(t *testing.T) {

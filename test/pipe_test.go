@@ -19,6 +19,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -30,18 +31,20 @@ import (
 	"bitbucket.org/coda-changelog/coda-changelog/internal/gittest"
 )
 
-// binary is the pipe, built once for all tests.
-var binary string
+// binary is the pipe, built once for all tests into workDir, which also
+// holds the histories that tests copy.
+var binary, workDir string
 
 func TestMain(m *testing.M) {
 	flag.Parse()
 	waitInParallel()
-	dir, err := os.MkdirTemp("", "coda-changelog-test")
+	var err error
+	workDir, err = os.MkdirTemp("", "coda-changelog-test")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(dir, "coda-changelog")
+	binary = filepath.Join(workDir, "coda-changelog")
 	build := exec.Command("go", "build", "-tags", "blackbox", "-o", binary, "-ldflags", "-X main.version=test", ".")
 	build.Dir = ".."
 	if out, err := build.CombinedOutput(); err != nil {
@@ -49,7 +52,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
-	os.RemoveAll(dir)
+	os.RemoveAll(workDir)
 	os.Exit(code)
 }
 
@@ -142,11 +145,26 @@ func merge(envs ...map[string]string) map[string]string {
 	return out
 }
 
-// sampleRepo is a small history with a release tag, a pull request merge,
-// a squash merge, a breaking change and an issue key.
+// sample is the history of [sampleRepo], made once under workDir by the
+// first test that asks for it.
+var sample struct {
+	once sync.Once
+	repo *gittest.Repo
+}
+
+// sampleRepo returns a copy of a small history with a release tag, a pull
+// request merge, a squash merge, a breaking change and an issue key.
 func sampleRepo(t *testing.T) *gittest.Repo {
 	t.Helper()
-	r := gittest.New(t)
+	sample.once.Do(func() { sample.repo = newSampleRepo(gittest.NewAt(t, filepath.Join(workDir, "sample"))) })
+	if sample.repo == nil {
+		t.Fatal("the sample repository could not be made: see the first test that failed")
+	}
+	return sample.repo.Copy(t)
+}
+
+// newSampleRepo makes [sampleRepo]'s history in the empty repository r.
+func newSampleRepo(r *gittest.Repo) *gittest.Repo {
 	r.Commit("feat: first release")
 	r.Tag("v1.0.0")
 	r.PullRequest(42, "feature/SHOP-7-cart", "feat(cart): persistent cart",

@@ -4,7 +4,9 @@
 package gittest
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -34,12 +36,32 @@ type Repo struct {
 // New initialises an empty repository whose branch is main.
 func New(t testing.TB) *Repo {
 	t.Helper()
-	r := &Repo{t: t, Dir: filepath.Join(t.TempDir(), "repo"), Home: t.TempDir()}
-	if err := os.MkdirAll(r.Dir, 0o755); err != nil {
-		t.Fatal(err)
+	return NewAt(t, t.TempDir())
+}
+
+// NewAt is [New] in dir, which outlives t: for a history made once and
+// given to many tests with [Repo.Copy]. The caller removes dir.
+func NewAt(t testing.TB, dir string) *Repo {
+	t.Helper()
+	r := &Repo{t: t, Dir: filepath.Join(dir, "repo"), Home: filepath.Join(dir, "home")}
+	for _, d := range []string{r.Dir, r.Home} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	r.Git("init", "-q", "-b", "main")
 	return r
+}
+
+// Copy returns a copy of the repository, in t's temporary directory, that t
+// may change: copying files costs far less than making the commits again.
+func (r *Repo) Copy(t testing.TB) *Repo {
+	t.Helper()
+	c := &Repo{t: t, Dir: filepath.Join(t.TempDir(), "repo"), Home: t.TempDir(), n: r.n}
+	if err := os.CopyFS(c.Dir, os.DirFS(r.Dir)); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
 
 // Open wraps an existing repository (a clone) to run git in it.
@@ -105,8 +127,44 @@ func (r *Repo) CommitAs(author, msg string, file ...string) string {
 	return r.Head()
 }
 
-// Head returns the hash of HEAD.
-func (r *Repo) Head() string { return r.Git("rev-parse", "HEAD") }
+// Head returns the hash of HEAD. It reads the repository's files rather than
+// running git, since tests ask after every commit; git answers when the ref
+// is packed.
+func (r *Repo) Head() string {
+	r.t.Helper()
+	ref, ok := strings.CutPrefix(r.gitFile("HEAD"), "ref: ")
+	if !ok {
+		return r.gitFile("HEAD") // detached
+	}
+	if sha := r.gitFile(ref); sha != "" {
+		return sha
+	}
+	return r.Git("rev-parse", "HEAD")
+}
+
+// branch returns the name of the branch checked out.
+func (r *Repo) branch() string {
+	r.t.Helper()
+	ref, ok := strings.CutPrefix(r.gitFile("HEAD"), "ref: refs/heads/")
+	if !ok {
+		r.t.Fatalf("no branch is checked out in %s", r.Dir)
+	}
+	return ref
+}
+
+// gitFile returns the trimmed content of a file in the repository's .git
+// directory, or "" when there is no such file.
+func (r *Repo) gitFile(name string) string {
+	r.t.Helper()
+	data, err := os.ReadFile(filepath.Join(r.Dir, ".git", filepath.FromSlash(name)))
+	if errors.Is(err, fs.ErrNotExist) {
+		return ""
+	}
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return strings.TrimSpace(string(data))
+}
 
 // Merge merges branch into the current branch with a merge commit.
 func (r *Repo) Merge(branch, msg string) string {
@@ -149,7 +207,7 @@ func (r *Repo) Clone(args ...string) *Repo {
 // the merge commit's hash.
 func (r *Repo) PullRequest(number int, branch, title string, messages ...string) string {
 	r.t.Helper()
-	base := r.Git("rev-parse", "--abbrev-ref", "HEAD")
+	base := r.branch()
 	r.Git("checkout", "-q", "-b", branch)
 	for _, m := range messages {
 		r.Commit(m)
