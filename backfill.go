@@ -69,7 +69,8 @@ func backfill(ctx context.Context, cfg config, con *console, stdout io.Writer) e
 func buildReleases(ctx context.Context, cfg config, con *console) ([]changelog.Release, []changelog.History, error) {
 	var found []changelog.ReleaseHistory
 	err := readHistory(ctx, cfg, con, func(g *changelog.Git) (err error) {
-		found, err = changelog.ReadReleases(ctx, g, cfg.Range.To, cfg.Range.Tags, cfg.Read)
+		build := changelog.RangeOptions{To: cfg.Range.To, Tags: cfg.Range.Tags, Version: cfg.Range.Version}
+		found, err = changelog.ReadReleases(ctx, g, build, cfg.Read)
 		return repositoryError(cfg.RepoPath, err)
 	})
 	if err != nil {

@@ -2,6 +2,7 @@ package changelog
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -14,24 +15,31 @@ type ReleaseHistory struct {
 	History History
 }
 
-// ReadReleases splits the history reachable from to (a revision; "" means
-// HEAD) into its releases, to backfill a changelog. It reads the history
-// with one git log call (and, with [ReadOptions.Paths], one more that
-// prints hashes only) and works out every range in memory.
+// ReadReleases splits the history reachable from build.To into its
+// releases, to backfill a changelog. It reads the history with one git log
+// call (and, with [ReadOptions.Paths], one more that prints hashes only)
+// and works out every range in memory. Of build, only To, Tags and Version
+// apply: a backfill has no From and is no pull request's.
 //
-// Every commit with a release tag (tags nil means [DefaultTagPattern]) is a
+// Every commit with a release tag (Tags nil means [DefaultTagPattern]) is a
 // release; when several release tags point at one commit, the newest names
 // it. The releases come oldest first, each ranging from the release before
 // it as [ResolveRange] chooses that for a tag build: the newest release tag
 // that is an ancestor, pre-releases counting only for a pre-release. After
-// them comes the release of to with the commits after the newest tag, when
-// to has no release tag of its own; its AtTo is nil. A history without
+// them comes the release of To with the commits after the newest tag, when
+// To has no release tag of its own; its AtTo is nil, and its previous
+// release is the one ResolveRange would choose for build, so that
+// pre-release tags count when Version is a pre-release. A history without
 // release tags is one such release of the whole history.
 //
 // Each History is what [ReadRange] would return for the Range, filters and
 // new contributors included. In a shallow clone the whole history is
 // needed, so the clone's cut is a [*ShallowError].
-func ReadReleases(ctx context.Context, g *Git, to string, tags *TagMatcher, opts ReadOptions) ([]ReleaseHistory, error) {
+func ReadReleases(ctx context.Context, g *Git, build RangeOptions, opts ReadOptions) ([]ReleaseHistory, error) {
+	if build.From != "" || build.PRDestinationBranch != "" || build.PRDestinationCommit != "" {
+		return nil, errors.New("read releases: a backfill reads every release, so From and the pull-request destination do not apply")
+	}
+	to, tags := build.To, build.Tags
 	if to == "" {
 		to = "HEAD"
 	}
@@ -94,8 +102,12 @@ func ReadReleases(ctx context.Context, g *Git, to string, tags *TagMatcher, opts
 	out := make([]ReleaseHistory, 0, len(tips))
 	for _, tip := range tips {
 		r := Range{To: tip, Shallow: shallow}
+		building := ""
+		if tip == toSHA {
+			building = build.Version
+		}
 		var candidates []Tag
-		r.AtTo, candidates = splitTags(tags, reachable, tip, "")
+		r.AtTo, candidates = splitTags(tags, reachable, tip, building)
 		h.mark(0, tip)
 		for _, c := range candidates {
 			if h.marked(0, c.Commit) {

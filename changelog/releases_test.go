@@ -57,7 +57,7 @@ func TestReadReleases(t *testing.T) {
 	head := r.Head()
 
 	opts := ReadOptions{ExcludeTypes: []string{"chore", "test"}, NewContributors: true}
-	got, err := ReadReleases(t.Context(), gitFor(r), "", nil, opts)
+	got, err := ReadReleases(t.Context(), gitFor(r), RangeOptions{}, opts)
 	require.NoError(t, err)
 
 	want := []releaseSummary{
@@ -95,7 +95,7 @@ func TestReadReleasesEdges(t *testing.T) {
 		r := gittest.New(t)
 		r.Commit("feat: one")
 		head := r.Commit("fix: two")
-		got, err := ReadReleases(t.Context(), gitFor(r), "", nil, ReadOptions{})
+		got, err := ReadReleases(t.Context(), gitFor(r), RangeOptions{}, ReadOptions{})
 		require.NoError(t, err)
 		require.Equal(t, []releaseSummary{{To: head, Subjects: []string{"two", "one"}, Commits: 2}}, summarize(t, r, got))
 	})
@@ -106,14 +106,40 @@ func TestReadReleasesEdges(t *testing.T) {
 		r.Tag("v0.1.0")
 		r.Commit("fix: two")
 		r.Tag("v0.1.1")
-		got, err := ReadReleases(t.Context(), gitFor(r), one, nil, ReadOptions{})
+		got, err := ReadReleases(t.Context(), gitFor(r), RangeOptions{To: one}, ReadOptions{})
 		require.NoError(t, err)
 		require.Equal(t, []releaseSummary{{To: one, AtTo: "v0.1.0", Subjects: []string{"one"}, Commits: 1}}, summarize(t, r, got),
 			"tags after To are not part of its history")
 	})
+	t.Run("a pre-release VERSION counts pre-release tags, as a build does", func(t *testing.T) {
+		t.Parallel()
+		r := gittest.New(t)
+		r.Commit("feat: one")
+		r.Tag("v1.0.0")
+		rc1 := r.Commit("feat: two")
+		r.Tag("v1.1.0-rc.1")
+		head := r.Commit("fix: three")
+		for _, version := range []string{"", "v1.1.0", "v1.1.0-rc.2"} {
+			got, err := ReadReleases(t.Context(), gitFor(r), RangeOptions{Version: version}, ReadOptions{})
+			require.NoError(t, err)
+			require.Len(t, got, 3)
+			rng, h := readBuild(t, r, RangeOptions{Version: version}, ReadOptions{})
+			require.Equal(t, head, got[2].Range.To)
+			require.Equal(t, rng.From, got[2].Range.From, "VERSION %q", version)
+			require.Equal(t, rng.Previous.Name, got[2].Range.Previous.Name, "VERSION %q", version)
+			require.Equal(t, subjects(h.Entries), subjects(got[2].History.Entries), "VERSION %q", version)
+		}
+		got, err := ReadReleases(t.Context(), gitFor(r), RangeOptions{Version: "v1.1.0-rc.2"}, ReadOptions{})
+		require.NoError(t, err)
+		require.Equal(t, rc1, got[2].Range.From)
+		require.Equal(t, []string{"three"}, subjects(got[2].History.Entries))
+		got, err = ReadReleases(t.Context(), gitFor(r), RangeOptions{Version: "v1.1.0"}, ReadOptions{})
+		require.NoError(t, err)
+		require.Equal(t, []string{"three", "two"}, subjects(got[2].History.Entries))
+	})
 	t.Run("errors", func(t *testing.T) {
 		t.Parallel()
-		_, err := ReadReleases(t.Context(), &Git{Dir: gittest.New(t).Dir}, "", nil, ReadOptions{})
+		_, err := ReadReleases(t.Context(), &Git{Dir: gittest.New(t).Dir}, RangeOptions{}, ReadOptions{})
 		require.ErrorIs(t, err, ErrNoCommits)
 
 		r := gittest.New(t)
@@ -121,7 +147,12 @@ func TestReadReleasesEdges(t *testing.T) {
 		r.Tag("v1.0.0")
 		r.Commit("fix: two")
 		r.Commit("fix: three")
-		_, err = ReadReleases(t.Context(), gitFor(r.Clone("--depth", "2")), "", nil, ReadOptions{})
+		_, err = ReadReleases(t.Context(), gitFor(r.Clone("--depth", "2")), RangeOptions{}, ReadOptions{})
 		require.ErrorIs(t, err, ErrShallow)
+
+		for _, build := range []RangeOptions{{From: "HEAD~1"}, {PRDestinationBranch: "main"}, {PRDestinationCommit: "abc123"}} {
+			_, err = ReadReleases(t.Context(), gitFor(r), build, ReadOptions{})
+			require.ErrorContains(t, err, "a backfill reads every release", "%+v", build)
+		}
 	})
 }
