@@ -4,9 +4,7 @@
 package gittest
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -40,7 +38,8 @@ func New(t testing.TB) *Repo {
 }
 
 // NewAt is [New] in dir, which outlives t: for a history made once and
-// given to many tests with [Repo.Copy]. The caller removes dir.
+// given to many tests with [Repo.Copy]. The caller removes dir. The Repo
+// reports failures to t, so once t has ended only Copy may be called.
 func NewAt(t testing.TB, dir string) *Repo {
 	t.Helper()
 	r := &Repo{t: t, Dir: filepath.Join(dir, "repo"), Home: filepath.Join(dir, "home")}
@@ -55,6 +54,9 @@ func NewAt(t testing.TB, dir string) *Repo {
 
 // Copy returns a copy of the repository, in t's temporary directory, that t
 // may change: copying files costs far less than making the commits again.
+// The copy's index has new file times, which git refreshes by itself (a
+// plumbing command such as diff-index may see the files as changed until
+// then); a repository with symbolic links cannot be copied.
 func (r *Repo) Copy(t testing.TB) *Repo {
 	t.Helper()
 	c := &Repo{t: t, Dir: filepath.Join(t.TempDir(), "repo"), Home: t.TempDir(), n: r.n}
@@ -127,43 +129,36 @@ func (r *Repo) CommitAs(author, msg string, file ...string) string {
 	return r.Head()
 }
 
-// Head returns the hash of HEAD. It reads the repository's files rather than
-// running git, since tests ask after every commit; git answers when the ref
-// is packed.
+// Head returns the hash of HEAD. Tests ask after every commit, so it reads
+// a detached HEAD or a loose branch ref from the repository's files, and
+// asks git for anything else (a packed ref, another ref storage).
 func (r *Repo) Head() string {
 	r.t.Helper()
-	ref, ok := strings.CutPrefix(r.gitFile("HEAD"), "ref: ")
-	if !ok {
-		return r.gitFile("HEAD") // detached
+	head := r.gitFile("HEAD")
+	if isHash(head) {
+		return head
 	}
-	if sha := r.gitFile(ref); sha != "" {
-		return sha
+	if ref, ok := strings.CutPrefix(head, "ref: refs/heads/"); ok {
+		if sha := r.gitFile("refs/heads/" + ref); isHash(sha) {
+			return sha
+		}
 	}
 	return r.Git("rev-parse", "HEAD")
 }
 
-// branch returns the name of the branch checked out.
-func (r *Repo) branch() string {
-	r.t.Helper()
-	ref, ok := strings.CutPrefix(r.gitFile("HEAD"), "ref: refs/heads/")
-	if !ok {
-		r.t.Fatalf("no branch is checked out in %s", r.Dir)
-	}
-	return ref
-}
-
 // gitFile returns the trimmed content of a file in the repository's .git
-// directory, or "" when there is no such file.
+// directory, or "" when it cannot be read.
 func (r *Repo) gitFile(name string) string {
-	r.t.Helper()
 	data, err := os.ReadFile(filepath.Join(r.Dir, ".git", filepath.FromSlash(name)))
-	if errors.Is(err, fs.ErrNotExist) {
+	if err != nil {
 		return ""
 	}
-	if err != nil {
-		r.t.Fatal(err)
-	}
 	return strings.TrimSpace(string(data))
+}
+
+// isHash reports whether s is a full SHA-1 or SHA-256 object name.
+func isHash(s string) bool {
+	return (len(s) == 40 || len(s) == 64) && strings.Trim(s, "0123456789abcdef") == ""
 }
 
 // Merge merges branch into the current branch with a merge commit.
@@ -207,7 +202,7 @@ func (r *Repo) Clone(args ...string) *Repo {
 // the merge commit's hash.
 func (r *Repo) PullRequest(number int, branch, title string, messages ...string) string {
 	r.t.Helper()
-	base := r.branch()
+	base := r.Git("symbolic-ref", "--short", "HEAD")
 	r.Git("checkout", "-q", "-b", branch)
 	for _, m := range messages {
 		r.Commit(m)
