@@ -64,12 +64,12 @@ func backfill(ctx context.Context, cfg config, con *console, stdout io.Writer) e
 
 // buildReleases reads every release of the history and renders each. The
 // build's own variables (VERSION, the build number, branch, tag and
-// deployment) describe the newest release only: the others were built
-// long ago.
+// deployment) describe the build's release only, which ReadReleases puts
+// last: the others were built long ago.
 func buildReleases(ctx context.Context, cfg config, con *console) ([]changelog.Release, []changelog.History, error) {
 	var found []changelog.ReleaseHistory
 	err := readHistory(ctx, cfg, con, func(g *changelog.Git) (err error) {
-		build := changelog.RangeOptions{To: cfg.Range.To, Tags: cfg.Range.Tags, Version: cfg.Range.Version}
+		build := changelog.ReleasesOptions{To: cfg.Range.To, Tags: cfg.Range.Tags, Version: cfg.Range.Version}
 		found, err = changelog.ReadReleases(ctx, g, build, cfg.Read)
 		return repositoryError(cfg.RepoPath, err)
 	})

@@ -2,7 +2,6 @@ package changelog
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -15,30 +14,38 @@ type ReleaseHistory struct {
 	History History
 }
 
+// ReleasesOptions says which history [ReadReleases] splits into releases.
+type ReleasesOptions struct {
+	// To is the build's commit, as [RangeOptions.To]: the history is what
+	// it reaches. Empty means HEAD.
+	To string
+	// Tags decides which tags are releases. Nil means the default pattern.
+	Tags *TagMatcher
+	// Version is the build's version when known, as [RangeOptions.Version]:
+	// it chooses the previous release of To's own release.
+	Version string
+}
+
 // ReadReleases splits the history reachable from build.To into its
 // releases, to backfill a changelog. It reads the history with one git log
 // call (and, with [ReadOptions.Paths], one more that prints hashes only)
-// and works out every range in memory. Of build, only To, Tags and Version
-// apply: a backfill has no From and is no pull request's.
+// and works out every range in memory.
 //
-// Every commit with a release tag (Tags nil means [DefaultTagPattern]) is a
-// release; when several release tags point at one commit, the newest names
-// it. The releases come oldest first, each ranging from the release before
-// it as [ResolveRange] chooses that for a tag build: the newest release tag
-// that is an ancestor, pre-releases counting only for a pre-release. After
-// them comes the release of To with the commits after the newest tag, when
-// To has no release tag of its own; its AtTo is nil, and its previous
-// release is the one ResolveRange would choose for build, so that
-// pre-release tags count when Version is a pre-release. A history without
-// release tags is one such release of the whole history.
+// Every commit with a release tag is a release; when several release tags
+// point at one commit, the newest names it. The releases come oldest
+// first, each ranging from the release before it as [ResolveRange] chooses
+// that for a tag build: the newest release tag that is an ancestor,
+// pre-releases counting only for a pre-release. The release of To comes
+// last, with its previous release chosen as ResolveRange would choose it
+// for a build of To with build.Version (so pre-release tags count when the
+// build's version is a pre-release); when To has no release tag of its own,
+// its release holds the commits after the newest tag and its AtTo is nil. A
+// history without release tags is one such release of the whole history.
 //
 // Each History is what [ReadRange] would return for the Range, filters and
 // new contributors included. In a shallow clone the whole history is
 // needed, so the clone's cut is a [*ShallowError].
-func ReadReleases(ctx context.Context, g *Git, build RangeOptions, opts ReadOptions) ([]ReleaseHistory, error) {
-	if build.From != "" || build.PRDestinationBranch != "" || build.PRDestinationCommit != "" {
-		return nil, errors.New("read releases: a backfill reads every release, so From and the pull-request destination do not apply")
-	}
+func ReadReleases(ctx context.Context, g *Git, build ReleasesOptions, opts ReadOptions) ([]ReleaseHistory, error) {
 	to, tags := build.To, build.Tags
 	if to == "" {
 		to = "HEAD"
@@ -95,9 +102,9 @@ func ReadReleases(ctx context.Context, g *Git, build RangeOptions, opts ReadOpti
 		}
 	}
 	tips := releaseTips(reachable)
-	if !slices.Contains(tips, toSHA) {
-		tips = append(tips, toSHA)
-	}
+	// To's release comes last, even when an older commit has a higher
+	// version: it is the build's.
+	tips = append(slices.DeleteFunc(tips, func(tip string) bool { return tip == toSHA }), toSHA)
 
 	out := make([]ReleaseHistory, 0, len(tips))
 	for _, tip := range tips {

@@ -57,7 +57,7 @@ func TestReadReleases(t *testing.T) {
 	head := r.Head()
 
 	opts := ReadOptions{ExcludeTypes: []string{"chore", "test"}, NewContributors: true}
-	got, err := ReadReleases(t.Context(), gitFor(r), RangeOptions{}, opts)
+	got, err := ReadReleases(t.Context(), gitFor(r), ReleasesOptions{}, opts)
 	require.NoError(t, err)
 
 	want := []releaseSummary{
@@ -88,6 +88,22 @@ func TestReadReleases(t *testing.T) {
 	}
 }
 
+// lastAsBuilt returns the last release that ReadReleases finds in r for a
+// build of HEAD with version, checking that it is the range and history
+// that a build of HEAD with that version reads.
+func lastAsBuilt(t *testing.T, r *gittest.Repo, version string) ReleaseHistory {
+	t.Helper()
+	got, err := ReadReleases(t.Context(), gitFor(r), ReleasesOptions{Version: version}, ReadOptions{})
+	require.NoError(t, err)
+	last := got[len(got)-1]
+	rng, h := readBuild(t, r, RangeOptions{Version: version}, ReadOptions{})
+	require.Equal(t, rng.To, last.Range.To, "VERSION %q", version)
+	require.Equal(t, rng.From, last.Range.From, "VERSION %q", version)
+	require.Equal(t, rng.Previous, last.Range.Previous, "VERSION %q", version)
+	require.Equal(t, subjects(h.Entries), subjects(last.History.Entries), "VERSION %q", version)
+	return last
+}
+
 func TestReadReleasesEdges(t *testing.T) {
 	t.Parallel()
 	t.Run("no tags: the whole history, unreleased", func(t *testing.T) {
@@ -95,7 +111,7 @@ func TestReadReleasesEdges(t *testing.T) {
 		r := gittest.New(t)
 		r.Commit("feat: one")
 		head := r.Commit("fix: two")
-		got, err := ReadReleases(t.Context(), gitFor(r), RangeOptions{}, ReadOptions{})
+		got, err := ReadReleases(t.Context(), gitFor(r), ReleasesOptions{}, ReadOptions{})
 		require.NoError(t, err)
 		require.Equal(t, []releaseSummary{{To: head, Subjects: []string{"two", "one"}, Commits: 2}}, summarize(t, r, got))
 	})
@@ -106,7 +122,7 @@ func TestReadReleasesEdges(t *testing.T) {
 		r.Tag("v0.1.0")
 		r.Commit("fix: two")
 		r.Tag("v0.1.1")
-		got, err := ReadReleases(t.Context(), gitFor(r), RangeOptions{To: one}, ReadOptions{})
+		got, err := ReadReleases(t.Context(), gitFor(r), ReleasesOptions{To: one}, ReadOptions{})
 		require.NoError(t, err)
 		require.Equal(t, []releaseSummary{{To: one, AtTo: "v0.1.0", Subjects: []string{"one"}, Commits: 1}}, summarize(t, r, got),
 			"tags after To are not part of its history")
@@ -120,26 +136,33 @@ func TestReadReleasesEdges(t *testing.T) {
 		r.Tag("v1.1.0-rc.1")
 		head := r.Commit("fix: three")
 		for _, version := range []string{"", "v1.1.0", "v1.1.0-rc.2"} {
-			got, err := ReadReleases(t.Context(), gitFor(r), RangeOptions{Version: version}, ReadOptions{})
-			require.NoError(t, err)
-			require.Len(t, got, 3)
-			rng, h := readBuild(t, r, RangeOptions{Version: version}, ReadOptions{})
-			require.Equal(t, head, got[2].Range.To)
-			require.Equal(t, rng.From, got[2].Range.From, "VERSION %q", version)
-			require.Equal(t, rng.Previous.Name, got[2].Range.Previous.Name, "VERSION %q", version)
-			require.Equal(t, subjects(h.Entries), subjects(got[2].History.Entries), "VERSION %q", version)
+			lastAsBuilt(t, r, version)
 		}
-		got, err := ReadReleases(t.Context(), gitFor(r), RangeOptions{Version: "v1.1.0-rc.2"}, ReadOptions{})
-		require.NoError(t, err)
-		require.Equal(t, rc1, got[2].Range.From)
-		require.Equal(t, []string{"three"}, subjects(got[2].History.Entries))
-		got, err = ReadReleases(t.Context(), gitFor(r), RangeOptions{Version: "v1.1.0"}, ReadOptions{})
-		require.NoError(t, err)
-		require.Equal(t, []string{"three", "two"}, subjects(got[2].History.Entries))
+		require.Equal(t, rc1, lastAsBuilt(t, r, "v1.1.0-rc.2").Range.From)
+		require.Equal(t, []string{"three"}, subjects(lastAsBuilt(t, r, "v1.1.0-rc.2").History.Entries))
+		require.Equal(t, []string{"three", "two"}, subjects(lastAsBuilt(t, r, "v1.1.0").History.Entries))
+
+		r.Tag("v1.1.0-rc.2") // a tag build
+		for _, version := range []string{"", "v1.1.0-rc.2"} {
+			last := lastAsBuilt(t, r, version)
+			require.Equal(t, head, last.Range.To)
+			require.Equal(t, rc1, last.Range.From, "VERSION %q", version)
+		}
+	})
+	t.Run("To's release comes last, whatever its version", func(t *testing.T) {
+		t.Parallel()
+		r := gittest.New(t)
+		r.Commit("feat: one")
+		r.Tag("v1.1.0")
+		head := r.Commit("fix: a hotfix tagged lower")
+		r.Tag("v1.0.1")
+		last := lastAsBuilt(t, r, "")
+		require.Equal(t, head, last.Range.To)
+		require.Equal(t, "v1.0.1", last.Range.AtTo.Name)
 	})
 	t.Run("errors", func(t *testing.T) {
 		t.Parallel()
-		_, err := ReadReleases(t.Context(), &Git{Dir: gittest.New(t).Dir}, RangeOptions{}, ReadOptions{})
+		_, err := ReadReleases(t.Context(), &Git{Dir: gittest.New(t).Dir}, ReleasesOptions{}, ReadOptions{})
 		require.ErrorIs(t, err, ErrNoCommits)
 
 		r := gittest.New(t)
@@ -147,12 +170,8 @@ func TestReadReleasesEdges(t *testing.T) {
 		r.Tag("v1.0.0")
 		r.Commit("fix: two")
 		r.Commit("fix: three")
-		_, err = ReadReleases(t.Context(), gitFor(r.Clone("--depth", "2")), RangeOptions{}, ReadOptions{})
+		_, err = ReadReleases(t.Context(), gitFor(r.Clone("--depth", "2")), ReleasesOptions{}, ReadOptions{})
 		require.ErrorIs(t, err, ErrShallow)
 
-		for _, build := range []RangeOptions{{From: "HEAD~1"}, {PRDestinationBranch: "main"}, {PRDestinationCommit: "abc123"}} {
-			_, err = ReadReleases(t.Context(), gitFor(r), build, ReadOptions{})
-			require.ErrorContains(t, err, "a backfill reads every release", "%+v", build)
-		}
 	})
 }

@@ -888,6 +888,35 @@ func TestBackfillAfterARun(t *testing.T) {
 
 // TestBackfillDryRun prints every release and sends nothing; OUTPUT_JSON
 // gets the releases as an array, oldest first.
+// A backfill's newest release is the build's: with a pre-release VERSION it
+// runs from the latest pre-release tag, as a run of the build would.
+func TestBackfillPrereleaseVersion(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	repo.Commit("feat: first")
+	repo.Tag("v1.0.0")
+	repo.Commit("feat: second")
+	repo.Tag("v1.1.0-rc.1")
+	repo.Commit("fix: third")
+	out := filepath.Join(t.TempDir(), "releases.json")
+	res := runPipe(t, repo.Dir, pipelinesEnv(repo, repo.Head(), map[string]string{
+		"BACKFILL": "true", "DRY_RUN": "true", "VERSION": "v1.1.0-rc.2", "OUTPUT_JSON": out,
+	}))
+	require.Equal(t, 0, res.code, res.output())
+	data, err := os.ReadFile(out)
+	require.NoError(t, err)
+	var rels []struct {
+		Version  string `json:"version"`
+		Previous string `json:"previous_version"`
+		Entries  []any  `json:"entries"`
+	}
+	require.NoError(t, json.Unmarshal(data, &rels))
+	require.Len(t, rels, 3)
+	require.Equal(t, "v1.1.0-rc.2", rels[2].Version)
+	require.Equal(t, "v1.1.0-rc.1", rels[2].Previous)
+	require.Len(t, rels[2].Entries, 1, "only the fix since v1.1.0-rc.1")
+}
+
 func TestBackfillDryRun(t *testing.T) {
 	t.Parallel()
 	repo := taggedRepo(t)
