@@ -194,16 +194,19 @@ func TestRenderEveryEntryHidden(t *testing.T) {
 	t.Parallel()
 	chores := []Entry{{SHA: strings.Repeat("c", 40), ShortSHA: "ccccccc", Type: "chore", Subject: "tidy"}}
 	for name, tt := range map[string]struct {
-		entries []Entry
-		want    string
+		entries      []Entry
+		contributors []Person
+		want         string
 	}{
-		"only hidden types": {chores, "## v1.0.1 (2026-01-05)\n\nNo notable changes.\n"},
+		"only hidden types": {chores, nil, "## v1.0.1 (2026-01-05)\n\nNo notable changes.\n"},
+		"with a new contributor": {chores, []Person{{Name: "Eve"}},
+			"## v1.0.1 (2026-01-05)\n\nNo notable changes.\n\n**New contributors:** Eve\n"},
 		"a hidden breaking change is still listed": {
-			[]Entry{{SHA: strings.Repeat("d", 40), ShortSHA: "ddddddd", Type: "chore", Subject: "drop Node 18", Breaking: true, BreakingNote: "Node 20 or later"}},
+			[]Entry{{SHA: strings.Repeat("d", 40), ShortSHA: "ddddddd", Type: "chore", Subject: "drop Node 18", Breaking: true, BreakingNote: "Node 20 or later"}}, nil,
 			"## v1.0.1 (2026-01-05)\n\n### ⚠ BREAKING CHANGES\n\n- Node 20 or later (ddddddd)\n",
 		},
 	} {
-		rel := NewRelease(Range{To: tt.entries[0].SHA}, History{Date: gittest.Epoch, Entries: tt.entries},
+		rel := NewRelease(Range{To: tt.entries[0].SHA}, History{Date: gittest.Epoch, Entries: tt.entries, NewContributors: tt.contributors},
 			ReleaseOptions{Version: "v1.0.1", Sections: []SectionTitle{{Type: "chore"}}})
 		md, err := BuiltinNotes().Render(rel)
 		require.NoError(t, err, name)
