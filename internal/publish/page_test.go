@@ -83,6 +83,24 @@ func TestRowPerReleaseAndNotesPage(t *testing.T) {
 // TestPageRerunRightAfterARunDoesNotRepeatTheNotes: Coda applies writes
 // seconds after accepting them, and plain reads lag behind, so a rerun at
 // once (WAIT off) must still see the first run's notes.
+func TestMarkdownInACanvasColumnWarns(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted()
+		doc := notesDoc(srv)
+		for column, warns := range map[string]bool{"Notes": true, "Previous version": false} {
+			var log recorder
+			cfg := Config{DocID: doc.ID, Table: Table{Name: "Releases", Rows: PerRelease, Columns: []ColumnMapping{
+				{Field: "version", Column: "Version"}, {Field: "markdown", Column: column},
+			}}}
+			_, err := New(fakeClient(t, srv), cfg, &log).Publish(t.Context(), notesRelease(t))
+			require.NoError(t, err)
+			warning := `WARNING: CODA_TABLE "Releases": column "Notes" is a Canvas column, and Coda's users report that markdown written to one shows as typed`
+			require.Equal(t, warns, strings.Contains(log.String(), warning), "markdown in column %q:\n%s", column, log.String())
+		}
+	})
+}
+
 func TestPageRerunRightAfterARunDoesNotRepeatTheNotes(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {

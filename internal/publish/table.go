@@ -148,6 +148,13 @@ func (p *Publisher) planTable(ctx context.Context, t Table, rels []changelog.Rel
 		return nil, fmt.Errorf("%s %q cannot take the rows:\n- %s\nThe table's columns are: %s",
 			variable, table.Name, strings.Join(problems, "\n- "), describeColumns(plan.all))
 	}
+	for _, m := range plan.columns {
+		if m.field.name == "markdown" && m.column.Format.Type == coda.ColumnCanvas {
+			p.log.Warn("%s %q: column %q is a Canvas column, and Coda's users report that markdown written to one shows as typed, "+
+				"with its # and ** (the cell is not formatted); for formatted notes, write them to a page with CODA_PAGE",
+				variable, table.Name, m.column.Name)
+		}
+	}
 	plan.buildRows(rels, p.cfg.ParseValues)
 	return plan, nil
 }
