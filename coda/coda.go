@@ -296,7 +296,7 @@ func (c *Client) getWith(ctx context.Context, out any, query url.Values, opts []
 		opt(&o)
 	}
 	if o.latest {
-		r.header = http.Header{"X-Coda-Doc-Version": {"latest"}}
+		r.header = http.Header{docVersionHeader: {"latest"}}
 	}
 	return c.do(ctx, r, out)
 }
@@ -307,6 +307,9 @@ type ReadOption func(*readOptions)
 type readOptions struct {
 	latest bool
 }
+
+// docVersionHeader asks for a version of the doc: "latest" for [LatestVersion].
+const docVersionHeader = "X-Coda-Doc-Version"
 
 // LatestVersion makes a read answer from the doc's latest version rather
 // than from the copy Coda serves reads from, which can lag writes by
@@ -690,7 +693,8 @@ var (
 	ErrRedirected = errors.New("redirected to another host")
 	// ErrDocNotUpToDate: a read that asked for the latest version of a doc
 	// ([LatestVersion]) was refused because the doc has writes not yet
-	// applied (HTTP 400 "Doc is not yet up to date.").
+	// applied: any HTTP 400 to such a read, since Coda does not document the
+	// refusal's message.
 	ErrDocNotUpToDate = errors.New("doc not yet up to date")
 )
 
@@ -706,6 +710,7 @@ type Error struct {
 
 	gaveUp   bool // every attempt failed with a retryable status
 	fromCoda bool // the body was Coda's own error JSON, not a gateway's page
+	latest   bool // the request was a read of the doc's latest version
 }
 
 var _ error = (*Error)(nil)
@@ -740,7 +745,9 @@ func (e *Error) Is(target error) bool {
 	case http.StatusTooManyRequests:
 		return target == ErrRateLimited
 	case http.StatusBadRequest:
-		return target == ErrDocNotUpToDate && strings.Contains(strings.ToLower(e.Message), "not yet up to date")
+		// Coda does not document the message of this refusal: a 400 to a
+		// read of the latest version is taken for it, whatever it says.
+		return target == ErrDocNotUpToDate && e.latest
 	}
 	return false
 }
@@ -769,6 +776,7 @@ func (c *Client) newError(r *request, resp *http.Response, attempt int) *Error {
 		Method:        r.method,
 		Path:          r.logPath(false),
 		Attempts:      attempt,
+		latest:        r.header.Get(docVersionHeader) == "latest",
 	}
 	var body errorBody
 	if err := json.Unmarshal(raw, &body); err == nil {

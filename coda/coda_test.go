@@ -738,3 +738,23 @@ func FuzzParseBaseURL(f *testing.F) {
 		}
 	})
 }
+
+// A 400 means "not up to date" only for a read of the latest version, and
+// then whatever Coda's message says, since Coda does not document it.
+func TestDocNotUpToDateIsA400ToALatestRead(t *testing.T) {
+	t.Parallel()
+	c := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusBadRequest)
+		fmt.Fprint(w, codaError(400, "Some wording Coda may choose."))
+	}))
+	for latest, want := range map[bool]bool{true: true, false: false} {
+		var opts []ReadOption
+		if latest {
+			opts = append(opts, LatestVersion())
+		}
+		var page struct{}
+		err := c.getWith(t.Context(), &page, nil, opts, "docs", "d1")
+		require.Error(t, err)
+		require.Equal(t, want, errors.Is(err, ErrDocNotUpToDate), "latest read: %v: %v", latest, err)
+	}
+}

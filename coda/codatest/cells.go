@@ -62,10 +62,13 @@ func (d *doc) parseCell(c *column, v any, parsing bool) any {
 // resolve.
 func (d *doc) parseText(c *column, s string) any {
 	trimmed := strings.TrimSpace(s)
+	if trimmed == "" {
+		return s // a blank value resolves to nothing
+	}
 	switch {
 	case c.typ == "person":
 		for _, p := range d.people {
-			if strings.EqualFold(trimmed, p.Email) || strings.EqualFold(trimmed, p.Name) {
+			if trimmed == p.Email || trimmed == p.Name { // exact text, as users report
 				return personCell{name: p.Name, email: p.Email}
 			}
 		}
@@ -74,17 +77,9 @@ func (d *doc) parseText(c *column, s string) any {
 		if target == nil {
 			return s
 		}
-		for _, r := range target.rowStore().rows {
-			if r.id == trimmed {
-				return rowRefCell{doc: d, table: target.rowStore(), row: r}
-			}
-		}
-		if dc := target.displayColumn(); dc != nil {
-			for _, r := range target.rowStore().rows {
-				if simpleString(r.values[dc.id]) == trimmed {
-					return rowRefCell{doc: d, table: target.rowStore(), row: r}
-				}
-			}
+		store := target.rowStore()
+		if r := byIDOrName(store.rows, trimmed, func(r *row) (string, string) { return r.id, rowName(store, r) }); r != nil {
+			return rowRefCell{doc: d, table: store, row: r}
 		}
 	case c.typ == "checkbox":
 		if strings.EqualFold(trimmed, "true") || strings.EqualFold(trimmed, "false") {
@@ -99,10 +94,11 @@ func (d *doc) parseText(c *column, s string) any {
 			return dateCell{t: t}
 		}
 		if t, err := time.Parse(time.RFC3339, trimmed); err == nil {
+			t = t.UTC() // the doc's zone: the day may change
 			if c.typ == "date" {
 				t = time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 			}
-			return dateCell{t: t.UTC()}
+			return dateCell{t: t}
 		}
 	case c.typ == "text" && strings.HasPrefix(trimmed, "="):
 		return formulaCell{text: trimmed, value: evalFormula(trimmed[1:])}

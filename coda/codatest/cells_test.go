@@ -4,8 +4,11 @@ import (
 	"net/http"
 	"net/url"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/require"
 
 	"bitbucket.org/coda-changelog/coda-changelog/coda/codatest"
 	"bitbucket.org/coda-changelog/coda-changelog/coda/internal/spectest"
@@ -16,10 +19,11 @@ import (
 func typedDoc() codatest.Doc {
 	return codatest.Doc{
 		ID:     "dTyped",
-		People: []codatest.Person{{Name: "Ada Lovelace", Email: "ada@example.com"}},
+		People: []codatest.Person{{Name: "Ada Lovelace", Email: "ada@example.com"}, {Name: "Grace Hopper"}},
 		Tables: []codatest.Table{
 			{ID: "grid-comp", Name: "Components", Columns: []codatest.Column{{ID: "c-cname", Name: "Name"}},
-				Rows: []codatest.Row{{ID: "i-api", Values: map[string]any{"Name": "API"}}, {ID: "i-ui", Values: map[string]any{"Name": "UI"}}}},
+				Rows: []codatest.Row{{ID: "i-api", Values: map[string]any{"Name": "API"}}, {ID: "i-ui", Values: map[string]any{"Name": "UI"}},
+					{ID: "i-unnamed", Values: map[string]any{"Name": ""}}}},
 			{ID: "grid-t", Name: "Typed", Columns: []codatest.Column{
 				{ID: "c-text", Name: "Text"},
 				{ID: "c-who", Name: "Who", Type: "person"},
@@ -57,14 +61,18 @@ func TestWrittenValues(t *testing.T) {
 		wantSimpl any
 	}{
 		{"raw person keeps the text", "c-who", "ada@example.com", false, "```ada@example.com```", "ada@example.com"},
-		{"person by e-mail", "c-who", "ADA@example.com", true, richAda, "Ada Lovelace"},
-		{"person by name", "c-who", "ada lovelace", true, richAda, "Ada Lovelace"},
+		{"person by e-mail", "c-who", "ada@example.com", true, richAda, "Ada Lovelace"},
+		{"person by name", "c-who", " Ada Lovelace ", true, richAda, "Ada Lovelace"},
+		{"person e-mail differs in case", "c-who", "ADA@example.com", true, "```ADA@example.com```", "ADA@example.com"},
+		{"person name differs in case", "c-who", "ada lovelace", true, "```ada lovelace```", "ada lovelace"},
+		{"person blank", "c-who", " ", true, "``` ```", " "}, // not the member without an e-mail
 		{"person not a member", "c-who", "bob@example.com", true, "```bob@example.com```", "bob@example.com"},
 		{"raw lookup keeps the text", "c-comp", "API", false, "```API```", "API"},
 		{"lookup by display value", "c-comp", "API", true, richAPI, "API"},
 		{"lookup by row id", "c-comp", "i-api", true, richAPI, "API"},
 		{"lookup display value differs in case", "c-comp", "api", true, "```api```", "api"},
 		{"lookup unknown", "c-comp", "CLI", true, "```CLI```", "CLI"},
+		{"lookup blank", "c-comp", "  ", true, "```  ```", "  "}, // not the row with a blank name
 		{"lookup array", "c-comp", []any{"API", "CLI"}, true, []any{richAPI, "```CLI```"}, "API,CLI"},
 		{"raw checkbox text", "c-done", "true", false, "```true```", "true"},
 		{"checkbox text", "c-done", "TRUE", true, true, true},
@@ -76,7 +84,7 @@ func TestWrittenValues(t *testing.T) {
 		{"number not numeric", "c-n", "many", true, "```many```", "many"},
 		{"raw date", "c-date", "2025-06-01", false, "```2025-06-01```", "2025-06-01"},
 		{"date", "c-date", "2025-06-01", true, "2025-06-01T00:00:00.000+00:00", "2025-06-01T00:00:00.000+00:00"},
-		{"date from date-time", "c-date", "2025-06-01T23:30:00-08:00", true, "2025-06-01T00:00:00.000+00:00", "2025-06-01T00:00:00.000+00:00"},
+		{"date from date-time", "c-date", "2025-06-01T23:30:00-08:00", true, "2025-06-02T00:00:00.000+00:00", "2025-06-02T00:00:00.000+00:00"},
 		{"date-time", "c-when", "2025-06-01T14:03:00+02:00", true, "2025-06-01T12:03:00.000+00:00", "2025-06-01T12:03:00.000+00:00"},
 		{"date not a date", "c-date", "June 1st", true, "```June 1st```", "June 1st"},
 		{"raw formula text", "c-text", "=1+2", false, "```=1+2```", "=1+2"},
@@ -118,17 +126,21 @@ func TestWrittenValues(t *testing.T) {
 
 func TestParsingIsAtApplyTime(t *testing.T) {
 	t.Parallel()
-	srv := codatest.NewUnstarted()
-	srv.AddDoc(typedDoc())
-	a := newAPI(t, srv, nil)
-	// Both writes go in one queue; the lookup resolves against the row the
-	// first write added.
-	want(t, a.do("POST", "/docs/dTyped/tables/grid-comp/rows", upsert(nil, cells("c-cname", "CLI"))), http.StatusAccepted)
-	want(t, a.do("POST", "/docs/dTyped/tables/grid-t/rows", upsert(nil, cells("c-comp", "CLI"))), http.StatusAccepted)
-	l := decode[rowList](t, a.do("GET", "/docs/dTyped/tables/grid-t/rows?valueFormat=rich", nil))
-	if v, ok := l.Items[0].Values["c-comp"].(map[string]any); !ok || v["name"] != "CLI" {
-		t.Errorf("lookup = %v, want a row reference to CLI", l.Items[0].Values["c-comp"])
-	}
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted(codatest.WithWriteDelay(time.Second))
+		srv.AddDoc(typedDoc())
+		a := newAPI(t, srv, nil)
+		// Both writes are queued before either applies; the lookup resolves
+		// when it is applied, against the row the first write added.
+		want(t, a.do("POST", "/docs/dTyped/tables/grid-comp/rows", upsert(nil, cells("c-cname", "CLI"))), http.StatusAccepted)
+		want(t, a.do("POST", "/docs/dTyped/tables/grid-t/rows", upsert(nil, cells("c-comp", "CLI"))), http.StatusAccepted)
+		require.Empty(t, decode[rowList](t, a.do("GET", "/docs/dTyped/tables/grid-t/rows", nil)).Items, "nothing is applied yet")
+		time.Sleep(2 * time.Second) // virtual: both writes apply
+		l := decode[rowList](t, a.do("GET", "/docs/dTyped/tables/grid-t/rows?valueFormat=rich", nil))
+		if v, ok := l.Items[0].Values["c-comp"].(map[string]any); !ok || v["name"] != "CLI" {
+			t.Errorf("lookup = %v, want a row reference to CLI", l.Items[0].Values["c-comp"])
+		}
+	})
 }
 
 func TestUpsertByKeyComparesParsedValues(t *testing.T) {

@@ -58,8 +58,8 @@
 //
 // Besides its full token ([WithToken]) a server accepts restricted tokens
 // ([WithTokens]), scoped to a doc or one table and to read (GET), write
-// (POST, PUT, DELETE) or both, as the spec's securitySchemes describe; only
-// /whoami is exempt. An out-of-scope call answers 401, not 403, as users
+// (POST, PUT, DELETE) or both, as the spec's securitySchemes describe, which
+// exempt /whoami and /resolveBrowserLink (the fake does not serve the latter). An out-of-scope call answers 401, not 403, as users
 // report (community.coda.io/t/http-401-for-restricted-tokens/27790). Whether
 // a restricted token may call /mutationStatus is undocumented: the fake
 // allows it unless [WithMutationStatusRefusedForScoped].

@@ -47,7 +47,9 @@ func (c *call) doc() (*doc, *result) {
 		return nil, &res
 	}
 	if c.r.Method == http.MethodGet && c.r.Header.Get(docVersionHeader) == "latest" && c.s.pending(d) {
-		res := badRequest("Doc is not yet up to date.")
+		// Coda does not document this refusal's message: the fake's own
+		// wording, so that clients must not rely on one.
+		res := badRequest("The latest version of this doc is not available yet.")
 		return nil, &res
 	}
 	return d, nil

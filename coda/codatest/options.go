@@ -110,7 +110,8 @@ func (a Access) allows(method string) bool {
 // Token is a restricted API token accepted besides the server's full token
 // ([WithToken]). It may call /docs/{Doc} and below, or, when Table is set,
 // only /docs/{Doc}/tables/{Table} and below (the table named by ID or name),
-// with the methods Access allows. /whoami is open to every token and reports
+// with the methods Access allows. /whoami (exempt in the spec, like
+// /resolveBrowserLink, which the fake does not serve) is open to every token and reports
 // scoped:true and Name as the token name. Any other call answers 401 with
 // Coda's error body, as Coda's users report for restricted tokens.
 // GET /mutationStatus is allowed unless [WithMutationStatusRefusedForScoped].

@@ -258,7 +258,7 @@ func TestDocVersionLatest(t *testing.T) {
 		a.header = http.Header{"X-Coda-Doc-Version": {"latest"}}
 		want(t, a.do("GET", rowsPath, nil), http.StatusOK)
 		want(t, a.do("POST", rowsPath, upsert(nil, cells(colVer, "v3"))), http.StatusAccepted)
-		wantError(t, a.do("GET", rowsPath, nil), http.StatusBadRequest, "Doc is not yet up to date.")
+		wantError(t, a.do("GET", rowsPath, nil), http.StatusBadRequest, "The latest version of this doc is not available yet.")
 		want(t, a.do("GET", "/docs/other", nil), http.StatusOK) // other docs are current
 		a.header = nil
 		want(t, a.do("GET", rowsPath, nil), http.StatusOK) // without the header reads may be stale
