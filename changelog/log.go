@@ -8,6 +8,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"bitbucket.org/coda-changelog/coda-changelog/internal/words"
 )
 
 // Commit is one commit as git log prints it, before its message is parsed.
@@ -92,14 +94,14 @@ func readField(br *bufio.Reader) (string, error) {
 func commitFromFields(f [logFields]string) (Commit, error) {
 	sha := strings.TrimLeft(f[0], "\n")
 	if !isFullHash(sha) {
-		return Commit{}, fmt.Errorf("%q is not a full commit hash", truncate(sha, 80))
+		return Commit{}, fmt.Errorf("%q is not a full commit hash", words.Clip(sha, 80))
 	}
 	c := Commit{SHA: sha, AuthorName: f[2], AuthorEmail: f[3], Message: f[6]}
 	if f[1] != "" {
 		c.Parents = strings.Split(f[1], " ")
 		for _, p := range c.Parents {
 			if !isFullHash(p) {
-				return Commit{}, fmt.Errorf("commit %s: parent %q is not a full commit hash", sha, truncate(p, 80))
+				return Commit{}, fmt.Errorf("commit %s: parent %q is not a full commit hash", sha, words.Clip(p, 80))
 			}
 		}
 	}
@@ -126,12 +128,4 @@ func isFullHash(s string) bool {
 		}
 	}
 	return true
-}
-
-// truncate shortens s to at most n bytes for use in a message.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"bitbucket.org/coda-changelog/coda-changelog/internal/words"
 )
 
 // DefaultTagPattern accepts release tags such as v1.2.3, 1.2.3 and
@@ -83,7 +85,7 @@ func releaseTags(ctx context.Context, g *Git, m *TagMatcher) ([]Tag, error) {
 		}
 		f := strings.Split(string(line), "\x00")
 		if len(f) != 6 {
-			return nil, fmt.Errorf("git for-each-ref: unexpected line %q", truncate(string(line), 120))
+			return nil, fmt.Errorf("git for-each-ref: unexpected line %q", words.Clip(string(line), 120))
 		}
 		t, ok := m.match(f[0])
 		if !ok {

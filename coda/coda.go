@@ -18,6 +18,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"bitbucket.org/coda-changelog/coda-changelog/internal/words"
 )
 
 // DefaultBaseURL is the base URL of Coda's REST API v1.
@@ -803,10 +805,7 @@ func firstLine(s string, n int) string {
 	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
 		s = s[:i]
 	}
-	if len(s) > n {
-		s = strings.ToValidUTF8(s[:n], "") + "…"
-	}
-	return s
+	return words.Clip(s, n)
 }
 
 // paginate walks a list endpoint. fetch returns the items of the page with

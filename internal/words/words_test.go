@@ -12,3 +12,15 @@ func TestPlural(t *testing.T) {
 		}
 	}
 }
+
+func TestClip(t *testing.T) {
+	for _, tt := range []struct {
+		s    string
+		n    int
+		want string
+	}{{"short", 5, "short"}, {"longer", 4, "long…"}, {"héllo", 2, "h…"}, {"", 3, ""}} {
+		if got := Clip(tt.s, tt.n); got != tt.want {
+			t.Errorf("Clip(%q, %d) = %q, want %q", tt.s, tt.n, got, tt.want)
+		}
+	}
+}
