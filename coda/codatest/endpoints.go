@@ -31,7 +31,11 @@ func (c *call) mutationStatus() result {
 	if m == nil || c.now.Sub(m.accepted) < c.s.cfg.statusNotFoundFor {
 		return notFound("Request not found.")
 	}
-	return jsonResult(http.StatusOK, mutationStatusJSON{Completed: m.applied})
+	st := mutationStatusJSON{Completed: m.applied}
+	if m.applied {
+		st.Warning = c.s.cfg.applyWarning
+	}
+	return jsonResult(http.StatusOK, st)
 }
 
 // docVersionHeader makes a read fail while the doc has pending writes when set

@@ -10,6 +10,7 @@ type config struct {
 	token             string
 	writeDelay        time.Duration
 	statusNotFoundFor time.Duration
+	applyWarning      string
 	limits            Limits
 	faults            Faults
 	maxBodyBytes      int64
@@ -46,6 +47,13 @@ func WithToken(token string) Option {
 // next request.
 func WithWriteDelay(d time.Duration) Option {
 	return func(c *config) { c.writeDelay = d }
+}
+
+// WithApplyWarning makes GET /mutationStatus/{requestId} report warning w
+// with every completed write, as Coda does when it applied a write with
+// caveats ("Initial page HTML was invalid.").
+func WithApplyWarning(w string) Option {
+	return func(c *config) { c.applyWarning = w }
 }
 
 // WithStatusNotFoundFor makes GET /mutationStatus/{requestId} answer 404 for d

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 
 	"bitbucket.org/coda-changelog/coda-changelog/coda"
@@ -89,6 +90,9 @@ func (p *Publisher) scopeOf(path string) string {
 	switch {
 	case strings.Contains(path, "/tables/"):
 		table, _, _ := strings.Cut(path[strings.Index(path, "/tables/")+len("/tables/"):], "/")
+		if name, err := url.PathUnescape(table); err == nil {
+			table = name // the path is escaped: "Release%20Log"
+		}
 		t := p.cfg.Table
 		if known, ok := p.tables[table]; ok {
 			t = known

@@ -74,6 +74,14 @@ func TestRestrictedTokens(t *testing.T) {
 	}
 }
 
+// A 401 names the table by the configuration, whatever the path escapes.
+func TestScopeOfATableWithASpace(t *testing.T) {
+	t.Parallel()
+	p := New(nil, Config{DocID: "d1", Table: Table{Name: "Changes"}, ReleaseTable: Table{Name: "Release Log", Variables: "CODA_RELEASE"}}, discard{})
+	require.Equal(t, `table "Release Log" (CODA_RELEASE_TABLE)`, p.scopeOf("/docs/d1/tables/Release%20Log/columns"))
+	require.Equal(t, `table "Changes" (CODA_TABLE)`, p.scopeOf("/docs/d1/tables/Changes/rows"))
+}
+
 // refusing is a transport whose every connection is refused.
 type refusing struct{ calls int }
 

@@ -197,30 +197,11 @@ func (p *Publisher) scanHeadings(ctx context.Context, pageID string) (map[string
 	return headings, nil
 }
 
-// confirm waits, when WAIT is on, until Coda has applied the writes. A token
-// that may not read /mutationStatus (a restricted token, where Coda does
-// not document whether it may) does not fail a run whose writes Coda has
-// accepted: the run ends with a warning instead, and nothing is written
-// again.
+// confirm waits, when WAIT is on, until Coda has applied the run's last
+// writes: see [Publisher.wait].
 func (p *Publisher) confirm(ctx context.Context, muts []coda.Mutation) error {
-	if !p.cfg.Wait || len(muts) == 0 {
+	if !p.cfg.Wait {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, p.cfg.WaitTimeout)
-	defer cancel()
-	warnings, err := p.client.Wait(ctx, muts...)
-	for _, w := range warnings {
-		if w != "" {
-			p.log.Warn("Coda: %s", w)
-		}
-	}
-	switch {
-	case errors.Is(err, coda.ErrUnauthorized), errors.Is(err, coda.ErrForbidden):
-		p.log.Warn("Coda accepted the writes (202), but this token may not ask whether they were applied (%v). "+
-			"They are not confirmed; check the doc, or set WAIT: 'false' to stop asking.", err)
-		return nil
-	case errors.Is(err, coda.ErrNotConfirmed) && errors.Is(err, context.DeadlineExceeded):
-		return fmt.Errorf("%w. Raise WAIT_TIMEOUT (now %s), or rerun the step: a rerun updates the same rows and skips notes already on the page", err, p.cfg.WaitTimeout)
-	}
-	return err
+	return p.wait(ctx, muts, "the writes")
 }

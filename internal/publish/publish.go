@@ -164,7 +164,7 @@ func (p *Publisher) publish(ctx context.Context, rels []changelog.Release) ([]st
 			return nil, err
 		}
 		if i < len(plans)-1 && len(m) > 0 { // the next table's lookups need these rows
-			if err := p.applied(ctx, m, "the release rows"); err != nil {
+			if err := p.wait(ctx, m, "the release rows"); err != nil {
 				return nil, err
 			}
 		} else {

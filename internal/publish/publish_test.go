@@ -152,6 +152,11 @@ func TestConvertValues(t *testing.T) {
 		require.Equal(t, tt.want, got, "%s into %s", tt.field, tt.colType)
 	}
 
+	// A release row's issues are its entries' keys, each once, in order.
+	rel.Entries = append(rel.Entries, changelog.Entry{Issues: []string{"ABC-2", "ABC-3"}})
+	require.Equal(t, []string{"ABC-1", "ABC-2", "ABC-3"}, convert(mustField(t, "issues").value(&rel, nil), codaFormat("select", true)))
+	require.Equal(t, "ABC-1, ABC-2, ABC-3", convert(mustField(t, "issues").value(&rel, nil), codaFormat("text", false)))
+
 	none := &changelog.Entry{}
 	require.Equal(t, "", convert(mustField(t, "pull_request").value(&rel, none), codaFormat("number", false)), "no pull request clears the cell")
 

@@ -26,9 +26,11 @@ import (
 //  2. the key cells and the cells of parsedTypes, parsing on, so that
 //     people, rows, dates and options resolve. A value that Coda would read
 //     as a formula (it starts with "=") goes with the first pass instead,
-//     as text.
+//     as text. A row whose key Coda would read as a formula goes whole
+//     with the first pass, since parsed, its key would not match the row.
 //
-// The second pass is sent once the first is applied, so its keys match the
+// Key columns of parsedTypes are refused: the passes could not match. The
+// second pass is sent once the first is applied, so its keys match the
 // rows the first wrote. CODA_PARSE_VALUES: 'true' sends one pass, parsed.
 
 // parsedTypes are the column types whose cells Coda stores as their type
@@ -48,6 +50,9 @@ func (plan *tablePlan) hasTypedColumns() bool {
 // typed cell is sent in one pass only, so that a run that fails between
 // the passes never leaves a resolved person, row or date as text.
 func (plan *tablePlan) passes(r coda.RowEdit) (first, typed coda.RowEdit) {
+	if slices.ContainsFunc(r.Cells, func(c coda.CellEdit) bool { return slices.Contains(plan.keys, c.Column) && formulaLike(c.Value) }) {
+		return r, coda.RowEdit{} // one pass: parsed, the key would not match
+	}
 	for i, m := range plan.columns {
 		c := r.Cells[i]
 		key := slices.Contains(plan.keys, m.column.ID)
@@ -89,9 +94,6 @@ func (p *Publisher) writeRows(ctx context.Context, plan *tablePlan) ([]coda.Muta
 	if len(plan.rows) == 0 {
 		return nil, fmt.Sprintf("no entries to write to table %q (every commit was filtered out)", plan.table.Name), nil
 	}
-	if err := coda.CheckRows(plan.rows); err != nil {
-		return nil, "", p.rowsError(plan, err)
-	}
 	var opts []coda.WriteOption
 	if p.cfg.ParseValues {
 		opts = append(opts, coda.WithValueParsing())
@@ -105,7 +107,7 @@ func (p *Publisher) writeRows(ctx context.Context, plan *tablePlan) ([]coda.Muta
 		return nil, "", p.rowsError(plan, err)
 	}
 	if plan.typed != nil {
-		if err := p.applied(ctx, muts, "the rows' text"); err != nil {
+		if err := p.wait(ctx, muts, "the rows' text"); err != nil {
 			return nil, "", err
 		}
 		if muts, err = p.upsertInParts(ctx, plan, plan.typed, []coda.WriteOption{coda.WithValueParsing()}); err != nil {
@@ -154,22 +156,32 @@ func (plan *tablePlan) releasesDone(n int) int {
 	return done
 }
 
-// applied waits until Coda has applied muts, whatever WAIT says: what
-// comes next depends on them. A token that may not ask (a restricted token,
-// where Coda does not document whether it may) gets a warning, and the run
-// goes on trusting that Coda applies a doc's writes in order.
-func (p *Publisher) applied(ctx context.Context, muts []coda.Mutation, what string) error {
+// wait waits, up to WAIT_TIMEOUT, until Coda has applied muts (what says
+// what they wrote), and logs the warnings Coda gave about them. A token that
+// may not ask (a restricted token, where Coda does not document whether it
+// may) gets a warning that they are not confirmed, and the run goes on
+// trusting that Coda applies a doc's writes in order; nothing is written
+// twice.
+func (p *Publisher) wait(ctx context.Context, muts []coda.Mutation, what string) error {
+	if len(muts) == 0 {
+		return nil
+	}
 	ctx, cancel := context.WithTimeout(ctx, p.cfg.WaitTimeout)
 	defer cancel()
-	_, err := p.client.Wait(ctx, muts...)
+	warnings, err := p.client.Wait(ctx, muts...)
+	for _, w := range warnings {
+		p.log.Warn("Coda, about %s: %s", what, w)
+	}
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, coda.ErrUnauthorized), errors.Is(err, coda.ErrForbidden):
-		p.log.Warn("This token may not ask Coda whether %s was applied (%v); going on, trusting Coda to apply the doc's writes in order.", what, err)
+		p.log.Warn("This token may not ask Coda whether %s was applied (%v), so it is not confirmed; "+
+			"going on, trusting Coda to apply the doc's writes in order.", what, err)
 		return nil
 	case errors.Is(err, context.DeadlineExceeded):
-		return fmt.Errorf("%s was not yet applied by Coda after WAIT_TIMEOUT (%s): %w. Raise WAIT_TIMEOUT, or rerun the step", what, p.cfg.WaitTimeout, err)
+		return fmt.Errorf("%s was not yet applied by Coda after WAIT_TIMEOUT (%s): %w. Raise WAIT_TIMEOUT, or rerun the step: "+
+			"a rerun updates the same rows and skips notes already on the page", what, p.cfg.WaitTimeout, err)
 	}
 	return err
 }

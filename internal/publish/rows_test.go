@@ -139,3 +139,73 @@ func TestSecondPassLeavesFormulasOut(t *testing.T) {
 	require.False(t, formulaLike("a=b"))
 	require.False(t, formulaLike(12.0))
 }
+
+// Coda's warnings about applied writes are logged for every write waited
+// for: the first pass, the typed cells and the page.
+func TestCodaWarningsAreLogged(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted(codatest.WithApplyWarning("Some values could not be kept."))
+		doc := typedDoc(srv)
+		cfg := Config{DocID: doc.ID, Table: changesTable, Page: "Release notes", PageMode: coda.Prepend, Wait: true, WaitTimeout: time.Minute}
+		var log recorder
+		_, err := New(fakeClient(t, srv), cfg, &log).Publish(t.Context(), bigRelease(2))
+		require.NoError(t, err)
+		for _, what := range []string{"the rows' text", "the writes"} {
+			require.Contains(t, log.String(), "WARNING: Coda, about "+what+": Some values could not be kept.")
+		}
+	})
+}
+
+// A key column whose cells Coda stores as their type only when it parses
+// them could not match the rows of the first pass, which is not parsed.
+func TestTypedKeyColumnIsRefused(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted()
+		doc := typedDoc(srv)
+		table := changesTable
+		table.KeyColumns = []string{"SHA", "When"}
+		_, err := New(fakeClient(t, srv), Config{DocID: doc.ID, Table: table, WaitTimeout: time.Minute}, discard{}).Publish(t.Context(), bigRelease(2))
+		require.ErrorContains(t, err, `CODA_KEY_COLUMNS: column "When" is a date column`)
+		require.Empty(t, srv.Rows(doc.ID, "grid-changes"), "nothing is written")
+
+		// Parsed in one pass, the key matches: a rerun adds nothing.
+		cfg := Config{DocID: doc.ID, Table: table, ParseValues: true, WaitTimeout: time.Minute}
+		for range 2 {
+			_, err = New(fakeClient(t, srv), cfg, discard{}).Publish(t.Context(), bigRelease(2))
+			require.NoError(t, err)
+		}
+		require.Len(t, srv.Rows(doc.ID, "grid-changes"), 2)
+	})
+}
+
+// A row whose key Coda would read as a formula goes whole into the first
+// pass, its typed cells as text: parsed, the key would not match the row.
+func TestFormulaLikeKeyIsOnePass(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted()
+		doc := typedDoc(srv)
+		table := changesTable
+		table.KeyColumns = []string{"Subject"}
+		rel := bigRelease(2)
+		rel.Entries[0].Subject = "=1+1"
+		rel.Entries[0].Author = changelog.Person{Name: "Jane Doe", Email: "jane@example.com"}
+		rel.Entries[1].Author = rel.Entries[0].Author
+		client := fakeClient(t, srv)
+		for range 2 { // a rerun updates the same rows
+			_, err := New(client, Config{DocID: doc.ID, Table: table, WaitTimeout: time.Minute}, discard{}).Publish(t.Context(), rel)
+			require.NoError(t, err)
+		}
+		rows := srv.Rows(doc.ID, "grid-changes")
+		require.Len(t, rows, 2)
+		bySubject := map[string]map[string]coda.RichValue{}
+		for _, r := range rows {
+			v := richRow(t, client, doc.ID, "grid-changes", r.ID)
+			bySubject[v["c-subject"].Text] = v
+		}
+		require.Equal(t, coda.RichText, bySubject["=1+1"]["c-author"].Kind, "the formula-keyed row's person stays text")
+		require.Equal(t, coda.RichPerson, bySubject[rel.Entries[1].Subject]["c-author"].Kind, "the other row's person resolves")
+	})
+}

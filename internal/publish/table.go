@@ -9,6 +9,7 @@ import (
 
 	"bitbucket.org/coda-changelog/coda-changelog/changelog"
 	"bitbucket.org/coda-changelog/coda-changelog/coda"
+	"bitbucket.org/coda-changelog/coda-changelog/internal/words"
 )
 
 // tablePlan is everything needed to write releases' rows to one table,
@@ -144,6 +145,9 @@ func (p *Publisher) planTable(ctx context.Context, t Table, rels []changelog.Rel
 	}
 	problems := plan.mapColumns(&rels[0], linkTo)
 	problems = append(problems, plan.keyColumns()...)
+	if !p.cfg.ParseValues {
+		problems = append(problems, plan.typedKeys()...)
+	}
 	if len(problems) > 0 {
 		return nil, fmt.Errorf("%s %q cannot take the rows:\n- %s\nThe table's columns are: %s",
 			variable, table.Name, strings.Join(problems, "\n- "), describeColumns(plan.all))
@@ -156,6 +160,9 @@ func (p *Publisher) planTable(ctx context.Context, t Table, rels []changelog.Rel
 		}
 	}
 	plan.buildRows(rels, p.cfg.ParseValues)
+	if err := coda.CheckRows(plan.rows); err != nil { // before anything is written to any table
+		return nil, p.rowsError(plan, err)
+	}
 	return plan, nil
 }
 
@@ -281,6 +288,22 @@ func (plan *tablePlan) keyColumns() []string {
 	return problems
 }
 
+// typedKeys returns a problem for each key column whose cells Coda stores
+// as their type only when it parses them: the rows' two passes (see
+// [Publisher.writeRows]) could not match, the first writing text that the
+// second, parsed, would not find.
+func (plan *tablePlan) typedKeys() []string {
+	var problems []string
+	for _, m := range plan.columns {
+		if slices.Contains(plan.keys, m.column.ID) && slices.Contains(parsedTypes, m.column.Format.Type) {
+			problems = append(problems, fmt.Sprintf("%s: column %q is a %s column, which Coda fills only from parsed values, so it cannot "+
+				"identify the rows written in two passes: use text key columns, or set CODA_PARSE_VALUES: 'true' to write in one parsed pass",
+				plan.spec.variable("KEY_COLUMNS"), m.column.Name, m.column.Format.Type))
+		}
+	}
+	return problems
+}
+
 // describeColumns lists columns as name (type, id), marking formulas.
 func describeColumns(columns []coda.Column) string {
 	parts := make([]string, 0, len(columns))
@@ -317,9 +340,12 @@ func (plan *tablePlan) buildRows(rels []changelog.Release, parseAll bool) {
 		return
 	}
 	plan.first = make([]coda.RowEdit, len(plan.rows))
-	plan.typed = make([]coda.RowEdit, len(plan.rows))
 	for i, r := range plan.rows {
-		plan.first[i], plan.typed[i] = plan.passes(r)
+		var typed coda.RowEdit
+		plan.first[i], typed = plan.passes(r)
+		if len(typed.Cells) > 0 {
+			plan.typed = append(plan.typed, typed)
+		}
 	}
 }
 
@@ -372,5 +398,5 @@ func (plan *tablePlan) rowName(i int) string {
 	if src.entry == nil {
 		return "release " + src.rel.Version
 	}
-	return fmt.Sprintf("commit %s (%q)", src.entry.ShortSHA, src.entry.Subject)
+	return fmt.Sprintf("commit %s (%q)", src.entry.ShortSHA, words.Clip(src.entry.Subject, 60))
 }

@@ -80,7 +80,7 @@ func (p *Publisher) TestPayload(ctx context.Context, rel changelog.Release) (don
 		if err != nil {
 			return nil, p.automationError(err)
 		}
-		if err := p.applied(ctx, []coda.Mutation{m}, "the automation's run"); err != nil {
+		if err := p.wait(ctx, []coda.Mutation{m}, "the automation's run"); err != nil {
 			return nil, err
 		}
 		done = append(done, fmt.Sprintf("automation %s triggered with \"test\": true", cfg.RuleID))
@@ -170,7 +170,7 @@ func (p *Publisher) writeTestRow(ctx context.Context, plan *tablePlan) (testRow,
 		return row, fmt.Errorf("insert the test row into table %q: Coda did not say which row it added; look for rows starting %q and delete them", plan.table.Name, TestMarker)
 	}
 	row.id, row.inserted = muts[0].AddedRowIDs[0], muts
-	if err := p.applied(ctx, muts, "the test row"); err != nil {
+	if err := p.wait(ctx, muts, "the test row"); err != nil {
 		return row, err
 	}
 	if plan.typed == nil {
@@ -181,7 +181,7 @@ func (p *Publisher) writeTestRow(ctx context.Context, plan *tablePlan) (testRow,
 	if err != nil {
 		return row, fmt.Errorf("write the test row's typed cells: %w", p.accessError(err))
 	}
-	return row, p.applied(ctx, m, "the test row's typed cells")
+	return row, p.wait(ctx, m, "the test row's typed cells")
 }
 
 // readBack reads the test row, asking again while Coda's reads lag its
@@ -228,7 +228,7 @@ func (p *Publisher) deleteTestRow(ctx context.Context, test testRow) error {
 	m, err := p.client.DeleteRow(ctx, p.cfg.DocID, plan.table.ID, rowID)
 	if errors.Is(err, coda.ErrNotFound) {
 		// Accepted but not applied yet: give its insert time, then again.
-		if err = p.applied(ctx, test.inserted, "the test row"); err == nil {
+		if err = p.wait(ctx, test.inserted, "the test row"); err == nil {
 			m, err = p.client.DeleteRow(ctx, p.cfg.DocID, plan.table.ID, rowID)
 		}
 	}
@@ -236,7 +236,7 @@ func (p *Publisher) deleteTestRow(ctx context.Context, test testRow) error {
 		return fmt.Errorf("the test row %s could not be deleted from table %q: delete the row starting %q by hand: %w",
 			rowID, plan.table.Name, TestMarker, p.accessError(err))
 	}
-	if err := p.applied(ctx, []coda.Mutation{m}, "the test row's delete"); err != nil {
+	if err := p.wait(ctx, []coda.Mutation{m}, "the test row's delete"); err != nil {
 		p.log.Warn("Coda accepted the delete of the test row %s from table %q but did not confirm it (%v); check that the row starting %q is gone.",
 			rowID, plan.table.Name, err, TestMarker)
 	}

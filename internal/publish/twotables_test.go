@@ -361,3 +361,22 @@ func TestTestPayloadDeletesARowNotConfirmed(t *testing.T) {
 		})
 	}
 }
+
+// A commit row too large for Coda fails the run before the release rows,
+// which come first, are written.
+func TestRowTooLargeWritesNothing(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted()
+		releasesDoc(srv)
+		rel := release("v1.1.0", 1, 2)
+		rel.Entries[1].Subject = strings.Repeat("long ", 20_000) // over Coda's 85,000 limit
+		_, err := New(fakeClient(t, srv), twoTables(), discard{}).Publish(t.Context(), rel)
+		require.Error(t, err)
+		msg := err.Error()
+		require.True(t, strings.HasPrefix(msg, `the row of commit 0000000 ("long long`), "%.120s", msg)
+		require.True(t, strings.Contains(msg, "nothing was written"), "%.120s", msg)
+		require.Empty(t, srv.Rows(typedDocID, "grid-releases"))
+		require.Empty(t, srv.Rows(typedDocID, "grid-changes"))
+	})
+}
