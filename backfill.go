@@ -21,6 +21,7 @@ import (
 func backfill(ctx context.Context, cfg config, con *console, stdout io.Writer) error {
 	rels, histories, err := buildReleases(ctx, cfg, con)
 	if err != nil {
+		con.warnAll(cfg.Warnings) // a typo may be why
 		return err
 	}
 	entries := 0
@@ -30,9 +31,7 @@ func backfill(ctx context.Context, cfg config, con *console, stdout io.Writer) e
 	summary := fmt.Sprintf("%s with %s up to %s", words.Plural(len(rels), "release", "releases"), words.Plural(entries, "entry", "entries"), changelog.ShortSHA(rels[len(rels)-1].To))
 	con.Info("coda-changelog %s: backfill of %s: %s.", version, repoName(cfg, rels[0]), summary)
 	whole := wholeHistory(histories)
-	for _, w := range append(cfg.Warnings, built{history: whole}.warnings(cfg)...) {
-		con.Warn("%s", w)
-	}
+	con.warnAll(append(cfg.Warnings, unseenTypes(cfg, whole)...))
 	logFilters(con, whole)
 	if cfg.OutputJSON != "" {
 		if err := writeJSON(cfg.OutputJSON, rels); err != nil {

@@ -299,7 +299,7 @@ func parseConfig(env variables, vars map[string]string) (config, error) {
 		})
 	}
 	cfg.Read.NewContributors = c.boolean("NEW_CONTRIBUTORS", env.NewContributors)
-	cfg.Release = parseRelease(&c, env)
+	cfg.Release = parseRelease(&c, env, cfg.Range.Version)
 	if env.Template != "" {
 		cfg.Notes = compilePattern(&c, "TEMPLATE", env.Template, changelog.LoadNotes)
 	} else {
@@ -323,7 +323,7 @@ func parseRange(c *checker, env variables) changelog.RangeOptions {
 		To:      firstNonEmpty(env.ToRef, pb.Commit),
 		From:    env.FromRef,
 		Tags:    tagPattern(c, env.TagPattern),
-		Version: firstNonEmpty(env.Version, pb.Tag),
+		Version: firstNonEmpty(env.Version, pb.Tag), // VERSION, or a tag build's tag
 	}
 	if pb.PRID != "" {
 		r.PRDestinationBranch, r.PRDestinationCommit = pb.PRDestinationBranch, pb.PRDestinationCommit
@@ -346,10 +346,8 @@ func tagPattern(c *checker, value string) *changelog.TagMatcher {
 	if value == "" {
 		return m
 	}
-	re, err := regexp.Compile(value)
 	switch {
-	case err != nil:
-	case re.MatchString(""):
+	case m.MatchesEveryTag():
 		c.warn("TAG_PATTERN %q matches every tag (even an empty name); %s.", value, regexpHint)
 	case strings.Contains(value, "*") && !strings.Contains(value, ".*") && !strings.ContainsAny(value, `^$\[(`):
 		c.warn("TAG_PATTERN %q looks like a glob; %s.", value, regexpHint)
@@ -357,8 +355,9 @@ func tagPattern(c *checker, value string) *changelog.TagMatcher {
 	return m
 }
 
-// parseRelease reads what describes the release and the build.
-func parseRelease(c *checker, env variables) changelog.ReleaseOptions {
+// parseRelease reads what describes the release and the build; version is
+// the range's.
+func parseRelease(c *checker, env variables, version string) changelog.ReleaseOptions {
 	pb := env.Pipelines
 	loc, err := time.LoadLocation(strings.TrimSpace(env.Timezone))
 	if err != nil {
@@ -372,17 +371,18 @@ func parseRelease(c *checker, env variables) changelog.ReleaseOptions {
 		PRID:                  c.number("BITBUCKET_PR_ID", pb.PRID),
 		DeploymentEnvironment: pb.DeploymentEnvironment,
 	}
-	build.URL = pipelines.BuildURL(repo, build.Number)
-	if env.IssueURL != "" && !strings.Contains(env.IssueURL, "{key}") {
-		c.add("ISSUE_URL", "%q has no {key} placeholder: write it as https://example.atlassian.net/browse/{key}", env.IssueURL)
+	links := pipelines.Links{Repository: repo}
+	build.URL = links.Build(build.Number)
+	if env.IssueURL != "" && !strings.Contains(env.IssueURL, changelog.IssueKeyPlaceholder) {
+		c.add("ISSUE_URL", "%q has no %s placeholder: write it as https://example.atlassian.net/browse/%[2]s", env.IssueURL, changelog.IssueKeyPlaceholder)
 	}
 	return changelog.ReleaseOptions{
 		Sections:   parseSections(c, env.Sections),
-		Version:    firstNonEmpty(env.Version, pb.Tag),
+		Version:    version,
 		Location:   loc,
 		Repository: repo,
 		Build:      build,
-		Links:      pipelines.Links{Repository: repo},
+		Links:      links,
 		IssueURL:   env.IssueURL,
 	}
 }
@@ -431,12 +431,12 @@ func parseCoda(c *checker, env variables, vars map[string]string, dryRun bool) p
 // PREFIX_COLUMNS and PREFIX_KEY_COLUMNS.
 func parseTable(c *checker, prefix, name, columns, keys string, rows publish.RowMode) publish.Table {
 	t := publish.Table{Name: strings.TrimSpace(name), Rows: rows, Variables: prefix}
-	t.Columns = parseColumns(c, prefix+"_COLUMNS", columns, rows)
+	t.Columns = parseColumns(c, t, columns)
 	t.KeyColumns = splitList(keys)
 	if t.Name == "" {
-		for _, v := range []struct{ name, value string }{{prefix + "_COLUMNS", columns}, {prefix + "_KEY_COLUMNS", keys}} {
+		for _, v := range []struct{ suffix, value string }{{"COLUMNS", columns}, {"KEY_COLUMNS", keys}} {
 			if v.value != "" {
-				c.add(v.name, "is set but %s_TABLE is not: name the table to write rows to", prefix)
+				c.add(t.Variable(v.suffix), "is set but %s is not: name the table to write rows to", t.Variable("TABLE"))
 			}
 		}
 	}
@@ -446,16 +446,15 @@ func parseTable(c *checker, prefix, name, columns, keys string, rows publish.Row
 // parseDuration reads a Go duration ("2m", "90s") or a number of seconds.
 func parseDuration(c *checker, variable, value string) time.Duration {
 	v := strings.TrimSpace(value)
-	if n, err := strconv.Atoi(v); err == nil && n > 0 {
-		return time.Duration(n) * time.Second
-	}
 	d, err := time.ParseDuration(v)
-	n, nerr := strconv.Atoi(v)
+	if n, nerr := strconv.Atoi(v); nerr == nil {
+		d, err = time.Duration(n)*time.Second, nil
+	}
 	switch {
-	case nerr == nil && n <= 0, err == nil && d <= 0:
-		c.add(variable, "%q must be positive: use seconds (120) or a Go duration (2m, 90s)", value)
 	case err != nil:
 		c.add(variable, "%q is not a duration: use seconds (120) or a Go duration (2m, 90s)", value)
+	case d <= 0:
+		c.add(variable, "%q must be positive: use seconds (120) or a Go duration (2m, 90s)", value)
 	}
 	return d
 }
@@ -504,11 +503,12 @@ func parseSections(c *checker, value string) []changelog.SectionTitle {
 	return out
 }
 
-// parseColumns reads CODA_COLUMNS: field=Column pairs, one a line or
-// comma-separated.
-func parseColumns(c *checker, variable, value string, rows publish.RowMode) []publish.ColumnMapping {
+// parseColumns reads the column mapping of table t (CODA_COLUMNS or
+// CODA_RELEASE_COLUMNS): field=Column pairs, one a line or comma-separated.
+func parseColumns(c *checker, t publish.Table, value string) []publish.ColumnMapping {
 	var out []publish.ColumnMapping
-	fields := publish.FieldNames(rows)
+	variable := t.Variable("COLUMNS")
+	fields := publish.FieldNames(t.Rows)
 	for _, pair := range splitList(value) {
 		field, column, ok := strings.Cut(pair, "=")
 		field, column = strings.ToLower(strings.TrimSpace(field)), strings.TrimSpace(column)
@@ -517,7 +517,7 @@ func parseColumns(c *checker, variable, value string, rows publish.RowMode) []pu
 			continue
 		}
 		if !slices.Contains(fields, field) {
-			c.add(variable, "%q is not a field of %s: use one of %s", field, rowsOf(variable, rows), strings.Join(fields, ", "))
+			c.add(variable, "%q is not a field of %s: use one of %s", field, rowsOf(t), strings.Join(fields, ", "))
 			continue
 		}
 		out = append(out, publish.ColumnMapping{Field: field, Column: column})
@@ -525,12 +525,13 @@ func parseColumns(c *checker, variable, value string, rows publish.RowMode) []pu
 	return out
 }
 
-// rowsOf names the rows a column mapping is for, in messages.
-func rowsOf(variable string, rows publish.RowMode) string {
-	if variable == "CODA_COLUMNS" {
-		return "ROW_PER=" + string(rows)
+// rowsOf names the rows of table t, in messages: CODA_TABLE's are what
+// ROW_PER says, the release table's are always a row per release.
+func rowsOf(t publish.Table) string {
+	if t.Variables == "CODA_RELEASE" {
+		return "a row per " + string(t.Rows)
 	}
-	return "a row per " + string(rows)
+	return "ROW_PER=" + string(t.Rows)
 }
 
 func firstNonEmpty(values ...string) string {

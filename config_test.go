@@ -226,6 +226,32 @@ func TestConfigGuardRails(t *testing.T) {
 		name: "a regular expression with a star is fine",
 		env:  minimal(map[string]string{"TAG_PATTERN": `^release-[0-9]+.*$`}),
 	}, {
+		name: "modes that exclude each other",
+		env:  minimal(map[string]string{"DRY_RUN": "true", "TEST_PAYLOAD": "true", "BACKFILL": "true", "FROM_REF": "v1.0.0"}),
+		problems: []string{
+			"TEST_PAYLOAD: DRY_RUN and TEST_PAYLOAD are both set: pick one. DRY_RUN sends nothing to Coda; " +
+				"TEST_PAYLOAD writes one test row to the real doc, reads it back and deletes it",
+			"BACKFILL: BACKFILL and TEST_PAYLOAD are both set: pick one. Check the setup with TEST_PAYLOAD first, then run the backfill",
+			"BACKFILL: BACKFILL writes every release of the history, but FROM_REF picks one range: leave FROM_REF out",
+		},
+	}, {
+		name: "ROW_PER with two tables",
+		env:  minimal(map[string]string{"CODA_RELEASE_TABLE": "Releases", "ROW_PER": "release"}),
+		problems: []string{`ROW_PER: is "release", but with CODA_RELEASE_TABLE, CODA_TABLE gets one row per commit and ` +
+			"CODA_RELEASE_TABLE one per release: leave ROW_PER out"},
+	}, {
+		name: "a release table's columns without the table",
+		env:  minimal(map[string]string{"CODA_RELEASE_COLUMNS": "version=Version", "CODA_RELEASE_KEY_COLUMNS": "Version"}),
+		problems: []string{
+			"CODA_RELEASE_COLUMNS: is set but CODA_RELEASE_TABLE is not: name the table to write rows to",
+			"CODA_RELEASE_KEY_COLUMNS: is set but CODA_RELEASE_TABLE is not: name the table to write rows to",
+		},
+	}, {
+		name: "a commit field for the release table",
+		env:  minimal(map[string]string{"CODA_RELEASE_TABLE": "Releases", "CODA_RELEASE_COLUMNS": "subject=Subject"}),
+		problems: []string{`CODA_RELEASE_COLUMNS: "subject" is not a field of a row per release: use one of ` +
+			strings.Join(publish.FieldNames(publish.PerRelease), ", ")},
+	}, {
 		name: "typos of variables",
 		env: minimal(map[string]string{
 			"CODA_TABEL": "Changes", "EXCLUDE_TYPE": "chore", "CODA_SOMETHING_ELSE": "x",

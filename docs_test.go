@@ -89,36 +89,18 @@ func fencedBlocks(text, lang string) []string {
 	return blocks
 }
 
-// envVariable is one user variable of Env.
-type envVariable struct {
-	name     string
-	def      string // "" when the tag has no default
-	hasValue bool
-}
-
-// envVariables reflects over Env's env tags, leaving out the nested
-// PipelinesEnv (Bitbucket's own variables).
-func envVariables(t *testing.T) []envVariable {
+// envVariables lists the variables a user of the pipe sets, leaving out
+// Bitbucket's own.
+func envVariables(t *testing.T) []variableTag {
 	t.Helper()
-	var vars []envVariable
-	typ := reflect.TypeFor[variables]()
-	for i := range typ.NumField() {
-		f := typ.Field(i)
-		tag, ok := f.Tag.Lookup("env")
-		if !ok || f.Type.Kind() == reflect.Struct {
-			continue
+	var vars []variableTag
+	for _, v := range variableTags() {
+		if !v.bitbucket {
+			vars = append(vars, v)
 		}
-		parts := strings.Split(tag, ",")
-		v := envVariable{name: strings.TrimSpace(parts[0])}
-		for _, p := range parts[1:] {
-			if d, ok := strings.CutPrefix(strings.TrimSpace(p), "default="); ok {
-				v.def, v.hasValue = d, true
-			}
-		}
-		vars = append(vars, v)
 	}
 	if len(vars) == 0 {
-		t.Fatal("Env has no env-tagged fields")
+		t.Fatal("variables has no env-tagged fields")
 	}
 	return vars
 }
@@ -189,7 +171,7 @@ func TestReadmeVariablesTableMatchesEnv(t *testing.T) {
 			t.Errorf("README.md: variable %s of Env has no row in the Variables table", v.name)
 			continue
 		}
-		if v.hasValue && !strings.Contains(row.usage, "Default: `"+v.def+"`.") {
+		if v.hasDefault && !strings.Contains(row.usage, "Default: `"+v.def+"`.") {
 			t.Errorf("README.md: the row of %s should say Default: `%s`. (the default in config.go)", v.name, v.def)
 		}
 	}
@@ -306,28 +288,13 @@ func TestDockerfile(t *testing.T) {
 	dockerfile := readDoc(t, "Dockerfile")
 	// Join continuation lines so that each instruction is one line.
 	dockerfile = strings.ReplaceAll(dockerfile, "\\\n", " ")
-	var stages []string
-	froms, copies := 0, 0
+	copies := 0
 	for _, line := range strings.Split(dockerfile, "\n") {
 		fields := strings.Fields(line)
 		if len(fields) == 0 || strings.HasPrefix(fields[0], "#") {
 			continue
 		}
 		switch strings.ToUpper(fields[0]) {
-		case "FROM":
-			froms++
-			args := withoutFlags(fields[1:])
-			if len(args) == 0 {
-				t.Errorf("Dockerfile: %q names no image", line)
-				continue
-			}
-			image := args[0]
-			if !slices.Contains(stages, image) { // not an earlier stage
-				checkPinned(t, image)
-			}
-			if len(args) >= 3 && strings.EqualFold(args[1], "AS") {
-				stages = append(stages, args[2])
-			}
 		case "COPY", "ADD":
 			copies++
 			if slices.ContainsFunc(fields[1:], func(f string) bool { return strings.HasPrefix(f, "--from=") }) {
@@ -344,9 +311,6 @@ func TestDockerfile(t *testing.T) {
 				}
 			}
 		}
-	}
-	if froms < 2 {
-		t.Errorf("Dockerfile: want a multi-stage build, found %d FROM lines", froms)
 	}
 	if copies == 0 {
 		t.Error("Dockerfile: no COPY line")
@@ -365,28 +329,6 @@ func withoutFlags(args []string) []string {
 		}
 	}
 	return out
-}
-
-// pinnedTag is a tag with a full version (major.minor.patch) in it.
-var pinnedTag = regexp.MustCompile(`(^|[^0-9.])[0-9]+\.[0-9]+\.[0-9]+($|[^0-9.])`)
-
-// checkPinned reports a base image whose tag is absent, latest, or lacks a
-// patch version.
-func checkPinned(t *testing.T, image string) {
-	t.Helper()
-	if strings.Contains(image, "@sha256:") {
-		return // a digest pins the image whatever its tag
-	}
-	ref := image
-	i := strings.LastIndex(ref, ":")
-	if i < 0 || strings.Contains(ref[i:], "/") {
-		t.Errorf("Dockerfile: base image %s has no tag; pin it to a patch version", image)
-		return
-	}
-	tag := ref[i+1:]
-	if tag == "latest" || !pinnedTag.MatchString(tag) {
-		t.Errorf("Dockerfile: base image %s is not pinned to a patch version (x.y.z)", image)
-	}
 }
 
 // fieldTable renders the README's table of the fields offered in rows of
@@ -505,11 +447,11 @@ func TestReadmeCommandsMatchCI(t *testing.T) {
 }
 
 func TestPipeYmlListsEveryVariable(t *testing.T) {
-	var listed []envVariable
-	var cur *envVariable
+	var listed []variableTag
+	var cur *variableTag
 	for _, line := range strings.Split(readDoc(t, "pipe.yml"), "\n") {
 		if name, ok := strings.CutPrefix(line, "  - name: "); ok {
-			listed = append(listed, envVariable{name: name})
+			listed = append(listed, variableTag{name: name})
 			cur = &listed[len(listed)-1]
 		} else if def, ok := strings.CutPrefix(line, "    default: "); ok && cur != nil {
 			cur.def = strings.Trim(def, `"`)
@@ -517,7 +459,7 @@ func TestPipeYmlListsEveryVariable(t *testing.T) {
 	}
 	want := envVariables(t)
 	for i := range want {
-		want[i].hasValue = false
+		want[i].hasDefault = false
 	}
 	if !reflect.DeepEqual(listed, want) {
 		t.Errorf("pipe.yml's variables: list should name every variable with its default, in the code's order:\n got %v\nwant %v", listed, want)

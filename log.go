@@ -50,6 +50,13 @@ func (c *console) Info(format string, args ...any) { c.line("INFO: ", format, ar
 // Warn prints a WARNING line.
 func (c *console) Warn(format string, args ...any) { c.line("WARNING: ", format, args...) }
 
+// warnAll prints each warning.
+func (c *console) warnAll(warnings []string) {
+	for _, w := range warnings {
+		c.Warn("%s", w)
+	}
+}
+
 // Success prints the ✔ line of a run that worked.
 func (c *console) Success(format string, args ...any) { c.line("✔ ", format, args...) }
 

@@ -61,6 +61,7 @@ func run(ctx context.Context, args []string, environment []string, stdout, stder
 	}()
 	cfg, err := parseConfig(env, vars)
 	if err != nil {
+		newConsole(stderr, false, token).warnAll(unknownVariables(vars)) // a typo may be why
 		return err
 	}
 	con := newConsole(stderr, cfg.Debug, token)
@@ -75,15 +76,11 @@ func run(ctx context.Context, args []string, environment []string, stdout, stder
 func release(ctx context.Context, cfg config, con *console, stdout io.Writer) error {
 	b, err := buildRelease(ctx, cfg, con)
 	if err != nil {
-		for _, w := range cfg.Warnings { // a typo may be why
-			con.Warn("%s", w)
-		}
+		con.warnAll(cfg.Warnings) // a typo may be why
 		return err
 	}
 	con.Info("%s", b.startLine(cfg))
-	for _, w := range append(cfg.Warnings, b.warnings(cfg)...) {
-		con.Warn("%s", w)
-	}
+	con.warnAll(append(cfg.Warnings, b.warnings(cfg)...))
 	logFilters(con, b.history)
 	if cfg.OutputJSON != "" {
 		if err := writeJSON(cfg.OutputJSON, b.release); err != nil {
@@ -206,19 +203,12 @@ func logFilters(con *console, h changelog.History) {
 // repository, the range and the version, each with why it was chosen, so
 // that a support request starts with everything needed.
 func (b built) startLine(cfg config) string {
-	repo := b.release.Repository.FullName
-	if repo == "" {
-		repo = cfg.RepoPath
-	}
 	from := b.rng.FromRef
-	switch {
-	case b.rng.From == "":
-		from = "(root)"
-	case from == "" || from == "merge-base":
-		from = changelog.ShortSHA(b.rng.From)
+	if b.rng.From == "" || from == changelog.MergeBase {
+		from = orWhole(b.rng.From)
 	}
 	return fmt.Sprintf("coda-changelog %s: %s %s..%s (%s), version %s (%s)",
-		version, repo, from, changelog.ShortSHA(b.rng.To), b.rangeWhy(cfg), b.release.Version, b.versionWhy(cfg))
+		version, repoName(cfg, b.release), from, changelog.ShortSHA(b.rng.To), b.rangeWhy(cfg), b.release.Version, b.versionWhy(cfg))
 }
 
 // rangeWhy says why the range starts where it does.
@@ -226,7 +216,7 @@ func (b built) rangeWhy(cfg config) string {
 	switch {
 	case cfg.Range.From != "":
 		return "FROM_REF"
-	case b.rng.FromRef == "merge-base":
+	case b.rng.FromRef == changelog.MergeBase:
 		return b.rng.Reason // merge-base with the pull request's destination
 	case b.rng.Previous != nil && b.rng.From == b.rng.Previous.Commit:
 		return "previous release tag"
@@ -252,17 +242,22 @@ func (b built) warnings(cfg config) []string {
 		out = append(out, fmt.Sprintf("FROM_REF %s is not an ancestor of %s, so the range holds only %s's side of them; "+
 			"were FROM_REF and TO_REF swapped?", cfg.Range.From, changelog.ShortSHA(b.rng.To), changelog.ShortSHA(b.rng.To)))
 	}
+	return append(out, unseenTypes(cfg, b.history)...)
+}
+
+// unseenTypes warns about the EXCLUDE_TYPES that no commit of h has.
+func unseenTypes(cfg config, h changelog.History) []string {
 	var unknown []string
 	for _, t := range cfg.Read.ExcludeTypes {
-		if !slices.Contains(b.history.TypesSeen, t) {
+		if !slices.Contains(h.TypesSeen, t) {
 			unknown = append(unknown, t)
 		}
 	}
-	if len(unknown) > 0 {
-		out = append(out, fmt.Sprintf("EXCLUDE_TYPES names %s, which no commit in the range has; the types in the range are: %s",
-			strings.Join(unknown, ", "), orNone(b.history.TypesSeen)))
+	if len(unknown) == 0 {
+		return nil
 	}
-	return out
+	return []string{fmt.Sprintf("EXCLUDE_TYPES names %s, which no commit in the range has; the types in the range are: %s",
+		strings.Join(unknown, ", "), orNone(h.TypesSeen))}
 }
 
 // orNone joins a list, or says "none".

@@ -8,25 +8,52 @@ import (
 	"strings"
 )
 
-// variableNames lists every variable the pipe reads, from [variables]' tags
-// (Bitbucket's own included), so that no list of them is kept by hand.
-func variableNames() []string {
-	var names []string
-	var walk func(reflect.Type)
-	walk = func(typ reflect.Type) {
+// variableTag is one variable the pipe reads, as [variables]' env tags
+// declare it.
+type variableTag struct {
+	name       string
+	def        string // its default, when hasDefault
+	hasDefault bool
+	bitbucket  bool // set by Bitbucket Pipelines, not by the pipe's user
+}
+
+// variableTags lists every variable the pipe reads, in the order of
+// [variables]' fields (Bitbucket's own, in nested structs, included), so
+// that no list of them is kept by hand.
+func variableTags() []variableTag {
+	var tags []variableTag
+	var walk func(typ reflect.Type, bitbucket bool)
+	walk = func(typ reflect.Type, bitbucket bool) {
 		for i := range typ.NumField() {
 			f := typ.Field(i)
 			if f.Type.Kind() == reflect.Struct {
-				walk(f.Type)
+				walk(f.Type, true)
 				continue
 			}
-			if tag, ok := f.Tag.Lookup("env"); ok {
-				name, _, _ := strings.Cut(tag, ",")
-				names = append(names, strings.TrimSpace(name))
+			tag, ok := f.Tag.Lookup("env")
+			if !ok {
+				continue
 			}
+			parts := strings.Split(tag, ",")
+			v := variableTag{name: strings.TrimSpace(parts[0]), bitbucket: bitbucket}
+			for _, p := range parts[1:] {
+				if d, ok := strings.CutPrefix(strings.TrimSpace(p), "default="); ok {
+					v.def, v.hasDefault = d, true
+				}
+			}
+			tags = append(tags, v)
 		}
 	}
-	walk(reflect.TypeFor[variables]())
+	walk(reflect.TypeFor[variables](), false)
+	return tags
+}
+
+// variableNames lists the names of [variableTags].
+func variableNames() []string {
+	var names []string
+	for _, v := range variableTags() {
+		names = append(names, v.name)
+	}
 	return names
 }
 

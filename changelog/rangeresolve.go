@@ -36,7 +36,7 @@ type Range struct {
 	From string // full hash; "" when the range is the whole history
 	To   string // full hash
 	// FromRef names what From came from: a tag, a ref given by the user, or
-	// the merge-base of a pull request.
+	// [MergeBase].
 	FromRef string
 	// Reason says in words how From was chosen, for the summary line.
 	Reason string
@@ -84,6 +84,10 @@ func (e *ShallowError) Error() string {
 
 // Unwrap makes errors.Is(err, ErrShallow) true.
 func (e *ShallowError) Unwrap() error { return ErrShallow }
+
+// MergeBase is the FromRef of a pull request's range: it starts at the
+// merge-base of To and the destination, a commit no ref names.
+const MergeBase = "merge-base"
 
 // reasonWholeHistory is the Reason of a range that is the whole history.
 const reasonWholeHistory = "whole history: no previous release tag"
@@ -150,7 +154,7 @@ func ResolveRange(ctx context.Context, g *Git, opts RangeOptions) (Range, error)
 		if name == "" {
 			name = opts.PRDestinationCommit
 		}
-		r.From, r.FromRef, r.Reason = base, "merge-base", "merge-base with "+name
+		r.From, r.FromRef, r.Reason = base, MergeBase, "merge-base with "+name
 	case r.Previous != nil:
 		r.From, r.FromRef, r.Reason = r.Previous.Commit, r.Previous.Name, "since "+r.Previous.Name
 	default:

@@ -76,7 +76,8 @@ type ReleaseOptions struct {
 	Build      Build
 	// Links makes the web links of commits and pull requests; nil makes none.
 	Links Links
-	// IssueURL turns issue keys into links: "{key}" is replaced by the key.
+	// IssueURL turns issue keys into links: [IssueKeyPlaceholder] is
+	// replaced by the key.
 	IssueURL string
 	// Sections orders and titles the sections of the notes: the types
 	// listed come first, in this order, with these titles; the types not
@@ -200,10 +201,19 @@ func (r Release) PullRequestURL(n int) string {
 	return r.Links.PullRequest(n)
 }
 
-// IssueURL links an issue key through ISSUE_URL, or "" when it is not set.
+// IssueKeyPlaceholder is what an issue URL pattern (ISSUE_URL) has where
+// the key goes.
+const IssueKeyPlaceholder = "{key}"
+
+// IssueURL links an issue key through ISSUE_URL, or is "" when it is not
+// set. The characters that would end a markdown link early (space,
+// parentheses, angle brackets) are percent-encoded, as in the built-in
+// notes: keys come from commit messages.
 func (r Release) IssueURL(key string) string {
 	if r.issueURL == "" {
 		return ""
 	}
-	return strings.ReplaceAll(r.issueURL, "{key}", key)
+	var b strings.Builder
+	writeIssueURL(&b, r.issueURL, key)
+	return b.String()
 }

@@ -1,6 +1,10 @@
 package changelog
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
 
 func TestNextVersionSaysWhy(t *testing.T) {
 	t.Parallel()
@@ -29,4 +33,14 @@ func TestNextVersionSaysWhy(t *testing.T) {
 			t.Errorf("%s: nextVersion = %q, %q; want %q, %q", tt.name, version, why, tt.version, tt.why)
 		}
 	}
+}
+
+// An issue key comes from a commit message: its link cannot end a markdown
+// link early, in the built-in notes or through a template's issue function.
+func TestIssueURL(t *testing.T) {
+	t.Parallel()
+	rel := NewRelease(Range{}, History{}, ReleaseOptions{IssueURL: "https://x.example/browse/{key}?from={key}"})
+	require.Equal(t, "https://x.example/browse/AB-1%29%20%3Cx%3E?from=AB-1%29%20%3Cx%3E", rel.IssueURL("AB-1) <x>"))
+	require.Equal(t, "https://x.example/browse/AB-1?from=AB-1", rel.IssueURL("AB-1"))
+	require.Empty(t, NewRelease(Range{}, History{}, ReleaseOptions{}).IssueURL("AB-1"), "no ISSUE_URL, no link")
 }

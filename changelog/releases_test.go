@@ -135,12 +135,13 @@ func TestReadReleasesEdges(t *testing.T) {
 		rc1 := r.Commit("feat: two")
 		r.Tag("v1.1.0-rc.1")
 		head := r.Commit("fix: three")
+		last := map[string]ReleaseHistory{}
 		for _, version := range []string{"", "v1.1.0", "v1.1.0-rc.2"} {
-			lastAsBuilt(t, r, version)
+			last[version] = lastAsBuilt(t, r, version)
 		}
-		require.Equal(t, rc1, lastAsBuilt(t, r, "v1.1.0-rc.2").Range.From)
-		require.Equal(t, []string{"three"}, subjects(lastAsBuilt(t, r, "v1.1.0-rc.2").History.Entries))
-		require.Equal(t, []string{"three", "two"}, subjects(lastAsBuilt(t, r, "v1.1.0").History.Entries))
+		require.Equal(t, rc1, last["v1.1.0-rc.2"].Range.From)
+		require.Equal(t, []string{"three"}, subjects(last["v1.1.0-rc.2"].History.Entries))
+		require.Equal(t, []string{"three", "two"}, subjects(last["v1.1.0"].History.Entries))
 
 		r.Tag("v1.1.0-rc.2") // a tag build
 		for _, version := range []string{"", "v1.1.0-rc.2"} {

@@ -252,7 +252,7 @@ func writeURL(b *strings.Builder, u string) {
 // escaped one by one.
 func writeIssueURL(b *strings.Builder, issueURL, key string) {
 	for {
-		before, after, found := strings.Cut(issueURL, "{key}")
+		before, after, found := strings.Cut(issueURL, IssueKeyPlaceholder)
 		writeURL(b, before)
 		if !found {
 			return

@@ -40,6 +40,10 @@ func NewTagMatcher(pattern string) (*TagMatcher, error) {
 	return &TagMatcher{re: re}, nil
 }
 
+// MatchesEveryTag reports whether the pattern matches the empty name, and
+// so every tag ("v*" is such a pattern: the star makes the v optional).
+func (m *TagMatcher) MatchesEveryTag() bool { return m.re.MatchString("") }
+
 // Tag is a release tag.
 type Tag struct {
 	Name    string

@@ -421,12 +421,14 @@ func TestErrorsUsersCanActOn(t *testing.T) {
 func TestMissingVariablesAllListed(t *testing.T) {
 	t.Parallel()
 	repo := sampleRepo(t)
-	res := runPipe(t, repo.Dir, pipelinesEnv(repo, repo.Head(), map[string]string{"ROW_PER": "sprint", "WAIT": "perhaps"}))
+	res := runPipe(t, repo.Dir, pipelinesEnv(repo, repo.Head(), map[string]string{"ROW_PER": "sprint", "WAIT": "perhaps", "CODA_TABEL": "Changes"}))
 	require.Equal(t, 1, res.code)
 	require.Contains(t, res.stderr, "✖ Validation errors:\n")
 	for _, v := range []string{"CODA_API_TOKEN:\n- required field", "CODA_DOC_ID:\n- required field", "CODA_TABLE:\n- set at least one", "ROW_PER:\n-", "WAIT:\n-"} {
 		require.Contains(t, res.stderr, v)
 	}
+	// The typo that left CODA_TABLE unset is named before the errors.
+	require.Contains(t, res.stderr, "WARNING: CODA_TABEL is not a variable of this pipe and is ignored: did you mean CODA_TABLE?\n✖ Validation errors:")
 }
 
 func TestCloneOwnedByAnotherUser(t *testing.T) {
@@ -935,4 +937,5 @@ func TestBackfillDryRun(t *testing.T) {
 	require.Equal(t, []string{"v1.0.0", "v1.0.1", "v1.0.2", "v1.1.0"}, []string{rels[0].Version, rels[1].Version, rels[2].Version, rels[3].Version})
 	require.Contains(t, res.stdout, "## v1.0.1 ")
 	require.Contains(t, res.stderr, "✔ Dry run of a backfill: 4 releases with 3 entries")
+	require.Contains(t, res.stderr, "INFO: Filters left out 1 commit: 1 by EXCLUDE_TYPES, 0 by EXCLUDE_COMMITS.")
 }

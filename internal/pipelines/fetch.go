@@ -22,7 +22,7 @@ const proxyPort = "29418"
 // step uses, is left as it is).
 func (e Env) FetchHistory(ctx context.Context, g *changelog.Git, prBranch string) error {
 	args := []string{}
-	if proxy := ProxyURL(e.DockerHost); proxy != "" && e.GitHTTPOrigin != "" {
+	if proxy := proxyURL(e.DockerHost); proxy != "" && e.GitHTTPOrigin != "" {
 		args = append(args, "-c", "http."+e.GitHTTPOrigin+".proxy="+proxy)
 	}
 	args = append(args, "fetch", "--unshallow", "--tags", "--no-write-fetch-head", "--quiet", "origin")
@@ -33,10 +33,10 @@ func (e Env) FetchHistory(ctx context.Context, g *changelog.Git, prBranch string
 	return err
 }
 
-// ProxyURL returns the git proxy URL of the step's host, taken from
+// proxyURL returns the git proxy URL of the step's host, taken from
 // DOCKER_HOST (tcp://host.docker.internal:2375 inside a pipe), or "" outside
 // Pipelines.
-func ProxyURL(dockerHost string) string {
+func proxyURL(dockerHost string) string {
 	if dockerHost == "" {
 		return ""
 	}

@@ -10,8 +10,8 @@ func TestProxyURL(t *testing.T) {
 		{"", ""},
 		{"unix:///var/run/docker.sock", ""},
 	} {
-		if got := ProxyURL(tt.dockerHost); got != tt.want {
-			t.Errorf("ProxyURL(%q) = %q, want %q", tt.dockerHost, got, tt.want)
+		if got := proxyURL(tt.dockerHost); got != tt.want {
+			t.Errorf("proxyURL(%q) = %q, want %q", tt.dockerHost, got, tt.want)
 		}
 	}
 }

@@ -36,17 +36,8 @@ func Repository(fullName, httpOrigin string) changelog.Repository {
 	return changelog.Repository{FullName: fullName, URL: webOrigin + fullName}
 }
 
-// BuildURL links build number of repo on Bitbucket Pipelines, or is ""
-// without a repository URL or a number.
-func BuildURL(repo changelog.Repository, number *int) string {
-	if repo.URL == "" || number == nil {
-		return ""
-	}
-	return repo.URL + "/pipelines/results/" + strconv.Itoa(*number)
-}
-
-// Links links the commits and pull requests of a repository on Bitbucket
-// Cloud. Links of a repository without a URL are "".
+// Links links the commits, pull requests and builds of a repository on
+// Bitbucket Cloud. Links of a repository without a URL are "".
 type Links struct {
 	Repository changelog.Repository
 }
@@ -59,6 +50,15 @@ func (l Links) Commit(sha string) string { return l.link("commits", sha) }
 // PullRequest links the pull request with the number.
 func (l Links) PullRequest(number int) string {
 	return l.link("pull-requests", strconv.Itoa(number))
+}
+
+// Build links the build with the number on Bitbucket Pipelines, or is ""
+// without a number.
+func (l Links) Build(number *int) string {
+	if number == nil {
+		return ""
+	}
+	return l.link("pipelines/results", strconv.Itoa(*number))
 }
 
 func (l Links) link(kind, id string) string {

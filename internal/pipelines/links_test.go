@@ -51,8 +51,8 @@ func TestLinks(t *testing.T) {
 			t.Parallel()
 			repo := Repository(tt.fullName, tt.httpOrigin)
 			require.Equal(t, tt.want, repo)
-			require.Equal(t, tt.build, BuildURL(repo, tt.number))
 			l := Links{Repository: repo}
+			require.Equal(t, tt.build, l.Build(tt.number))
 			require.Equal(t, tt.commit, l.Commit("abc123"))
 			require.Equal(t, tt.pr, l.PullRequest(7))
 		})

@@ -97,7 +97,7 @@ func (p *Publisher) scopeOf(path string) string {
 		if known, ok := p.tables[table]; ok {
 			t = known
 		}
-		return fmt.Sprintf("table %q (%s)", t.Name, t.variable("TABLE"))
+		return fmt.Sprintf("table %q (%s)", t.Name, t.Variable("TABLE"))
 	case strings.Contains(path, "/pages/"):
 		return fmt.Sprintf("page %q (CODA_PAGE)", p.cfg.Page)
 	case strings.Contains(path, "/hooks/"):

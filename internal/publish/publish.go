@@ -67,8 +67,9 @@ type Table struct {
 	Variables string
 }
 
-// variable names the variable of the table that ends in suffix.
-func (t Table) variable(suffix string) string {
+// Variable names the variable of the table that ends in suffix: "TABLE",
+// "COLUMNS" or "KEY_COLUMNS".
+func (t Table) Variable(suffix string) string {
 	prefix := t.Variables
 	if prefix == "" {
 		prefix = "CODA"

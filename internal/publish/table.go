@@ -125,7 +125,7 @@ func (plan *tablePlan) displayField() string {
 // linkTo, when set, is the ID of the release table: the default mapping
 // then prefers, for the version, a Lookup column that points at it.
 func (p *Publisher) planTable(ctx context.Context, t Table, rels []changelog.Release, linkTo string) (*tablePlan, error) {
-	docID, variable := p.cfg.DocID, t.variable("TABLE")
+	docID, variable := p.cfg.DocID, t.Variable("TABLE")
 	table, err := p.client.GetBaseTable(ctx, docID, t.Name)
 	switch {
 	case errors.Is(err, coda.ErrNotBaseTable):
@@ -170,7 +170,7 @@ func (p *Publisher) planTable(ctx context.Context, t Table, rels []changelog.Rel
 // table's columns and returns the problems found.
 func (plan *tablePlan) mapColumns(rel *changelog.Release, linkTo string) []string {
 	var problems []string
-	t, variable := plan.spec, plan.spec.variable("COLUMNS")
+	t, variable := plan.spec, plan.spec.Variable("COLUMNS")
 	mappings := t.Columns
 	if len(mappings) == 0 {
 		mappings = defaultMappings(plan.all, t.Rows, rel, linkTo)
@@ -261,7 +261,7 @@ var defaultKey = map[RowMode]string{PerCommit: "sha", PerRelease: "version"}
 // column, or rows could never match.
 func (plan *tablePlan) keyColumns() []string {
 	t := plan.spec
-	variable := t.variable("KEY_COLUMNS")
+	variable := t.Variable("KEY_COLUMNS")
 	if len(t.KeyColumns) == 0 {
 		want := defaultKey[t.Rows]
 		for _, m := range plan.columns {
@@ -280,7 +280,7 @@ func (plan *tablePlan) keyColumns() []string {
 			continue
 		}
 		if !slices.ContainsFunc(plan.columns, func(m mappedColumn) bool { return m.column.ID == col.ID }) {
-			problems = append(problems, fmt.Sprintf("%s: column %q is not in %s, so rows would have no key value", variable, col.Name, t.variable("COLUMNS")))
+			problems = append(problems, fmt.Sprintf("%s: column %q is not in %s, so rows would have no key value", variable, col.Name, t.Variable("COLUMNS")))
 			continue
 		}
 		plan.keys = append(plan.keys, col.ID)
@@ -298,7 +298,7 @@ func (plan *tablePlan) typedKeys() []string {
 		if slices.Contains(plan.keys, m.column.ID) && slices.Contains(parsedTypes, m.column.Format.Type) {
 			problems = append(problems, fmt.Sprintf("%s: column %q is a %s column, which Coda fills only from parsed values, so it cannot "+
 				"identify the rows written in two passes: use text key columns, or set CODA_PARSE_VALUES: 'true' to write in one parsed pass",
-				plan.spec.variable("KEY_COLUMNS"), m.column.Name, m.column.Format.Type))
+				plan.spec.Variable("KEY_COLUMNS"), m.column.Name, m.column.Format.Type))
 		}
 	}
 	return problems

@@ -130,7 +130,7 @@ func (plan *tablePlan) markable(r coda.RowEdit) error {
 	for _, c := range r.Cells {
 		if s, ok := c.Value.(string); slices.Contains(plan.keys, c.Column) && (!ok || !strings.HasPrefix(s, TestMarker)) {
 			return fmt.Errorf("TEST_PAYLOAD cannot mark the key column %s of table %q (it is not text), so the test row's typed cells "+
-				"could update a real row: use text key columns (%s), or test without them", c.Column, plan.table.Name, plan.spec.variable("KEY_COLUMNS"))
+				"could update a real row: use text key columns (%s), or test without them", c.Column, plan.table.Name, plan.spec.Variable("KEY_COLUMNS"))
 		}
 	}
 	return nil
