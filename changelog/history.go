@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 )
@@ -104,12 +105,9 @@ func (n node) otherParents() []string {
 // In a shallow clone a range that runs into the clone's cut is a
 // [*ShallowError], never silently a shorter history.
 func ReadRange(ctx context.Context, g *Git, r Range, opts ReadOptions) (History, error) {
-	b, err := newBuilder(opts, opts.NewContributors && r.From != "")
-	if err != nil {
-		return History{}, err
-	}
+	b := newBuilder(opts, opts.NewContributors && r.From != "")
 	var date time.Time
-	err = g.Stream(ctx, func(out io.Reader) error {
+	err := g.Stream(ctx, func(out io.Reader) error {
 		return ReadLog(out, func(c Commit) error {
 			if r.boundary[c.SHA] {
 				return &ShallowError{Range: r, Detail: shallowDetail(r, c.SHA)}
@@ -145,21 +143,28 @@ func ReadRange(ctx context.Context, g *Git, r Range, opts ReadOptions) (History,
 	return h, nil
 }
 
+// defaultIssues is the matcher of [DefaultIssuePattern], compiled once: a
+// backfill makes a builder per release.
+var defaultIssues = sync.OnceValue(func() *IssueMatcher {
+	m, err := NewIssueMatcher("")
+	if err != nil {
+		panic(err) // DefaultIssuePattern is a constant that compiles
+	}
+	return m
+})
+
 // newBuilder prepares a builder for opts; it collects the authors when
 // withAuthors is set.
-func newBuilder(opts ReadOptions, withAuthors bool) (*builder, error) {
+func newBuilder(opts ReadOptions, withAuthors bool) *builder {
 	issues := opts.Issues
 	if issues == nil {
-		var err error
-		if issues, err = NewIssueMatcher(""); err != nil {
-			return nil, err
-		}
+		issues = defaultIssues()
 	}
 	b := &builder{nodes: map[string]node{}, issues: issues, includeMerges: opts.IncludeMerges, exclude: opts.ExcludeCommits}
 	if withAuthors {
 		b.authors = map[string]author{}
 	}
-	return b, nil
+	return b
 }
 
 // history finishes the entries of a range that ends at to: pull requests
@@ -557,7 +562,7 @@ type Person struct {
 const TypeOther = "other"
 
 // Entry is one changelog entry: a commit (or a squash merge) as the notes,
-// the JSON document and Coda rows show it. The JSON names are part of the
+// the JSON document and the pipe's rows show it. The JSON names are part of the
 // pipe's interface (OUTPUT_JSON): do not rename them.
 type Entry struct {
 	SHA          string    `json:"sha"`

@@ -99,33 +99,13 @@ const reasonWholeHistory = "whole history: no previous release tag"
 // whole history. Outside a repository the error is [ErrNotRepository], in
 // a repository without commits [ErrNoCommits].
 func ResolveRange(ctx context.Context, g *Git, opts RangeOptions) (Range, error) {
-	var r Range
-	to := opts.To
-	if to == "" {
-		to = "HEAD"
-	}
-	var err error
-	if r.To, err = resolveCommit(ctx, g, to); err != nil {
-		if err := repositoryError(ctx, g, err); err != nil {
-			return Range{}, err
-		}
-		return Range{}, fmt.Errorf("resolve the build's commit %q: %w", to, err)
-	}
-	if r.Shallow, r.boundary, err = shallowBoundary(ctx, g); err != nil {
-		return Range{}, err
-	}
-	matcher := opts.Tags
-	if matcher == nil {
-		if matcher, err = NewTagMatcher(""); err != nil {
-			return Range{}, err
-		}
-	}
-	tags, err := releaseTags(ctx, g, matcher)
+	b, err := startBuild(ctx, g, opts.To, opts.Tags)
 	if err != nil {
 		return Range{}, err
 	}
+	r := Range{To: b.to, Shallow: b.shallow, boundary: b.boundary}
 	var candidates []Tag
-	r.AtTo, candidates = splitTags(matcher, tags, r.To, opts.Version)
+	r.AtTo, candidates = splitTags(b.matcher, b.tags, r.To, opts.Version)
 	if r.Previous, err = firstReachable(ctx, g, candidates, r.To); err != nil {
 		return Range{}, err
 	}
@@ -155,12 +135,57 @@ func ResolveRange(ctx context.Context, g *Git, opts RangeOptions) (Range, error)
 			name = opts.PRDestinationCommit
 		}
 		r.From, r.FromRef, r.Reason = base, MergeBase, "merge-base with "+name
-	case r.Previous != nil:
-		r.From, r.FromRef, r.Reason = r.Previous.Commit, r.Previous.Name, "since "+r.Previous.Name
 	default:
-		r.Reason = reasonWholeHistory
+		r.sincePrevious()
 	}
 	return r, nil
+}
+
+// sincePrevious starts the range at its previous release, or makes it the
+// whole history when there is none.
+func (r *Range) sincePrevious() {
+	if r.Previous == nil {
+		r.Reason = reasonWholeHistory
+		return
+	}
+	r.From, r.FromRef, r.Reason = r.Previous.Commit, r.Previous.Name, "since "+r.Previous.Name
+}
+
+// buildStart is what a build's range and a backfill both start from.
+type buildStart struct {
+	to       string // the build's commit, a full hash
+	shallow  bool
+	boundary map[string]bool // the shallow clone's cut-off commits
+	matcher  *TagMatcher
+	tags     []Tag // the release tags
+}
+
+// startBuild resolves the build's commit to (a revision; "" means HEAD),
+// looks at the clone's cut and lists the release tags (matcher nil means
+// the default pattern). Outside a repository the error is
+// [ErrNotRepository], in a repository without commits [ErrNoCommits].
+func startBuild(ctx context.Context, g *Git, to string, matcher *TagMatcher) (buildStart, error) {
+	if to == "" {
+		to = "HEAD"
+	}
+	var b buildStart
+	var err error
+	if b.to, err = resolveCommit(ctx, g, to); err != nil {
+		if err := repositoryError(ctx, g, err); err != nil {
+			return buildStart{}, err
+		}
+		return buildStart{}, fmt.Errorf("resolve the build's commit %q: %w", to, err)
+	}
+	if b.shallow, b.boundary, err = shallowBoundary(ctx, g); err != nil {
+		return buildStart{}, err
+	}
+	if b.matcher = matcher; b.matcher == nil {
+		if b.matcher, err = NewTagMatcher(""); err != nil {
+			return buildStart{}, err
+		}
+	}
+	b.tags, err = releaseTags(ctx, g, b.matcher)
+	return b, err
 }
 
 // repositoryError tells why the build's commit could not be resolved when
@@ -201,22 +226,34 @@ func splitTags(m *TagMatcher, tags []Tag, to, building string) (atTo *Tag, candi
 			candidates = append(candidates, t)
 		}
 	}
-	if len(at) > 0 {
-		sortNewestFirst(at)
-		atTo = &at[0]
+	atTo = newest(at)
+	candidates = withoutPrereleases(candidates, prereleaseBuild(m, building, atTo))
+	sortNewestFirst(candidates)
+	return atTo, candidates
+}
+
+// newest returns the newest of tags, or nil when there are none.
+func newest(tags []Tag) *Tag {
+	if len(tags) == 0 {
+		return nil
 	}
+	sortNewestFirst(tags)
+	return &tags[0]
+}
+
+// prereleaseBuild reports whether the release being built is a
+// pre-release: its version (building), else the release tag at its commit.
+func prereleaseBuild(m *TagMatcher, building string, atTo *Tag) bool {
 	if building == "" && atTo != nil {
 		building = atTo.Name
 	}
-	withPre := false
 	if v, ok := ParseVersion(building); ok {
-		withPre = v.Prerelease()
-	} else if t, ok := m.match(building); ok && t.Semver {
-		withPre = t.Version.Prerelease()
+		return v.Prerelease()
 	}
-	candidates = withoutPrereleases(candidates, withPre)
-	sortNewestFirst(candidates)
-	return atTo, candidates
+	if t, ok := m.match(building); ok && t.Semver {
+		return t.Version.Prerelease()
+	}
+	return false
 }
 
 // resolveCommit expands a revision (a short sha, a branch, a tag) to the full

@@ -140,7 +140,7 @@ func NewRelease(r Range, h History, opts ReleaseOptions) Release {
 		rel.Entries[i] = e
 	}
 	if rel.Version == "" {
-		rel.Version, rel.VersionReason = nextVersion(r, rel.Entries, h.Commits == 0 && len(h.Entries) == 0)
+		rel.Version, rel.VersionReason = nextVersion(r, rel.Entries, h.Commits == 0)
 		rel.tentative = r.AtTo == nil
 	}
 	return rel

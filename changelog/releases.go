@@ -46,35 +46,16 @@ type ReleasesOptions struct {
 // new contributors included. In a shallow clone the whole history is
 // needed, so the clone's cut is a [*ShallowError].
 func ReadReleases(ctx context.Context, g *Git, build ReleasesOptions, opts ReadOptions) ([]ReleaseHistory, error) {
-	to, tags := build.To, build.Tags
-	if to == "" {
-		to = "HEAD"
-	}
-	toSHA, err := resolveCommit(ctx, g, to)
-	if err != nil {
-		if err := repositoryError(ctx, g, err); err != nil {
-			return nil, err
-		}
-		return nil, fmt.Errorf("resolve %q: %w", to, err)
-	}
-	shallow, boundary, err := shallowBoundary(ctx, g)
+	b, err := startBuild(ctx, g, build.To, build.Tags)
 	if err != nil {
 		return nil, err
 	}
-	if tags == nil {
-		if tags, err = NewTagMatcher(""); err != nil {
-			return nil, err
-		}
-	}
-	allTags, err := releaseTags(ctx, g, tags)
-	if err != nil {
-		return nil, err
-	}
+	toSHA := b.to
 
 	h := history{index: map[string]int32{}}
 	err = g.Stream(ctx, func(out io.Reader) error {
 		return ReadLog(out, func(c Commit) error {
-			if boundary[c.SHA] {
+			if b.boundary[c.SHA] {
 				return &ShallowError{Range: Range{To: toSHA, Shallow: true}, Detail: fmt.Sprintf(
 					"the history of %s stops at commit %s, while a backfill needs all of it", ShortSHA(toSHA), ShortSHA(c.SHA))}
 			}
@@ -96,11 +77,23 @@ func ReadReleases(ctx context.Context, g *Git, build ReleasesOptions, opts ReadO
 	}
 
 	var reachable []Tag // release tags in the history
-	for _, t := range allTags {
+	atTip := map[string][]Tag{}
+	nonSemver := 0
+	for _, t := range b.tags {
 		if _, ok := h.index[t.Commit]; ok {
 			reachable = append(reachable, t)
+			atTip[t.Commit] = append(atTip[t.Commit], t)
+			if !t.Semver {
+				nonSemver++
+			}
 		}
 	}
+	// The candidates for a release's previous release are sorted once, in
+	// both of sortNewestFirst's orders: by version when every candidate is
+	// a semantic version, else by date.
+	byVersion, byDate := slices.Clone(reachable), slices.Clone(reachable)
+	sortTags(byVersion, true)
+	sortTags(byDate, false)
 	tips := releaseTips(reachable)
 	// To's release comes last, even when an older commit has a higher
 	// version: it is the build's.
@@ -108,33 +101,50 @@ func ReadReleases(ctx context.Context, g *Git, build ReleasesOptions, opts ReadO
 
 	out := make([]ReleaseHistory, 0, len(tips))
 	for _, tip := range tips {
-		r := Range{To: tip, Shallow: shallow}
+		r := Range{To: tip, Shallow: b.shallow}
 		building := ""
 		if tip == toSHA {
 			building = build.Version
 		}
-		var candidates []Tag
-		r.AtTo, candidates = splitTags(tags, reachable, tip, building)
-		h.mark(0, tip)
-		for _, c := range candidates {
-			if h.marked(0, c.Commit) {
-				r.Previous = &c
-				break
-			}
-		}
-		if r.Previous != nil {
-			r.From, r.FromRef, r.Reason = r.Previous.Commit, r.Previous.Name, "since "+r.Previous.Name
+		at := atTip[tip]
+		r.AtTo = newest(at)
+		r.Previous = h.previous(tip, candidatesOrder(byVersion, byDate, nonSemver, at), prereleaseBuild(b.matcher, building, r.AtTo))
+		r.sincePrevious()
+		if r.From != "" {
 			h.mark(1, r.From)
-		} else {
-			r.Reason = reasonWholeHistory
 		}
-		rh, err := h.read(r, opts, touched)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, ReleaseHistory{Range: r, History: rh})
+		out = append(out, ReleaseHistory{Range: r, History: h.read(r, opts, touched)})
 	}
 	return out, nil
+}
+
+// candidatesOrder is the order of the candidates for the previous release
+// of a commit with the tags at: by version when every other tag is a
+// semantic version, by date otherwise, as sortNewestFirst chooses.
+func candidatesOrder(byVersion, byDate []Tag, nonSemver int, at []Tag) []Tag {
+	for _, t := range at {
+		if !t.Semver {
+			nonSemver--
+		}
+	}
+	if nonSemver == 0 {
+		return byVersion
+	}
+	return byDate
+}
+
+// previous returns the previous release of tip: the first of tags (newest
+// first) that is not at tip, is an ancestor of it and, unless withPre, is
+// no pre-release, as [ResolveRange] chooses it. It marks tip's history as
+// set 0.
+func (h *history) previous(tip string, tags []Tag, withPre bool) *Tag {
+	h.mark(0, tip)
+	for _, t := range tags {
+		if t.Commit != tip && (withPre || !t.Version.Prerelease() || !t.Semver) && h.marked(0, t.Commit) {
+			return &t
+		}
+	}
+	return nil
 }
 
 // releaseTips returns the commits of the release tags, one per commit,
@@ -212,12 +222,9 @@ func (h *history) marked(s int, sha string) bool {
 
 // read builds the History of r, whose To is marked in set 0 and whose From,
 // when it has one, in set 1, as ReadRange would.
-func (h *history) read(r Range, opts ReadOptions, touched map[string]bool) (History, error) {
+func (h *history) read(r Range, opts ReadOptions, touched map[string]bool) History {
 	inFrom := func(i int) bool { return r.From != "" && h.marks[1][i] == h.gen[1] }
-	b, err := newBuilder(opts, opts.NewContributors && r.From != "")
-	if err != nil {
-		return History{}, err
-	}
+	b := newBuilder(opts, opts.NewContributors && r.From != "")
 	for i := range h.commits {
 		if h.marks[0][i] == h.gen[0] && !inFrom(i) {
 			b.add(h.commits[i])
@@ -240,5 +247,5 @@ func (h *history) read(r Range, opts ReadOptions, touched map[string]bool) (Hist
 		}
 		rh.NewContributors = byFirstCommit(pending)
 	}
-	return rh, nil
+	return rh
 }

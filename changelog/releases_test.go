@@ -1,6 +1,7 @@
 package changelog
 
 import (
+	"regexp"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -77,13 +78,20 @@ func TestReadReleases(t *testing.T) {
 	require.Equal(t, []Person{{"John Roe", "john@example.com"}}, got[5].History.NewContributors)
 	require.Nil(t, got[0].History.NewContributors, "the first release has no From, so no new contributors")
 
-	// Each release is what resolving and reading its range gives.
-	for i, x := range got {
-		rng, h := readBuild(t, r, RangeOptions{To: x.Range.To}, opts)
-		require.Equal(t, rng.From, x.Range.From, "release %d", i)
-		require.Equal(t, rng.Reason, x.Range.Reason, "release %d", i)
-		if diff := cmp.Diff(h, x.History, cmpopts.IgnoreUnexported(Entry{}), cmpopts.EquateEmpty()); diff != "" {
-			t.Errorf("release %d: ReadReleases and ReadRange differ (-ReadRange +ReadReleases):\n%s", i, diff)
+	// Each release is what resolving and reading its range gives, with
+	// these options and with paths, excluded commits and merges too.
+	for _, opts := range []ReadOptions{opts, {
+		Paths: []string{".", ":(exclude)file-3.txt"}, ExcludeCommits: regexp.MustCompile("second"), IncludeMerges: true, NewContributors: true,
+	}} {
+		got, err := ReadReleases(t.Context(), gitFor(r), ReleasesOptions{}, opts)
+		require.NoError(t, err)
+		for i, x := range got {
+			rng, h := readBuild(t, r, RangeOptions{To: x.Range.To}, opts)
+			require.Equal(t, rng.From, x.Range.From, "release %d", i)
+			require.Equal(t, rng.Reason, x.Range.Reason, "release %d", i)
+			if diff := cmp.Diff(h, x.History, cmpopts.IgnoreUnexported(Entry{}), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("release %d: ReadReleases and ReadRange differ (-ReadRange +ReadReleases):\n%s", i, diff)
+			}
 		}
 	}
 }
@@ -160,6 +168,32 @@ func TestReadReleasesEdges(t *testing.T) {
 		last := lastAsBuilt(t, r, "")
 		require.Equal(t, head, last.Range.To)
 		require.Equal(t, "v1.0.1", last.Range.AtTo.Name)
+	})
+	t.Run("tags of two kinds choose as a build does", func(t *testing.T) {
+		t.Parallel()
+		// With a tag that is no semantic version among the candidates, the
+		// newest is the most recently created; without, the highest version.
+		m, err := NewTagMatcher(`^(v[0-9.]+(-rc\.[0-9]+)?|nightly-[0-9]+)$`)
+		require.NoError(t, err)
+		r := gittest.New(t)
+		r.Commit("feat: one")
+		r.Tag("v2.0.0")
+		r.Commit("feat: two")
+		r.Tag("nightly-1", "annotated, created later")
+		r.Commit("fix: three")
+		r.Tag("v1.9.0")
+		r.Commit("fix: four")
+		r.Tag("v2.1.0-rc.1")
+		r.Commit("fix: five")
+		got, err := ReadReleases(t.Context(), gitFor(r), ReleasesOptions{Tags: m}, ReadOptions{})
+		require.NoError(t, err)
+		require.Len(t, got, 5)
+		for i, x := range got {
+			rng, h := readBuild(t, r, RangeOptions{To: x.Range.To, Tags: m}, ReadOptions{})
+			require.Equal(t, rng.Previous, x.Range.Previous, "release %d", i)
+			require.Equal(t, rng.From, x.Range.From, "release %d", i)
+			require.Equal(t, subjects(h.Entries), subjects(x.History.Entries), "release %d", i)
+		}
 	})
 	t.Run("errors", func(t *testing.T) {
 		t.Parallel()

@@ -109,9 +109,9 @@ func (r Release) BreakingChanges() []*Entry {
 
 // Heading is the release's heading text: version and date, and for a
 // version that no tag names yet (computed, or Unreleased) also the build's
-// commit, since later builds describe the same version differently. The pipe
-// looks for it on a Coda page so that a rerun does not write the same notes
-// twice.
+// commit, since later builds describe the same version differently. A
+// publisher can look for it in notes already published, so that a rerun
+// does not write the same notes twice.
 func (r Release) Heading() string {
 	date := r.Date.Format("2006-01-02")
 	if r.tentative {
@@ -365,8 +365,8 @@ type Notes struct {
 }
 
 // BuiltinTemplate is the text of the built-in notes: a template like the
-// ones [LoadNotes] reads. Coda keeps H1–H3, lists, links and emphasis, so
-// the notes use nothing else: an H2 heading, an H3 for the breaking changes
+// ones [LoadNotes] reads. The notes use only H2 and H3 headings, lists,
+// links and emphasis, which most markdown renderers keep: an H2 heading, an H3 for the breaking changes
 // and for each section, one bullet per entry, and a last line naming the new
 // contributors when there are any. Every piece of commit text
 // is escaped, so no commit can change the document's structure.

@@ -2,12 +2,13 @@ package changelog
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"os/exec"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -116,20 +117,21 @@ func releaseTags(ctx context.Context, g *Git, m *TagMatcher) ([]Tag, error) {
 // sortNewestFirst orders tags from newest to oldest: by semantic version
 // when all are semantic versions, otherwise by creation date (then by name).
 func sortNewestFirst(tags []Tag) {
-	allSemver := true
-	for _, t := range tags {
-		allSemver = allSemver && t.Semver
-	}
-	sort.SliceStable(tags, func(i, j int) bool {
-		a, b := tags[i], tags[j]
-		if allSemver {
+	sortTags(tags, !slices.ContainsFunc(tags, func(t Tag) bool { return !t.Semver }))
+}
+
+// sortTags sorts tags newest first: by version when byVersion (every tag
+// is a semantic version), else by creation date; then by name.
+func sortTags(tags []Tag, byVersion bool) {
+	slices.SortFunc(tags, func(a, b Tag) int {
+		if byVersion {
 			if c := a.Version.Compare(b.Version); c != 0 {
-				return c > 0
+				return -c
 			}
 		} else if a.Date != b.Date {
-			return a.Date > b.Date
+			return cmp.Compare(b.Date, a.Date)
 		}
-		return a.Name > b.Name
+		return strings.Compare(b.Name, a.Name)
 	})
 }
 
