@@ -348,14 +348,15 @@ func (c *Client) Rows(ctx context.Context, docID, table string, opts ListRowsOpt
 // column's value; when several rows match, Coda picks one), with values in
 // Coda's rich format, keyed by column ID. Read a value with [ParseRichValue]
 // to see how Coda stored it: as a person or a row reference, or as the text
-// sent. A row written moments ago may not be found yet (an error wrapping
-// [ErrNotFound]): Coda serves reads from a copy that lags writes.
+// sent. Coda serves reads from a copy that lags writes: a row written moments
+// ago may not be found yet (an error wrapping [ErrNotFound]) or show its
+// values from before, unless the read asks for the [LatestVersion].
 //
 // Coda API: getRow, https://coda.io/developers/apis/v1#tag/Rows/operation/getRow
-func (c *Client) GetRow(ctx context.Context, docID, table, rowIDOrName string) (Row, error) {
+func (c *Client) GetRow(ctx context.Context, docID, table, rowIDOrName string, opts ...ReadOption) (Row, error) {
 	var row Row
 	q := url.Values{"valueFormat": {valueFormatRich}}
-	if err := c.get(ctx, &row, q, "docs", docID, "tables", table, "rows", rowIDOrName); err != nil {
+	if err := c.getWith(ctx, &row, q, opts, "docs", docID, "tables", table, "rows", rowIDOrName); err != nil {
 		return Row{}, err
 	}
 	return row, nil

@@ -208,3 +208,32 @@ func TestGetRow(t *testing.T) {
 	a.spec = nil // the spec allows no 400 here
 	want(t, a.do("GET", rowsPath+"/i-1?valueFormat=html", nil), http.StatusBadRequest)
 }
+
+// Reads lag writes, as Coda serves them from a copy; a read of the latest
+// version does not.
+func TestReadLag(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted(codatest.WithReadLag(30 * time.Second))
+		srv.AddDoc(typedDoc())
+		a := newAPI(t, srv, nil)
+		id := decode[struct{ AddedRowIDs []string }](t, want(t, a.do("POST", "/docs/dTyped/tables/grid-t/rows", upsert(nil, cells("c-text", "one"))), http.StatusAccepted)).AddedRowIDs[0]
+		row := "/docs/dTyped/tables/grid-t/rows/" + id
+		want(t, a.do("GET", row, nil), http.StatusNotFound)
+		latest := newAPI(t, srv, nil)
+		latest.header = http.Header{"X-Coda-Doc-Version": {"latest"}}
+		text := func(a *api) any {
+			return decode[struct{ Values map[string]any }](t, want(t, a.do("GET", row, nil), http.StatusOK)).Values["c-text"]
+		}
+		require.Equal(t, "one", text(latest), "the latest version has the row")
+
+		time.Sleep(30 * time.Second)
+		require.Equal(t, "one", text(a), "the copy has caught up")
+		want(t, a.do("POST", "/docs/dTyped/tables/grid-t/rows", upsert([]string{"c-text"}, cells("c-text", "one", "c-n", "2"))), http.StatusAccepted)
+		require.Equal(t, "one", text(a))
+		got := decode[struct{ Values map[string]any }](t, want(t, a.do("GET", row, nil), http.StatusOK)).Values
+		require.Equal(t, "", got["c-n"], "the copy shows the row as it was")
+		got = decode[struct{ Values map[string]any }](t, want(t, latest.do("GET", row, nil), http.StatusOK)).Values
+		require.Equal(t, 2.0, got["c-n"])
+	})
+}

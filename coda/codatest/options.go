@@ -11,6 +11,7 @@ type config struct {
 	writeDelay        time.Duration
 	statusNotFoundFor time.Duration
 	applyWarning      string
+	readLag           time.Duration
 	limits            Limits
 	faults            Faults
 	maxBodyBytes      int64
@@ -54,6 +55,15 @@ func WithWriteDelay(d time.Duration) Option {
 // caveats ("Initial page HTML was invalid.").
 func WithApplyWarning(w string) Option {
 	return func(c *config) { c.applyWarning = w }
+}
+
+// WithReadLag makes GET .../rows/{rowIdOrName} answer from a copy of the
+// doc that lags its writes by d, as Coda serves reads (its users report 30 s
+// to minutes): a row created less than d ago is not found, and a row updated
+// less than d ago shows its values from before. A read of the latest
+// version (X-Coda-Doc-Version: latest) sees every applied write.
+func WithReadLag(d time.Duration) Option {
+	return func(c *config) { c.readLag = d }
 }
 
 // WithStatusNotFoundFor makes GET /mutationStatus/{requestId} answer 404 for d

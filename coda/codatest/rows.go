@@ -310,6 +310,9 @@ func (s *Server) upsertByKey(t *table, keys []*column, edits []map[string]any, a
 	for _, cells := range edits {
 		k := keyOf(cells, keys)
 		for _, r := range index[k] {
+			if lag := s.cfg.readLag; lag > 0 && at.Sub(r.updated) >= lag {
+				r.before = cloneValues(r.values) // what the lagging copy still shows
+			}
 			copyCells(r.values, cells)
 			r.updated = at
 		}
@@ -365,6 +368,14 @@ func (c *call) getRow() result {
 		return badRequest(fmt.Sprintf("Invalid valueFormat %q.", vf))
 	}
 	index := slices.Index(t.rowStore().rows, r)
+	if lag := c.s.cfg.readLag; lag > 0 && c.r.Header.Get(docVersionHeader) != "latest" {
+		switch {
+		case c.now.Sub(r.created) < lag:
+			return notFound(fmt.Sprintf("Row %q not found.", c.segs[5]))
+		case c.now.Sub(r.updated) < lag && r.before != nil:
+			r = &row{id: r.id, values: r.before, created: r.created, updated: r.created}
+		}
+	}
 	rj := c.s.rowJSON(d, t, r, index, c.query.Get("useColumnNames") == "true", vf)
 	parent := c.s.tableRef(d, t)
 	rj.Parent = &parent

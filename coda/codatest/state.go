@@ -41,6 +41,9 @@ type row struct {
 	values  map[string]any
 	created time.Time
 	updated time.Time
+	// before is what a read lagging by [WithReadLag] shows of a row
+	// updated since: its values before.
+	before map[string]any
 }
 
 // page is a stored canvas page.

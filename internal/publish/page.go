@@ -163,21 +163,34 @@ const latestReadRetry = 5 * time.Second
 // that run's notes. While the doc has writes not yet applied Coda refuses
 // such reads; the check waits for them up to WAIT_TIMEOUT, then fails
 // rather than risk writing the notes twice.
-func (p *Publisher) pageHeadings(ctx context.Context, pageID string) (map[string]bool, error) {
+func (p *Publisher) pageHeadings(ctx context.Context, pageID string) (headings map[string]bool, err error) {
+	err = p.readLatest(ctx, "the page's latest content", func() error {
+		headings, err = p.scanHeadings(ctx, pageID)
+		return err
+	})
+	if errors.Is(err, coda.ErrDocNotUpToDate) {
+		return nil, fmt.Errorf("%w; which notes the page already has is unknown, so nothing was written: rerun later, or raise WAIT_TIMEOUT", err)
+	}
+	return headings, err
+}
+
+// readLatest calls read, a read of the doc's latest version, again while
+// Coda refuses it because the doc has writes not yet applied, up to
+// WAIT_TIMEOUT. what says what is read, for the log and the error.
+func (p *Publisher) readLatest(ctx context.Context, what string, read func() error) error {
 	deadline := time.Now().Add(p.cfg.WaitTimeout)
 	for {
-		headings, err := p.scanHeadings(ctx, pageID)
+		err := read()
 		if !errors.Is(err, coda.ErrDocNotUpToDate) {
-			return headings, err
+			return err
 		}
 		if time.Now().Add(latestReadRetry).After(deadline) {
-			return nil, fmt.Errorf("the doc still had writes not yet applied after WAIT_TIMEOUT (%s), so which notes the page "+
-				"already has is unknown and nothing was written; rerun later, or raise WAIT_TIMEOUT: %w", p.cfg.WaitTimeout, err)
+			return fmt.Errorf("the doc still had writes not yet applied after WAIT_TIMEOUT (%s), so %s could not be read: %w", p.cfg.WaitTimeout, what, err)
 		}
-		p.log.Info("The doc has writes not yet applied; waiting for them to read the page's latest content.")
+		p.log.Info("The doc has writes not yet applied; waiting for them to read %s.", what)
 		select {
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return ctx.Err()
 		case <-time.After(latestReadRetry):
 		}
 	}

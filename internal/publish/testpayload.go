@@ -17,10 +17,6 @@ import (
 // person sees it for what it is and no key of a real row can match it.
 const TestMarker = "[coda-changelog test] "
 
-// readBackRetry is how often the test row is asked for again while Coda's
-// reads lag its writes.
-const readBackRetry = 2 * time.Second
-
 // TestPayload proves that every destination is set up right and leaves the
 // doc as it found it: the usual checks, then one test row inserted into
 // each table (built from the release's newest entry, marked with
@@ -184,25 +180,19 @@ func (p *Publisher) writeTestRow(ctx context.Context, plan *tablePlan) (testRow,
 	return row, p.wait(ctx, m, "the test row's typed cells")
 }
 
-// readBack reads the test row, asking again while Coda's reads lag its
-// writes, up to WAIT_TIMEOUT.
-func (p *Publisher) readBack(ctx context.Context, test testRow) (coda.Row, error) {
-	plan, rowID := test.plan, test.id
-	deadline := time.Now().Add(p.cfg.WaitTimeout)
-	for {
-		row, err := p.client.GetRow(ctx, p.cfg.DocID, plan.table.ID, rowID)
-		if !errors.Is(err, coda.ErrNotFound) || time.Now().Add(readBackRetry).After(deadline) {
-			if err != nil {
-				return coda.Row{}, fmt.Errorf("read the test row %s back from table %q: %w", rowID, plan.table.Name, p.accessError(err))
-			}
-			return row, nil
-		}
-		select {
-		case <-ctx.Done():
-			return coda.Row{}, ctx.Err()
-		case <-time.After(readBackRetry):
-		}
+// readBack reads the test row from the doc's latest version: Coda serves
+// other reads from a copy that lags writes, which may not have the row yet,
+// or not its typed cells.
+func (p *Publisher) readBack(ctx context.Context, test testRow) (row coda.Row, err error) {
+	plan := test.plan
+	err = p.readLatest(ctx, "the test row", func() error {
+		row, err = p.client.GetRow(ctx, p.cfg.DocID, plan.table.ID, test.id, coda.LatestVersion())
+		return err
+	})
+	if err != nil {
+		return coda.Row{}, fmt.Errorf("read the test row %s back from table %q: %w", test.id, plan.table.Name, p.accessError(err))
 	}
+	return row, nil
 }
 
 // deleteTestRows deletes the test rows, the newest first: a commit row

@@ -33,7 +33,9 @@ func testPayloadRelease(author changelog.Person) changelog.Release {
 func TestTestPayload(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
-		srv := codatest.NewUnstarted(codatest.WithWriteDelay(time.Second), codatest.WithStatusNotFoundFor(time.Second))
+		// Reads lag writes by a minute: the test row is read from the latest
+		// version, which has it and its typed cells.
+		srv := codatest.NewUnstarted(codatest.WithWriteDelay(time.Second), codatest.WithStatusNotFoundFor(time.Second), codatest.WithReadLag(time.Minute))
 		doc := typedDoc(srv)
 		rel := testPayloadRelease(changelog.Person{Name: "Jane Doe", Email: "jane@example.com"})
 		// A real row of the same commit, written by an earlier run.
