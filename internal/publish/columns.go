@@ -21,16 +21,42 @@ const (
 	classLink                        // URLs
 )
 
-// columnClasses is the class of every column type the pipe can write.
-var columnClasses = map[coda.ColumnType]columnClass{
-	coda.ColumnText: classText, coda.ColumnSelect: classText, coda.ColumnLookup: classText,
-	coda.ColumnCanvas: classText, coda.ColumnOther: classText,
-	coda.ColumnNumber: classNumber, coda.ColumnPercent: classNumber, coda.ColumnCurrency: classNumber,
-	coda.ColumnSlider: classNumber, coda.ColumnScale: classNumber,
-	coda.ColumnCheckbox: classCheckbox,
-	coda.ColumnDate:     classDate, coda.ColumnDateTime: classDate,
-	coda.ColumnPerson: classPerson, coda.ColumnEmail: classPerson,
-	coda.ColumnLink: classLink,
+// columnType is what the pipe knows of a column type it can write.
+type columnType struct {
+	class columnClass
+	// parsed: Coda stores a value as the type only when it parses it
+	// (see [Publisher.writeRows]).
+	parsed bool
+	// stored is how Coda stores a value of the type, read back in the rich
+	// format ("" for text), and cause the likely reason when it did not.
+	stored coda.RichKind
+	cause  string
+}
+
+// unparsed ends the cause of a value of a parsed type kept as text.
+const unparsed = ", or values were sent unparsed"
+
+// columnTypes are the column types the pipe can write; the others are
+// classNone.
+var columnTypes = map[coda.ColumnType]columnType{
+	coda.ColumnText:   {class: classText},
+	coda.ColumnCanvas: {class: classText},
+	coda.ColumnOther:  {class: classText},
+	coda.ColumnSelect: {class: classText, parsed: true},
+	coda.ColumnLookup: {class: classText, parsed: true, stored: coda.RichRow,
+		cause: "no row of the lookup's table has that display value" + unparsed},
+	coda.ColumnNumber:   {class: classNumber, stored: coda.RichNumber, cause: "Coda did not read it as a number"},
+	coda.ColumnPercent:  {class: classNumber, stored: coda.RichNumber, cause: "Coda did not read it as a number"},
+	coda.ColumnSlider:   {class: classNumber, stored: coda.RichNumber, cause: "Coda did not read it as a number"},
+	coda.ColumnScale:    {class: classNumber, stored: coda.RichNumber, cause: "Coda did not read it as a number"},
+	coda.ColumnCurrency: {class: classNumber, stored: coda.RichCurrency, cause: "Coda did not read it as an amount"},
+	coda.ColumnCheckbox: {class: classCheckbox, stored: coda.RichBool, cause: "Coda did not read it as true or false"},
+	coda.ColumnDate:     {class: classDate, parsed: true, stored: coda.RichDate, cause: "Coda did not read it as a date" + unparsed},
+	coda.ColumnDateTime: {class: classDate, parsed: true, stored: coda.RichDate, cause: "Coda did not read it as a date" + unparsed},
+	coda.ColumnPerson: {class: classPerson, parsed: true, stored: coda.RichPerson,
+		cause: "that person is not a member of the doc" + unparsed},
+	coda.ColumnEmail: {class: classPerson},
+	coda.ColumnLink:  {class: classLink},
 }
 
 // kindClass is the class of columns, beyond text-like ones, that a kind of
@@ -45,7 +71,7 @@ var kindClass = map[kind]columnClass{
 // fits reports whether field f can go into a column of type t, given
 // whether the release has the field's links, and if not, why.
 func (f field) fits(t coda.ColumnType, hasLinks bool) error {
-	switch class := columnClasses[t]; {
+	switch class := columnTypes[t].class; {
 	case class == classText,
 		class != classNone && kindClass[f.kind] == class,
 		class == classLink && f.links != linkNone && hasLinks:
@@ -103,7 +129,7 @@ func convert(v value, f coda.ColumnFormat) any {
 	if v.null {
 		return ""
 	}
-	switch columnClasses[f.Type] {
+	switch columnTypes[f.Type].class {
 	case classCheckbox:
 		return v.flag
 	case classNumber:

@@ -21,26 +21,23 @@ import (
 // subject "=1+1" would become a formula. Parsing is per request, not per
 // cell, so rows are written in two passes keyed on the same key columns:
 //
-//  1. the key cells and every cell but those of parsedTypes, parsing
+//  1. the key cells and every cell but those of parsed types (see
+//     [columnTypes]), parsing
 //     disabled: text is stored exactly as written;
-//  2. the key cells and the cells of parsedTypes, parsing on, so that
+//  2. the key cells and the cells of parsed types, parsing on, so that
 //     people, rows, dates and options resolve. A value that Coda would read
 //     as a formula (it starts with "=") goes with the first pass instead,
 //     as text. A row whose key Coda would read as a formula goes whole
 //     with the first pass, since parsed, its key would not match the row.
 //
-// Key columns of parsedTypes are refused: the passes could not match. The
+// Key columns of parsed types are refused: the passes could not match. The
 // second pass is sent once the first is applied, so its keys match the
 // rows the first wrote. CODA_PARSE_VALUES: 'true' sends one pass, parsed.
-
-// parsedTypes are the column types whose cells Coda stores as their type
-// only when it parses the value.
-var parsedTypes = []coda.ColumnType{coda.ColumnPerson, coda.ColumnLookup, coda.ColumnDate, coda.ColumnDateTime, coda.ColumnSelect}
 
 // hasTypedColumns reports whether a mapped column needs the second pass.
 func (plan *tablePlan) hasTypedColumns() bool {
 	return slices.ContainsFunc(plan.columns, func(m mappedColumn) bool {
-		return slices.Contains(parsedTypes, m.column.Format.Type)
+		return columnTypes[m.column.Format.Type].parsed
 	})
 }
 
@@ -56,7 +53,7 @@ func (plan *tablePlan) passes(r coda.RowEdit) (first, typed coda.RowEdit) {
 	for i, m := range plan.columns {
 		c := r.Cells[i]
 		key := slices.Contains(plan.keys, m.column.ID)
-		parsed := slices.Contains(parsedTypes, m.column.Format.Type) && !formulaLike(c.Value)
+		parsed := columnTypes[m.column.Format.Type].parsed && !formulaLike(c.Value)
 		if key || !parsed {
 			first.Cells = append(first.Cells, c)
 		}

@@ -206,13 +206,13 @@ func defaultMappings(columns []coda.Column, m RowMode, rel *changelog.Release, l
 	links := func(col coda.Column) bool { // a Lookup of the release table
 		return linkTo != "" && col.Format.Type == coda.ColumnLookup && col.Format.Table != nil && col.Format.Table.ID == linkTo
 	}
+	candidates := slices.Clone(columns) // a Lookup of the release table first
+	slices.SortStableFunc(candidates, func(a, b coda.Column) int { return cmpBool(links(b), links(a)) })
 	var out []ColumnMapping
 	for _, f := range fields {
 		if !f.in(m) {
 			continue
 		}
-		candidates := slices.Clone(columns)
-		slices.SortStableFunc(candidates, func(a, b coda.Column) int { return cmpBool(links(b), links(a)) })
 		for _, col := range candidates {
 			if f.namedBy(col.Name) && !col.Calculated && f.fits(col.Format.Type, f.links.available(rel)) == nil {
 				out = append(out, ColumnMapping{Field: f.name, Column: col.ID})
@@ -234,9 +234,13 @@ func cmpBool(a, b bool) int {
 	return -1
 }
 
+// normalizeName is a column or field name without case, spaces,
+// underscores or hyphens: "Short SHA" and short_sha are one name.
 func normalizeName(s string) string {
-	return strings.ToLower(strings.NewReplacer(" ", "", "_", "", "-", "").Replace(s))
+	return strings.ToLower(nameSeparators.Replace(s))
 }
+
+var nameSeparators = strings.NewReplacer(" ", "", "_", "", "-", "")
 
 // findColumn finds a column by id, by exact name, or by name ignoring case.
 func findColumn(columns []coda.Column, ref string) (coda.Column, bool) {
@@ -295,7 +299,7 @@ func (plan *tablePlan) keyColumns() []string {
 func (plan *tablePlan) typedKeys() []string {
 	var problems []string
 	for _, m := range plan.columns {
-		if slices.Contains(plan.keys, m.column.ID) && slices.Contains(parsedTypes, m.column.Format.Type) {
+		if slices.Contains(plan.keys, m.column.ID) && columnTypes[m.column.Format.Type].parsed {
 			problems = append(problems, fmt.Sprintf("%s: column %q is a %s column, which Coda fills only from parsed values, so it cannot "+
 				"identify the rows written in two passes: use text key columns, or set CODA_PARSE_VALUES: 'true' to write in one parsed pass",
 				plan.spec.Variable("KEY_COLUMNS"), m.column.Name, m.column.Format.Type))

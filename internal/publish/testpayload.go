@@ -272,7 +272,7 @@ func storedProblem(col coda.Column, sent any, got coda.RichValue) string {
 		}
 		return ""
 	}
-	want, cause := expectedKind(col)
+	want, cause := columnTypes[col.Format.Type].stored, columnTypes[col.Format.Type].cause
 	if want == "" {
 		return ""
 	}
@@ -288,26 +288,6 @@ func storedProblem(col coda.Column, sent any, got coda.RichValue) string {
 	return ""
 }
 
-// expectedKind is the kind of value a column of col's type stores when the
-// value resolves, and the likely cause when it does not; "" for columns
-// that store what they are sent.
-func expectedKind(col coda.Column) (coda.RichKind, string) {
-	switch col.Format.Type {
-	case coda.ColumnPerson:
-		return coda.RichPerson, "that person is not a member of the doc, or values were sent unparsed"
-	case coda.ColumnLookup:
-		return coda.RichRow, "no row of the lookup's table has that display value, or values were sent unparsed"
-	case coda.ColumnDate, coda.ColumnDateTime:
-		return coda.RichDate, "Coda did not read it as a date, or values were sent unparsed"
-	case coda.ColumnCheckbox:
-		return coda.RichBool, "Coda did not read it as true or false"
-	case coda.ColumnNumber, coda.ColumnPercent, coda.ColumnSlider, coda.ColumnScale:
-		return coda.RichNumber, "Coda did not read it as a number"
-	case coda.ColumnCurrency:
-		return coda.RichCurrency, "Coda did not read it as an amount"
-	}
-	return "", ""
-}
 
 // empty reports whether a sent value clears the cell.
 func empty(v any) bool {
