@@ -197,6 +197,19 @@ func link(u string) string {
 	return " <" + u + ">"
 }
 
+// commits is the commits of rels' entries, each once: releases overlap (a
+// release's range can hold a pre-release's commits too), and a commit's row
+// is written once, for the newest release it is in.
+func commits(rels []changelog.Release) map[string]bool {
+	shas := map[string]bool{}
+	for _, rel := range rels {
+		for _, e := range rel.Entries {
+			shas[e.SHA] = true
+		}
+	}
+	return shas
+}
+
 // Describe tells, in a dry run, what a real run would write for rels.
 func Describe(log Logger, cfg Config, rels []changelog.Release) {
 	for _, t := range []Table{cfg.ReleaseTable, cfg.Table} {
@@ -205,10 +218,7 @@ func Describe(log Logger, cfg Config, rels []changelog.Release) {
 		}
 		n := len(rels)
 		if t.Rows == PerCommit {
-			n = 0
-			for _, rel := range rels {
-				n += len(rel.Entries)
-			}
+			n = len(commits(rels))
 		}
 		mapping := "columns named after fields"
 		if len(t.Columns) > 0 {

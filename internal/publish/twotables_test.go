@@ -225,6 +225,9 @@ func TestBackfillOverlappingReleases(t *testing.T) {
 		plans, err := New(client, twoTables(), discard{}).planTables(t.Context(), rels)
 		require.NoError(t, err)
 		require.Len(t, plans[1].rows, 3, "one row per commit")
+		var log recorder
+		Describe(&log, twoTables(), rels)
+		require.Contains(t, log.String(), `Would upsert 3 rows (one per commit) into table "Changes"`, "a dry run counts the same rows")
 		_, err = New(client, twoTables(), discard{}).Backfill(t.Context(), rels)
 		require.NoError(t, err)
 		require.Equal(t, map[string]string{"change 1": "v1.1.0", "change 2": "v1.1.0", "change 3": "v1.1.0"}, links(t, srv, client))
