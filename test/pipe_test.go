@@ -888,8 +888,6 @@ func TestBackfillAfterARun(t *testing.T) {
 	require.IsIncreasing(t, order, "newest on top: %s", page)
 }
 
-// TestBackfillDryRun prints every release and sends nothing; OUTPUT_JSON
-// gets the releases as an array, oldest first.
 // A backfill's newest release is the build's: with a pre-release VERSION it
 // runs from the latest pre-release tag, as a run of the build would.
 func TestBackfillPrereleaseVersion(t *testing.T) {
@@ -919,6 +917,8 @@ func TestBackfillPrereleaseVersion(t *testing.T) {
 	require.Len(t, rels[2].Entries, 1, "only the fix since v1.1.0-rc.1")
 }
 
+// TestBackfillDryRun prints every release and sends nothing; OUTPUT_JSON
+// gets the releases as an array, oldest first.
 func TestBackfillDryRun(t *testing.T) {
 	t.Parallel()
 	repo := taggedRepo(t)

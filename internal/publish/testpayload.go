@@ -288,7 +288,6 @@ func storedProblem(col coda.Column, sent any, got coda.RichValue) string {
 	return ""
 }
 
-
 // empty reports whether a sent value clears the cell.
 func empty(v any) bool {
 	switch v := v.(type) {
