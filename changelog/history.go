@@ -72,6 +72,12 @@ type History struct {
 	// contributors: everyone would be one. In a shallow clone only the
 	// history the clone holds counts.
 	NewContributors []Person
+	// NotConventional are the entries whose message is not a Conventional
+	// Commit ([Lint]), newest first: those the changelog reads whatever
+	// their type, so EXCLUDE_TYPES plays no part, but not those dropped as
+	// a revert pair, by Paths or by ExcludeCommits (bots). Merge commits
+	// pass.
+	NotConventional []Unconventional
 }
 
 // node is what the pull-request attribution needs to know of a commit. It
@@ -178,6 +184,7 @@ func (b *builder) history(to string, opts ReadOptions, touched map[string]bool) 
 	if len(opts.Paths) > 0 {
 		b.keep(func(i int) bool { return touched[b.entries[i].SHA] })
 	}
+	h.NotConventional = b.unconventional()
 	if len(opts.ExcludeTypes) > 0 {
 		h.ExcludedTypes = b.keep(func(i int) bool {
 			e := &b.entries[i]
@@ -293,6 +300,7 @@ type builder struct {
 	includeMerges bool
 	exclude       *regexp.Regexp    // ReadOptions.ExcludeCommits
 	excluded      []bool            // by entry: exclude matches; nil without exclude
+	lint          []lintMark        // the entries that are not conventional
 	authors       map[string]author // by authorKey, when new contributors are wanted
 }
 
@@ -342,6 +350,9 @@ func (b *builder) addEntry(c Commit, msg Message, branchIssues []string, exclude
 	if msg.Merge != nil && msg.Merge.PullRequest > 0 {
 		// A merge commit entry, or a squash merge: one entry with its PR.
 		e.PullRequest = intPtr(msg.Merge.PullRequest)
+	}
+	if p := Lint(msg); p != NoProblem && !e.Merge {
+		b.lint = append(b.lint, lintMark{entry: len(b.entries), problem: p})
 	}
 	b.entries = append(b.entries, e)
 	b.dropped = append(b.dropped, false)
@@ -509,6 +520,27 @@ func (b *builder) keep(ok func(i int) bool) int {
 		}
 	}
 	return n
+}
+
+// lintMark is an entry whose message is not conventional, and why.
+type lintMark struct {
+	entry   int
+	problem Problem
+}
+
+// unconventional lists the entries not conventional that are still kept,
+// not counting the type filter, which runs after it, and counting
+// ExcludeCommits, which has not run yet: it keeps breaking changes.
+func (b *builder) unconventional() []Unconventional {
+	var out []Unconventional
+	for _, m := range b.lint {
+		e := &b.entries[m.entry]
+		if b.dropped[m.entry] || b.excluded != nil && b.excluded[m.entry] && !e.Breaking {
+			continue
+		}
+		out = append(out, Unconventional{SHA: e.SHA, Subject: e.Subject, Problem: m.problem})
+	}
+	return out
 }
 
 // types returns the sorted types of all entries.

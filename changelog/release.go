@@ -170,6 +170,10 @@ var bumpReasons = map[Bump]string{
 	BumpPatch: "no feat or breaking change",
 }
 
+// Bump is the size of change the release's entries make: what the
+// version after the previous release tag is computed from.
+func (r Release) Bump() Bump { return bumpOf(r.Entries) }
+
 // bumpOf is the size of change that entries make.
 func bumpOf(entries []Entry) Bump {
 	b := BumpPatch

@@ -179,6 +179,17 @@ const (
 	BumpMajor
 )
 
+// String names the bump: "patch", "minor" or "major".
+func (b Bump) String() string {
+	switch b {
+	case BumpMajor:
+		return "major"
+	case BumpMinor:
+		return "minor"
+	}
+	return "patch"
+}
+
 // Next returns the version that follows v after a change of the given size. A
 // major change below 1.0.0 bumps the minor number, as semantic versioning
 // leaves 0.y.z free to break. After a pre-release the release itself follows
