@@ -57,6 +57,8 @@ type variables struct {
 	OutputJSON      string `env:"OUTPUT_JSON"`
 	RepoPath        string `env:"REPO_PATH"`
 	FetchHistory    string `env:"FETCH_HISTORY, default=true"`
+	CodeInsights    string `env:"CODE_INSIGHTS, default=false"`
+	CommitLint      string `env:"COMMIT_LINT, default=off"`
 	DryRun          string `env:"DRY_RUN, default=false"`
 	TestPayload     string `env:"TEST_PAYLOAD, default=false"`
 	Backfill        string `env:"BACKFILL, default=false"`
@@ -92,6 +94,11 @@ type config struct {
 	Coda   publish.Config
 	// Pipelines is the build's Bitbucket Pipelines environment.
 	Pipelines pipelines.Env
+	// Insights puts a Code Insights report on the build's commit
+	// (CODE_INSIGHTS); CommitLint says what to do about commits that are
+	// not conventional (see insights.go).
+	Insights   bool
+	CommitLint lintMode
 
 	// Warnings are what is legal but probably wrong, for the log.
 	Warnings []string
@@ -305,7 +312,10 @@ func parseConfig(env variables, vars map[string]string) (config, error) {
 	} else {
 		cfg.Notes = changelog.BuiltinNotes()
 	}
-	cfg.Coda = parseCoda(&c, env, vars, cfg.DryRun)
+	cfg.Insights = c.boolean("CODE_INSIGHTS", env.CodeInsights)
+	cfg.CommitLint = oneOf(&c, "COMMIT_LINT", env.CommitLint, lintModes)
+	cfg.Coda = parseCoda(&c, env, vars, !cfg.DryRun && codaWanted(cfg, env))
+	insightsWarnings(&c, cfg, env)
 	if _, err := coda.ParseBaseURL(cfg.APIURL); err != nil {
 		c.add("CODA_API_URL", "%v", err)
 	}
@@ -387,10 +397,11 @@ func parseRelease(c *checker, env variables, version string) changelog.ReleaseOp
 	}
 }
 
-// parseCoda reads where to publish. Outside a dry run a token, a doc and at
-// least one destination are required; in a dry run nothing is, but what is
+// parseCoda reads where to publish. When required (outside a dry run, and
+// when the run is to write to Coda: see [codaWanted]) a token, a doc and at
+// least one destination are required; otherwise nothing is, but what is
 // given is still checked.
-func parseCoda(c *checker, env variables, vars map[string]string, dryRun bool) publish.Config {
+func parseCoda(c *checker, env variables, vars map[string]string, required bool) publish.Config {
 	rows := oneOf(c, "ROW_PER", env.RowPer, publish.RowModes)
 	cc := publish.Config{
 		DocID:        parseDocID(env.CodaDocID),
@@ -406,7 +417,7 @@ func parseCoda(c *checker, env variables, vars map[string]string, dryRun bool) p
 		c.add("ROW_PER", "is %q, but with CODA_RELEASE_TABLE, CODA_TABLE gets one row per commit and CODA_RELEASE_TABLE one per release: leave ROW_PER out", env.RowPer)
 	}
 	cc.WaitTimeout = parseDuration(c, "WAIT_TIMEOUT", env.WaitTimeout)
-	if !dryRun {
+	if required {
 		_, mapped := vars["CODA_API_TOKEN"]
 		switch {
 		case mapped && strings.TrimSpace(env.CodaAPIToken) == "":
@@ -418,7 +429,7 @@ func parseCoda(c *checker, env variables, vars map[string]string, dryRun bool) p
 			c.add("CODA_DOC_ID", "required field: the doc's id or its URL (https://coda.io/d/Name_dAbCdEf)")
 		}
 		if cc.Table.Name == "" && cc.ReleaseTable.Name == "" && cc.Page == "" && cc.RuleID == "" {
-			c.add("CODA_TABLE", "set at least one of CODA_TABLE, CODA_RELEASE_TABLE, CODA_PAGE or CODA_AUTOMATION_RULE_ID (or DRY_RUN: 'true')")
+			c.add("CODA_TABLE", "set at least one of CODA_TABLE, CODA_RELEASE_TABLE, CODA_PAGE or CODA_AUTOMATION_RULE_ID (or DRY_RUN: 'true', or CODE_INSIGHTS: 'true' alone for a report without Coda)")
 		}
 	}
 	if env.CodaDocID != "" && cc.DocID == "" {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -82,6 +83,7 @@ func release(ctx context.Context, cfg config, con *console, stdout io.Writer) er
 	con.Info("%s", b.startLine(cfg))
 	con.warnAll(append(cfg.Warnings, b.warnings(cfg)...))
 	logFilters(con, b.history)
+	in := newInsights(cfg, con, b)
 	if cfg.OutputJSON != "" {
 		if err := writeJSON(cfg.OutputJSON, b.release); err != nil {
 			return err
@@ -93,17 +95,22 @@ func release(ctx context.Context, cfg config, con *console, stdout io.Writer) er
 			return err
 		}
 		publish.Describe(con, cfg.Coda, []changelog.Release{b.release})
+		in.describe()
 		con.Success("Dry run: %s. Nothing was sent to Coda.", b.summary())
-		return nil
+		return in.verdict()
+	}
+	if !cfg.writesToCoda() {
+		return in.withoutCoda(ctx)
 	}
 	if b.history.Commits == 0 && !cfg.TestPayload {
 		// An empty range. A range whose commits were all filtered out is
 		// still a release: its row, its notes ("No changes.") and its
 		// automation are published.
+		in.post(ctx)
 		con.Success("Nothing to publish: %s.", b.summary())
 		return nil
 	}
-	return withPublisher(cfg, con, func(p *publish.Publisher) (string, error) {
+	err = withPublisher(cfg, con, func(p *publish.Publisher) (string, error) {
 		if cfg.TestPayload {
 			done, err := p.TestPayload(ctx, b.release)
 			if err != nil {
@@ -115,8 +122,13 @@ func release(ctx context.Context, cfg config, con *console, stdout io.Writer) er
 		if err != nil {
 			return "", err
 		}
+		in.linkTo(ctx, p)
+		if posted := in.post(ctx); posted != "" {
+			done = append(done, posted)
+		}
 		return fmt.Sprintf("Published %s: %s.", b.summary(), strings.Join(done, "; ")), nil
 	})
+	return cmp.Or(err, in.verdict())
 }
 
 // polling is how long the pipe waits before it asks Coda whether a write
