@@ -6,12 +6,14 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+
+	"bitbucket.org/coda-changelog/coda-changelog/internal/openapitest"
 )
 
 // repair fixes, in place, the parts of the decoded spec no validator can
 // check as written. See [Load].
 func repair(root map[string]any) error {
-	schemas, ok := dig(root, "components", "schemas").(map[string]any)
+	schemas, ok := openapitest.Dig(root, "components", "schemas").(map[string]any)
 	if !ok {
 		return fmt.Errorf("no components.schemas")
 	}
@@ -32,21 +34,9 @@ func repair(root map[string]any) error {
 	return nil
 }
 
-// dig returns the value at a path of object keys, or nil.
-func dig(v any, keys ...string) any {
-	for _, k := range keys {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = m[k]
-	}
-	return v
-}
-
 // addTableViewID declares Table.viewId, which Table requires but does not list.
 func addTableViewID(schemas map[string]any) error {
-	props, ok := dig(schemas, "Table", "properties").(map[string]any)
+	props, ok := openapitest.Dig(schemas, "Table", "properties").(map[string]any)
 	if !ok {
 		return fmt.Errorf("no Table.properties")
 	}
@@ -60,7 +50,7 @@ func addTableViewID(schemas map[string]any) error {
 // discriminator mapping leaves out although ColumnFormatType lists them and
 // oneOf holds their schemas: link, email and reaction.
 func completeFormatMapping(schemas map[string]any) error {
-	mapping, ok := dig(schemas, "ColumnFormat", "discriminator", "mapping").(map[string]any)
+	mapping, ok := openapitest.Dig(schemas, "ColumnFormat", "discriminator", "mapping").(map[string]any)
 	if !ok {
 		return fmt.Errorf("no ColumnFormat.discriminator.mapping")
 	}

@@ -10,14 +10,11 @@ package spectest
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -25,7 +22,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/legacy"
+
+	"bitbucket.org/coda-changelog/coda-changelog/internal/openapitest"
 )
 
 // specPath is where the spec lives relative to the directory holding the
@@ -71,7 +69,7 @@ var (
 func Load(t testing.TB) *Spec {
 	t.Helper()
 	loadOnce.Do(func() {
-		loadPath = findSpec()
+		loadPath = openapitest.Find(specPath)
 		if loadPath != "" {
 			loaded, loadErr = loadSpec(loadPath)
 		}
@@ -85,51 +83,9 @@ func Load(t testing.TB) *Spec {
 	return loaded
 }
 
-// findSpec returns the path of the spec in the working directory or one of its
-// parents, or "".
-func findSpec() string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		p := filepath.Join(dir, filepath.FromSlash(specPath))
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
-
 // loadSpec reads, repairs and validates the spec at path.
 func loadSpec(path string) (*Spec, error) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var root map[string]any
-	if err := json.Unmarshal(raw, &root); err != nil {
-		return nil, err
-	}
-	if err := repair(root); err != nil {
-		return nil, err
-	}
-	fixed, err := json.Marshal(root)
-	if err != nil {
-		return nil, err
-	}
-	doc, err := openapi3.NewLoader().LoadFromData(fixed)
-	if err != nil {
-		return nil, err
-	}
-	if err := doc.Validate(context.Background(), openapi3.DisableExamplesValidation()); err != nil {
-		return nil, fmt.Errorf("invalid spec: %w", err)
-	}
-	router, err := legacy.NewRouter(doc, openapi3.DisableExamplesValidation())
+	doc, router, err := openapitest.Load(path, repair)
 	if err != nil {
 		return nil, err
 	}

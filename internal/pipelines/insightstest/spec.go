@@ -3,12 +3,9 @@ package insightstest
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,7 +13,8 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/legacy"
+
+	"bitbucket.org/coda-changelog/coda-changelog/internal/openapitest"
 )
 
 // specPath is where the reports API's OpenAPI subset lives, relative to the
@@ -44,7 +42,7 @@ var (
 func loadSpec(t testing.TB) *spec {
 	t.Helper()
 	specOnce.Do(func() {
-		specFile = findUp(specPath)
+		specFile = openapitest.Find(specPath)
 		if specFile != "" {
 			loaded, specErr = readSpec(specFile)
 		}
@@ -56,26 +54,6 @@ func loadSpec(t testing.TB) *spec {
 		t.Fatalf("insightstest: load %s: %v", specFile, specErr)
 	}
 	return loaded
-}
-
-// findUp returns the path of rel in the working directory or its closest
-// parent that has it, or "".
-func findUp(rel string) string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
 }
 
 // readSpec reads and repairs the spec at path.
@@ -92,26 +70,7 @@ func findUp(rel string) string {
 //     the schema accepts any value and [checkDataValue] checks it.
 //   - report.data says "Maximum 10" in words: it gets maxItems 10.
 func readSpec(path string) (*spec, error) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var root map[string]any
-	if err := json.Unmarshal(raw, &root); err != nil {
-		return nil, err
-	}
-	if err := repair(root); err != nil {
-		return nil, fmt.Errorf("repair: %w", err)
-	}
-	fixed, err := json.Marshal(root)
-	if err != nil {
-		return nil, err
-	}
-	doc, err := openapi3.NewLoader().LoadFromData(fixed)
-	if err != nil {
-		return nil, err
-	}
-	router, err := legacy.NewRouter(doc, openapi3.DisableExamplesValidation())
+	doc, router, err := openapitest.Load(path, repair)
 	if err != nil {
 		return nil, err
 	}
@@ -132,37 +91,25 @@ func repair(root map[string]any) error {
 			}
 		}
 	}
-	schemas, _ := dig(root, "components", "schemas").(map[string]any)
+	schemas, _ := openapitest.Dig(root, "components", "schemas").(map[string]any)
 	object, ok := schemas["object"].(map[string]any)
 	if !ok {
 		return fmt.Errorf("no object schema")
 	}
 	delete(object, "required")
-	value, ok := dig(schemas, "report_data", "properties").(map[string]any)
+	value, ok := openapitest.Dig(schemas, "report_data", "properties").(map[string]any)
 	if !ok {
 		return fmt.Errorf("no report_data.properties")
 	}
 	value["value"] = map[string]any{"description": "checked by type by insightstest"}
-	members, _ := dig(schemas, "report", "allOf").([]any)
+	members, _ := openapitest.Dig(schemas, "report", "allOf").([]any)
 	for _, m := range members {
-		if data, ok := dig(m, "properties", "data").(map[string]any); ok {
+		if data, ok := openapitest.Dig(m, "properties", "data").(map[string]any); ok {
 			data["maxItems"] = MaxData
 			return nil
 		}
 	}
 	return fmt.Errorf("no report.data")
-}
-
-// dig returns the value at a path of object keys, or nil.
-func dig(v any, keys ...string) any {
-	for _, k := range keys {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = m[k]
-	}
-	return v
 }
 
 // check validates one request, its URL already the API's (any scheme and
