@@ -12,11 +12,48 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
+	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
 )
+
+// Document is an OpenAPI document found with [Find] and loaded with
+// [Load] once per test binary, however many tests ask for it.
+type Document struct {
+	// Path is where the document lives relative to a directory that
+	// holds the repository's checkout, such as shared/coda/openapi.json.
+	Path string
+	// Repair changes the decoded document before it is loaded; nil for
+	// none.
+	Repair func(root map[string]any) error
+
+	once   sync.Once
+	file   string
+	doc    *openapi3.T
+	router routers.Router
+	err    error
+}
+
+// Load returns the document and its router. A test that cannot find it is
+// skipped; a document that does not load fails the test.
+func (d *Document) Load(t testing.TB) (*openapi3.T, routers.Router) {
+	t.Helper()
+	d.once.Do(func() {
+		if d.file = Find(d.Path); d.file != "" {
+			d.doc, d.router, d.err = Load(d.file, d.Repair)
+		}
+	})
+	switch {
+	case d.file == "":
+		t.Skipf("%s not found in any parent directory; the requests cannot be checked against it", d.Path)
+	case d.err != nil:
+		t.Fatalf("load %s: %v", d.file, d.err)
+	}
+	return d.doc, d.router
+}
 
 // Find returns the path of rel (slash-separated) in the working directory
 // or the closest of its parents that has it, or "" when none does.

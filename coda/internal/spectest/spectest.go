@@ -16,7 +16,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -42,12 +41,8 @@ type Spec struct {
 	router routers.Router
 }
 
-var (
-	loadOnce sync.Once
-	loaded   *Spec
-	loadErr  error
-	loadPath string
-)
+// document is the spec, loaded once per test binary.
+var document = openapitest.Document{Path: specPath, Repair: repair}
 
 // Load returns the spec, loading it once per test binary. It looks for
 // shared/coda/openapi.json in each directory from the working directory up;
@@ -68,28 +63,8 @@ var (
 //     scalar, so no scalar matches exactly one; it becomes anyOf.
 func Load(t testing.TB) *Spec {
 	t.Helper()
-	loadOnce.Do(func() {
-		loadPath = openapitest.Find(specPath)
-		if loadPath != "" {
-			loaded, loadErr = loadSpec(loadPath)
-		}
-	})
-	switch {
-	case loadPath == "":
-		t.Skipf("spectest: %s not found in any parent directory; skipping OpenAPI validation", specPath)
-	case loadErr != nil:
-		t.Fatalf("spectest: loading %s: %v", loadPath, loadErr)
-	}
-	return loaded
-}
-
-// loadSpec reads, repairs and validates the spec at path.
-func loadSpec(path string) (*Spec, error) {
-	doc, router, err := openapitest.Load(path, repair)
-	if err != nil {
-		return nil, err
-	}
-	return &Spec{doc: doc, router: router}, nil
+	doc, router := document.Load(t)
+	return &Spec{doc: doc, router: router}
 }
 
 // Version returns the spec's info.version.

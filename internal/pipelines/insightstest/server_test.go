@@ -25,6 +25,20 @@ func (r *recorder) fail(format string, args ...any) {
 	r.msgs = append(r.msgs, fmt.Sprintf(format, args...))
 }
 
+// expect checks a request's outcome: a 200 and no failure when want is
+// "", else a 400 and one failure that says want.
+func (r *recorder) expect(t *testing.T, status int, want string) {
+	t.Helper()
+	if want == "" {
+		require.Empty(t, r.msgs)
+		require.Equal(t, http.StatusOK, status)
+		return
+	}
+	require.Len(t, r.msgs, 1)
+	require.Contains(t, r.msgs[0], want)
+	require.Equal(t, http.StatusBadRequest, status)
+}
+
 // newChecked starts a server whose failures go to the returned recorder,
 // and a client that goes through it as its proxy.
 func newChecked(t *testing.T) (*Server, *recorder, *http.Client) {
@@ -97,15 +111,7 @@ func TestServerChecksRequests(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			_, rec, c := newChecked(t)
-			status := send(t, c, tc.method, tc.url, tc.body, tc.header...)
-			if tc.want == "" {
-				require.Empty(t, rec.msgs)
-				require.Equal(t, http.StatusOK, status)
-				return
-			}
-			require.Len(t, rec.msgs, 1)
-			require.Contains(t, rec.msgs[0], tc.want)
-			require.Equal(t, http.StatusBadRequest, status)
+			rec.expect(t, send(t, c, tc.method, tc.url, tc.body, tc.header...), tc.want)
 		})
 	}
 }
@@ -127,14 +133,7 @@ func TestServerChecksAnnotations(t *testing.T) {
 			t.Parallel()
 			_, rec, c := newChecked(t)
 			require.Equal(t, http.StatusOK, send(t, c, "PUT", reportURL, goodReport))
-			status := send(t, c, "POST", reportURL+"/annotations", tc.body)
-			if tc.want == "" {
-				require.Empty(t, rec.msgs)
-				require.Equal(t, http.StatusOK, status)
-				return
-			}
-			require.Len(t, rec.msgs, 1)
-			require.Contains(t, rec.msgs[0], tc.want)
+			rec.expect(t, send(t, c, "POST", reportURL+"/annotations", tc.body), tc.want)
 		})
 	}
 }

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -29,36 +28,22 @@ type spec struct {
 	router routers.Router
 }
 
-var (
-	specOnce sync.Once
-	loaded   *spec
-	specErr  error
-	specFile string
-)
+// document is the reports API's document, loaded once per test binary.
+var document = openapitest.Document{Path: specPath, Repair: repair}
 
-// loadSpec returns the spec, loaded once per test binary from the first
-// directory, from the working directory up, that holds [specPath]. A test
-// without it is skipped; a spec that does not load fails the test.
+// loadSpec returns the spec. A test without it is skipped; a spec that
+// does not load fails the test.
 func loadSpec(t testing.TB) *spec {
 	t.Helper()
-	specOnce.Do(func() {
-		specFile = openapitest.Find(specPath)
-		if specFile != "" {
-			loaded, specErr = readSpec(specFile)
-		}
-	})
-	switch {
-	case specFile == "":
-		t.Skipf("insightstest: %s not found in any parent directory; the fake cannot check requests", specPath)
-	case specErr != nil:
-		t.Fatalf("insightstest: load %s: %v", specFile, specErr)
+	doc, router := document.Load(t)
+	if len(doc.Servers) == 0 {
+		t.Fatalf("insightstest: %s has no servers", specPath)
 	}
-	return loaded
+	return &spec{server: doc.Servers[0].URL, router: router}
 }
 
-// readSpec reads and repairs the spec at path.
-//
-// The repairs, each for something the document says elsewhere in words:
+// repair fixes the decoded document in place, each time for something the
+// document itself says elsewhere in words:
 //   - The operations' security schemes are not defined in the subset, and
 //     through the proxy a request carries no credentials at all: security
 //     is dropped (the fake checks instead that no Authorization is sent).
@@ -69,18 +54,6 @@ func loadSpec(t testing.TB) *spec {
 //     gives a number, string, boolean or {text, href} by the item's type:
 //     the schema accepts any value and [checkDataValue] checks it.
 //   - report.data says "Maximum 10" in words: it gets maxItems 10.
-func readSpec(path string) (*spec, error) {
-	doc, router, err := openapitest.Load(path, repair)
-	if err != nil {
-		return nil, err
-	}
-	if len(doc.Servers) == 0 {
-		return nil, fmt.Errorf("no servers")
-	}
-	return &spec{server: doc.Servers[0].URL, router: router}, nil
-}
-
-// repair applies readSpec's repairs to the decoded document.
 func repair(root map[string]any) error {
 	paths, _ := root["paths"].(map[string]any)
 	for _, item := range paths {
