@@ -122,6 +122,7 @@ func release(ctx context.Context, cfg config, con *console, stdout io.Writer) er
 		if err != nil {
 			return "", err
 		}
+		// The report goes after Coda, so that it links to what was written.
 		in.linkTo(ctx, p)
 		if posted := in.post(ctx); posted != "" {
 			done = append(done, posted)
