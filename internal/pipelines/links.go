@@ -2,8 +2,9 @@
 // Bitbucket Cloud: the variables a step gives a pipe, which repository a
 // build runs in, the web links of its builds, commits and pull requests
 // (package changelog takes them as plain data and through
-// [changelog.Links]), the authenticating git proxy, and the advice a user of
-// Pipelines needs.
+// [changelog.Links]), the authenticating proxy (for git, and for the Code
+// Insights reports a step may write with no token: [Reports],
+// [ChangelogReport]), and the advice a user of Pipelines needs.
 package pipelines
 
 import (
