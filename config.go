@@ -127,8 +127,15 @@ func loadEnv(ctx context.Context, vars map[string]string) (variables, error) {
 	return env, err
 }
 
+// maxListItems bounds NAME_COUNT of a list variable: no list the pipe
+// reads (paths, types, columns, sections) needs more items, and a count is
+// read before its items, so an unbounded one would allocate what it says.
+const maxListItems = 1000
+
 // listLookup returns a lookup that answers NAME from NAME_COUNT and
-// NAME_0... (joined by newlines) when NAME itself is not set.
+// NAME_0... (joined by newlines) when NAME itself is not set. A count that
+// is not a whole number up to [maxListItems] answers nothing:
+// [checkListCounts] reports it.
 func listLookup(lookup func(string) (string, bool)) func(string) (string, bool) {
 	return func(key string) (string, bool) {
 		if v, ok := lookup(key); ok {
@@ -138,8 +145,8 @@ func listLookup(lookup func(string) (string, bool)) func(string) (string, bool) 
 		if !ok {
 			return "", false
 		}
-		n, err := strconv.Atoi(strings.TrimSpace(countText))
-		if err != nil || n < 0 {
+		n, ok := listCount(countText)
+		if !ok {
 			return "", false
 		}
 		items := make([]string, 0, n)
@@ -148,6 +155,27 @@ func listLookup(lookup func(string) (string, bool)) func(string) (string, bool) 
 			items = append(items, item)
 		}
 		return strings.Join(items, "\n"), true
+	}
+}
+
+// listCount reads NAME_COUNT: a whole number from 0 to [maxListItems].
+func listCount(value string) (int, bool) {
+	n, err := strconv.Atoi(strings.TrimSpace(value))
+	return n, err == nil && n >= 0 && n <= maxListItems
+}
+
+// checkListCounts reports each NAME_COUNT of a pipe's variable, given as a
+// list, that is not a count [listLookup] reads.
+func checkListCounts(c *checker, vars map[string]string) {
+	for _, name := range variableNames() {
+		count := name + "_COUNT"
+		value, ok := vars[count]
+		if _, set := vars[name]; set || !ok {
+			continue
+		}
+		if _, ok := listCount(value); !ok {
+			c.add(count, "%q is not a number of list items: use a whole number from 0 to %d", value, maxListItems)
+		}
 	}
 }
 
@@ -287,6 +315,7 @@ func parseConfig(env variables, vars map[string]string) (config, error) {
 	if cfg.Backfill && env.FromRef != "" {
 		c.add("BACKFILL", "BACKFILL writes every release of the history, but FROM_REF picks one range: leave FROM_REF out")
 	}
+	checkListCounts(&c, vars)
 	cfg.Range = parseRange(&c, env)
 	cfg.Read = changelog.ReadOptions{
 		Paths:         splitList(env.IncludePaths),
@@ -413,6 +442,10 @@ func parseCoda(c *checker, env variables, vars map[string]string, required bool)
 		Wait:         c.boolean("WAIT", env.Wait),
 		ParseValues:  c.boolean("CODA_PARSE_VALUES", env.CodaParseValues),
 	}
+	if cc.ReleaseTable.Name != "" && strings.EqualFold(cc.ReleaseTable.Name, cc.Table.Name) {
+		c.add("CODA_RELEASE_TABLE", "%q is also CODA_TABLE: the release table gets one row per release and CODA_TABLE one per commit, "+
+			"so they must be two tables. For one table, leave CODA_RELEASE_TABLE out (ROW_PER says what its rows are)", env.CodaReleaseTable)
+	}
 	if cc.ReleaseTable.Name != "" && cc.Table.Name != "" && rows != publish.PerCommit {
 		c.add("ROW_PER", "is %q, but with CODA_RELEASE_TABLE, CODA_TABLE gets one row per commit and CODA_RELEASE_TABLE one per release: leave ROW_PER out", env.RowPer)
 	}
@@ -515,7 +548,9 @@ func parseSections(c *checker, value string) []changelog.SectionTitle {
 }
 
 // parseColumns reads the column mapping of table t (CODA_COLUMNS or
-// CODA_RELEASE_COLUMNS): field=Column pairs, one a line or comma-separated.
+// CODA_RELEASE_COLUMNS): field=Column pairs, one a line or comma-separated,
+// that override or add to the columns matched by name. A field with no
+// column (date=) is left out of that matching. A column holds one field.
 func parseColumns(c *checker, t publish.Table, value string) []publish.ColumnMapping {
 	var out []publish.ColumnMapping
 	variable := t.Variable("COLUMNS")
@@ -524,11 +559,19 @@ func parseColumns(c *checker, t publish.Table, value string) []publish.ColumnMap
 		field, column, ok := strings.Cut(pair, "=")
 		field, column = strings.ToLower(strings.TrimSpace(field)), strings.TrimSpace(column)
 		if !ok || field == "" || column == "" {
-			c.add(variable, "%q is not a field=Column pair (for example subject=Summary)", pair)
+			c.add(variable, "%q is not a field=Column pair (for example subject=Summary, or date= to leave the date out)", pair)
 			continue
 		}
 		if !slices.Contains(fields, field) {
 			c.add(variable, "%q is not a field of %s: use one of %s", field, rowsOf(t), strings.Join(fields, ", "))
+			continue
+		}
+		if i := slices.IndexFunc(out, func(m publish.ColumnMapping) bool { return column != "" && strings.EqualFold(m.Column, column) }); i >= 0 {
+			c.add(variable, "%s and %s both go to column %q: a column holds one field, so map one of them to another column", out[i].Field, field, column)
+			continue
+		}
+		if slices.ContainsFunc(out, func(m publish.ColumnMapping) bool { return m.Field == field && (m.Column == "") != (column == "") }) {
+			c.add(variable, "%s is both mapped to a column and left out (%s=): keep one of the two", field, field)
 			continue
 		}
 		out = append(out, publish.ColumnMapping{Field: field, Column: column})

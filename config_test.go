@@ -252,6 +252,34 @@ func TestConfigGuardRails(t *testing.T) {
 		problems: []string{`CODA_RELEASE_COLUMNS: "subject" is not a field of a row per release: use one of ` +
 			strings.Join(publish.FieldNames(publish.PerRelease), ", ")},
 	}, {
+		name:     "a list count too large to allocate",
+		env:      minimal(map[string]string{"CODA_COLUMNS_COUNT": "99999999999999"}),
+		problems: []string{`CODA_COLUMNS_COUNT: "99999999999999" is not a number of list items: use a whole number from 0 to 1000`},
+	}, {
+		name:     "a list count over the bound",
+		env:      minimal(map[string]string{"INCLUDE_PATHS_COUNT": "1001"}),
+		problems: []string{`INCLUDE_PATHS_COUNT: "1001" is not a number of list items: use a whole number from 0 to 1000`},
+	}, {
+		name:     "a list count that is no number",
+		env:      minimal(map[string]string{"EXCLUDE_TYPES_COUNT": "two"}),
+		problems: []string{`EXCLUDE_TYPES_COUNT: "two" is not a number of list items: use a whole number from 0 to 1000`},
+	}, {
+		name: "a list count at the bound",
+		env:  minimal(map[string]string{"INCLUDE_PATHS_COUNT": "1000"}),
+	}, {
+		name: "one table for commits and releases",
+		env:  minimal(map[string]string{"CODA_RELEASE_TABLE": " changes "}),
+		problems: []string{`CODA_RELEASE_TABLE: " changes " is also CODA_TABLE: the release table gets one row per release and ` +
+			"CODA_TABLE one per commit, so they must be two tables. For one table, leave CODA_RELEASE_TABLE out (ROW_PER says what its rows are)"},
+	}, {
+		name: "two fields in one column",
+		env:  minimal(map[string]string{"CODA_COLUMNS": "sha=Commit,subject=commit, type=Type"}),
+		problems: []string{`CODA_COLUMNS: sha and subject both go to column "commit": a column holds one field, ` +
+			"so map one of them to another column"},
+	}, {
+		name: "one field in two columns is fine",
+		env:  minimal(map[string]string{"CODA_COLUMNS": "date=Date,date=When"}),
+	}, {
 		name: "typos of variables",
 		env: minimal(map[string]string{
 			"CODA_TABEL": "Changes", "EXCLUDE_TYPE": "chore", "CODA_SOMETHING_ELSE": "x",

@@ -58,6 +58,10 @@ func (p *Publisher) planTables(ctx context.Context, rels []changelog.Release) ([
 		if err != nil {
 			return nil, err
 		}
+		if linkTo != "" && plan.table.ID == linkTo {
+			return nil, fmt.Errorf("CODA_TABLE %q and CODA_RELEASE_TABLE %q are the same table (%s): the release table gets one row per release "+
+				"and CODA_TABLE one per commit, so they must be two tables; nothing was written", t.Name, p.cfg.ReleaseTable.Name, linkTo)
+		}
 		if t.Name == p.cfg.ReleaseTable.Name {
 			linkTo = plan.table.ID
 		}
