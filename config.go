@@ -558,7 +558,7 @@ func parseColumns(c *checker, t publish.Table, value string) []publish.ColumnMap
 	for _, pair := range splitList(value) {
 		field, column, ok := strings.Cut(pair, "=")
 		field, column = strings.ToLower(strings.TrimSpace(field)), strings.TrimSpace(column)
-		if !ok || field == "" || column == "" {
+		if !ok || field == "" {
 			c.add(variable, "%q is not a field=Column pair (for example subject=Summary, or date= to leave the date out)", pair)
 			continue
 		}

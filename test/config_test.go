@@ -65,3 +65,63 @@ func TestTwoFieldsInOneColumnAreRefused(t *testing.T) {
 	res := refused(t, map[string]string{"CODA_TABLE": "Changes", "CODA_COLUMNS": "sha=SHA,subject=SHA"})
 	require.Contains(t, res.stderr, "CODA_COLUMNS:\n- sha and subject both go to column \"SHA\"")
 }
+
+// userDoc seeds a fake Coda with the doc of a user who names some columns
+// after fields and some not: a changelog table, a releases table and the
+// automation.
+func userDoc(t *testing.T) (*codatest.Server, codatest.Doc) {
+	t.Helper()
+	srv := codatest.NewServer()
+	t.Cleanup(srv.Close)
+	doc := srv.AddDoc(codatest.Doc{
+		Name: "Release Log",
+		Tables: []codatest.Table{
+			{ID: "grid-changelog", Name: "Changelog", Columns: []codatest.Column{
+				{ID: "c-commit", Name: "Commit"}, {ID: "c-summary", Name: "Summary"},
+				{ID: "c-type", Name: "Type"}, {ID: "c-scope", Name: "Scope"}, {ID: "c-breaking", Name: "Breaking", Type: "checkbox"},
+				{ID: "c-date", Name: "Date", Type: "date"}, {ID: "c-issues", Name: "Issues"},
+				{ID: "c-age", Name: "Age", Type: "number", Calculated: true}, {ID: "c-notes", Name: "Notes"},
+			}},
+			{ID: "grid-releases", Name: "Releases", Columns: []codatest.Column{
+				{ID: "c-release", Name: "Release"}, {ID: "c-count", Name: "Count", Type: "number"}, {ID: "c-md", Name: "Markdown"},
+			}},
+		},
+	})
+	return srv, doc
+}
+
+func TestColumnsAddToTheMatchByName(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	srv, doc := userDoc(t)
+	vars := map[string]string{
+		"CODA_TABLE": "Changelog", "CODA_COLUMNS": "sha=Commit, subject=Summary, scope=",
+		"CODA_RELEASE_TABLE": "Releases", "CODA_RELEASE_COLUMNS": "version=Release\nmarkdown=",
+	}
+	env := merge(pipelinesEnv(repo, repo.Head(), nil), codaVars(srv, doc, vars))
+	res := runPipe(t, repo.Dir, env)
+	require.Equal(t, 0, res.code, res.output())
+	require.Contains(t, res.stderr, `INFO: Table "Changelog": filling Commit (sha), Summary (subject), Type, Breaking, Date, Issues; `+
+		"not filling Scope (left out by scope=), Age (calculated), Notes (no field)\n")
+	require.Contains(t, res.stderr, `INFO: Table "Releases": filling Release, Count; not filling Markdown (left out by markdown=)`+"\n")
+
+	rows := srv.Rows(doc.ID, "grid-changelog")
+	require.Len(t, rows, 4)
+	for _, r := range rows {
+		for _, c := range []string{"c-commit", "c-summary", "c-type", "c-breaking", "c-date"} {
+			require.Contains(t, r.Values, c, "the pairs and the columns named after fields are filled")
+		}
+		require.NotContains(t, r.Values, "c-scope", "scope= leaves Scope out")
+		require.NotContains(t, r.Values, "c-notes")
+	}
+	releases := srv.Rows(doc.ID, "grid-releases")
+	require.Len(t, releases, 1)
+	require.Equal(t, "v1.1.0", releases[0].Values["c-release"])
+	require.EqualValues(t, 4, releases[0].Values["c-count"], "Count is named after a field")
+	require.NotContains(t, releases[0].Values, "c-md")
+
+	dry := runPipe(t, repo.Dir, merge(env, map[string]string{"DRY_RUN": "true"}))
+	require.Equal(t, 0, dry.code, dry.output())
+	require.Contains(t, dry.stderr, `INFO: Would upsert 4 rows (one per commit) into table "Changelog", filling Commit (sha), Summary (subject) `+
+		"and the columns named after the other fields, leaving out scope (a dry run does not read the table")
+}

@@ -398,7 +398,7 @@ func TestErrorsUsersCanActOn(t *testing.T) {
 			[]string{`"count" is not a field of ROW_PER=commit`}},
 		{"formula column", map[string]string{"CODA_TABLE": "Changes", "CODA_COLUMNS": "sha=SHA,pull_request=Count"},
 			[]string{`column "Count" (for pull_request) is calculated by a formula and cannot be written`}},
-		{"missing key", map[string]string{"CODA_TABLE": "Changes", "CODA_COLUMNS": "subject=Subject"},
+		{"missing key", map[string]string{"CODA_TABLE": "Changes", "CODA_COLUMNS": "subject=Subject,sha="},
 			[]string{"no key column: map the sha field"}},
 		{"unknown page", map[string]string{"CODA_PAGE": "Nowhere"},
 			[]string{`✖ CODA_PAGE "Nowhere": no such page`}},

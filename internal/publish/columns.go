@@ -2,9 +2,11 @@ package publish
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
+	"bitbucket.org/coda-changelog/coda-changelog/changelog"
 	"bitbucket.org/coda-changelog/coda-changelog/coda"
 )
 
@@ -172,4 +174,156 @@ func oneOrMany(items []string, isArray bool) any {
 		return ""
 	}
 	return items[0]
+}
+
+// mapColumns resolves the table's mapping against its columns and returns
+// the problems found. CODA_COLUMNS' field=Column pairs come first; every
+// other field then goes to the column named after it (see
+// [matchByName]), unless a pair leaves it out (field=). A column holds one
+// field.
+func (plan *tablePlan) mapColumns(rel *changelog.Release, linkTo string) []string {
+	var problems []string
+	t, variable := plan.spec, plan.spec.Variable("COLUMNS")
+	taken := map[string]string{} // column ID → its field
+	for _, m := range t.Columns {
+		if m.Column == "" {
+			continue // left out
+		}
+		f, _ := fieldNamed(m.Field) // the configuration lets only known fields through
+		col, ok := findColumn(plan.all, m.Column)
+		switch {
+		case !ok:
+			problems = append(problems, fmt.Sprintf("%s: column %q (for %s) does not exist", variable, m.Column, m.Field))
+		case col.Calculated:
+			problems = append(problems, fmt.Sprintf("%s: column %q (for %s) is calculated by a formula and cannot be written", variable, col.Name, m.Field))
+		case taken[col.ID] != "":
+			problems = append(problems, fmt.Sprintf("%s: %s and %s both go to column %q: a column holds one field, so map one of them to another column",
+				variable, taken[col.ID], m.Field, col.Name))
+		default:
+			if err := f.fits(col.Format.Type, f.links.available(rel)); err != nil {
+				problems = append(problems, fmt.Sprintf("%s: column %q (for %s): %v", variable, col.Name, m.Field, err))
+				continue
+			}
+			taken[col.ID] = f.name
+			plan.columns = append(plan.columns, mappedColumn{field: f, column: col})
+		}
+	}
+	for _, m := range matchByName(plan.all, t, rel, linkTo, taken) {
+		f, _ := fieldNamed(m.Field)
+		col, _ := findColumn(plan.all, m.Column)
+		plan.columns = append(plan.columns, mappedColumn{field: f, column: col})
+	}
+	if len(plan.columns) == 0 && len(problems) == 0 {
+		problems = append(problems, fmt.Sprintf("no column of the table is named after a field (%s), and %s maps none",
+			strings.Join(FieldNames(t.Rows), ", "), variable))
+	}
+	return problems
+}
+
+// defaultMappings is the mapping of a table without CODA_COLUMNS: each
+// field of mode m to the column named after it (see [matchByName]).
+func defaultMappings(columns []coda.Column, m RowMode, rel *changelog.Release, linkTo string) []ColumnMapping {
+	return matchByName(columns, Table{Rows: m}, rel, linkTo, map[string]string{})
+}
+
+// matchByName maps each field of table t that t.Columns does not name to
+// the first column named after it (or after one of its aliases), ignoring
+// case, spaces and underscores ("Short SHA" is short_sha), when the column
+// is writable, not taken by another field, and can hold the field; other
+// columns are left alone. taken holds the columns already mapped, by ID,
+// and gets the new ones. With linkTo, the ID of the release table, a Lookup
+// column of that table comes first.
+func matchByName(columns []coda.Column, t Table, rel *changelog.Release, linkTo string, taken map[string]string) []ColumnMapping {
+	links := func(col coda.Column) bool { // a Lookup of the release table
+		return linkTo != "" && col.Format.Type == coda.ColumnLookup && col.Format.Table != nil && col.Format.Table.ID == linkTo
+	}
+	candidates := slices.Clone(columns) // a Lookup of the release table first
+	slices.SortStableFunc(candidates, func(a, b coda.Column) int { return cmpBool(links(b), links(a)) })
+	var out []ColumnMapping
+	for _, f := range fields {
+		if !f.in(t.Rows) || t.names(f.name) {
+			continue
+		}
+		for _, col := range candidates {
+			if f.namedBy(col.Name) && !col.Calculated && taken[col.ID] == "" && f.fits(col.Format.Type, f.links.available(rel)) == nil {
+				taken[col.ID] = f.name
+				out = append(out, ColumnMapping{Field: f.name, Column: col.ID})
+				break
+			}
+		}
+	}
+	return out
+}
+
+// names reports whether the table's CODA_COLUMNS names the field, mapped
+// or left out: such a field is not matched by name.
+func (t Table) names(field string) bool {
+	return slices.ContainsFunc(t.Columns, func(m ColumnMapping) bool { return m.Field == field })
+}
+
+// fillLine says which of the table's columns its rows fill and which they
+// leave empty, and why, for the log: a column named after its field is
+// named alone, others with their field.
+func (plan *tablePlan) fillLine(rel *changelog.Release) string {
+	var filling, empty []string
+	for _, col := range plan.all {
+		i := slices.IndexFunc(plan.columns, func(m mappedColumn) bool { return m.column.ID == col.ID })
+		switch {
+		case i >= 0 && plan.columns[i].field.namedBy(col.Name):
+			filling = append(filling, col.Name)
+		case i >= 0:
+			filling = append(filling, fmt.Sprintf("%s (%s)", col.Name, plan.columns[i].field.name))
+		default:
+			empty = append(empty, fmt.Sprintf("%s (%s)", col.Name, plan.whyEmpty(col, rel)))
+		}
+	}
+	line := fmt.Sprintf("Table %q: filling %s", plan.table.Name, strings.Join(filling, ", "))
+	if len(empty) == 0 {
+		return line + "; every column"
+	}
+	return line + "; not filling " + strings.Join(empty, ", ")
+}
+
+// whyEmpty says why the rows leave a column empty.
+func (plan *tablePlan) whyEmpty(col coda.Column, rel *changelog.Release) string {
+	if col.Calculated {
+		return "calculated"
+	}
+	for _, f := range fields {
+		if !f.in(plan.spec.Rows) || !f.namedBy(col.Name) {
+			continue
+		}
+		if plan.spec.names(f.name) && !slices.ContainsFunc(plan.columns, func(m mappedColumn) bool { return m.field.name == f.name }) {
+			return fmt.Sprintf("left out by %s=", f.name)
+		}
+		if i := slices.IndexFunc(plan.columns, func(m mappedColumn) bool { return m.field.name == f.name }); i >= 0 {
+			return fmt.Sprintf("%s goes to %s", f.name, plan.columns[i].column.Name)
+		}
+		if err := f.fits(col.Format.Type, f.links.available(rel)); err != nil {
+			return fmt.Sprintf("%s: %v", f.name, err)
+		}
+	}
+	return "no field"
+}
+
+// describeMapping says, in a dry run, which columns of table t the rows
+// would fill: a dry run does not read the table, so only CODA_COLUMNS'
+// pairs can be named.
+func describeMapping(t Table) string {
+	var mapped, left []string
+	for _, m := range t.Columns {
+		if m.Column == "" {
+			left = append(left, m.Field)
+		} else {
+			mapped = append(mapped, fmt.Sprintf("%s (%s)", m.Column, m.Field))
+		}
+	}
+	s := "filling the columns named after fields"
+	if len(mapped) > 0 {
+		s = "filling " + strings.Join(mapped, ", ") + " and the columns named after the other fields"
+	}
+	if len(left) > 0 {
+		s += ", leaving out " + strings.Join(left, ", ")
+	}
+	return s + " (a dry run does not read the table: a real run names every column it fills and leaves empty)"
 }

@@ -91,7 +91,7 @@ func TestMarkdownInACanvasColumnWarns(t *testing.T) {
 		for column, warns := range map[string]bool{"Notes": true, "Previous version": false} {
 			var log recorder
 			cfg := Config{DocID: doc.ID, Table: Table{Name: "Releases", Rows: PerRelease, Columns: []ColumnMapping{
-				{Field: "version", Column: "Version"}, {Field: "markdown", Column: column},
+				{Field: "version", Column: "Version"}, {Field: "markdown", Column: column}, {Field: "date"}, // no typed pass
 			}}}
 			_, err := New(fakeClient(t, srv), cfg, &log).Publish(t.Context(), notesRelease(t))
 			require.NoError(t, err)

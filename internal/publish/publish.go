@@ -11,7 +11,6 @@ package publish
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"bitbucket.org/coda-changelog/coda-changelog/changelog"
@@ -58,7 +57,7 @@ type Config struct {
 // Table says which rows go to a table, and how.
 type Table struct {
 	Name       string          // a name or a grid- id
-	Columns    []ColumnMapping // empty: the default mapping
+	Columns    []ColumnMapping // add to or override the columns matched by name; Column "" leaves a field out
 	KeyColumns []string        // empty: the column of the mode's key field
 	Rows       RowMode
 	// Variables is the prefix of the variables that set the table, for
@@ -220,15 +219,7 @@ func Describe(log Logger, cfg Config, rels []changelog.Release) {
 		if t.Rows == PerCommit {
 			n = len(commits(rels))
 		}
-		mapping := "columns named after fields"
-		if len(t.Columns) > 0 {
-			var parts []string
-			for _, m := range t.Columns {
-				parts = append(parts, m.Field+"→"+m.Column)
-			}
-			mapping = strings.Join(parts, ", ")
-		}
-		log.Info("Would upsert %s (one per %s) into table %q: %s.", words.Plural(n, "row", "rows"), t.Rows, t.Name, mapping)
+		log.Info("Would upsert %s (one per %s) into table %q, %s.", words.Plural(n, "row", "rows"), t.Rows, t.Name, describeMapping(t))
 	}
 	if cfg.Page != "" {
 		size := 0

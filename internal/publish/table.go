@@ -163,68 +163,12 @@ func (p *Publisher) planTable(ctx context.Context, t Table, rels []changelog.Rel
 				variable, table.Name, m.column.Name)
 		}
 	}
+	p.log.Info("%s", plan.fillLine(&rels[0]))
 	plan.buildRows(rels, p.cfg.ParseValues)
 	if err := coda.CheckRows(plan.rows); err != nil { // before anything is written to any table
 		return nil, p.rowsError(plan, err)
 	}
 	return plan, nil
-}
-
-// mapColumns resolves the column mapping, or the default one, against the
-// table's columns and returns the problems found.
-func (plan *tablePlan) mapColumns(rel *changelog.Release, linkTo string) []string {
-	var problems []string
-	t, variable := plan.spec, plan.spec.Variable("COLUMNS")
-	mappings := t.Columns
-	if len(mappings) == 0 {
-		mappings = defaultMappings(plan.all, t.Rows, rel, linkTo)
-		if len(mappings) == 0 {
-			problems = append(problems, fmt.Sprintf("%s is not set and no column of the table is named after a field (%s)",
-				variable, strings.Join(FieldNames(t.Rows), ", ")))
-		}
-	}
-	for _, m := range mappings {
-		f, _ := fieldNamed(m.Field) // the configuration lets only known fields through
-		col, ok := findColumn(plan.all, m.Column)
-		switch {
-		case !ok:
-			problems = append(problems, fmt.Sprintf("%s: column %q (for %s) does not exist", variable, m.Column, m.Field))
-		case col.Calculated:
-			problems = append(problems, fmt.Sprintf("%s: column %q (for %s) is calculated by a formula and cannot be written", variable, col.Name, m.Field))
-		default:
-			if err := f.fits(col.Format.Type, f.links.available(rel)); err != nil {
-				problems = append(problems, fmt.Sprintf("%s: column %q (for %s): %v", variable, col.Name, m.Field, err))
-				continue
-			}
-			plan.columns = append(plan.columns, mappedColumn{field: f, column: col})
-		}
-	}
-	return problems
-}
-
-// defaultMappings maps each field to the column named after it (or after
-// one of its aliases), ignoring case, spaces and underscores ("Short SHA"
-// is short_sha), when the column is writable and can hold the field; other
-// columns are left alone.
-func defaultMappings(columns []coda.Column, m RowMode, rel *changelog.Release, linkTo string) []ColumnMapping {
-	links := func(col coda.Column) bool { // a Lookup of the release table
-		return linkTo != "" && col.Format.Type == coda.ColumnLookup && col.Format.Table != nil && col.Format.Table.ID == linkTo
-	}
-	candidates := slices.Clone(columns) // a Lookup of the release table first
-	slices.SortStableFunc(candidates, func(a, b coda.Column) int { return cmpBool(links(b), links(a)) })
-	var out []ColumnMapping
-	for _, f := range fields {
-		if !f.in(m) {
-			continue
-		}
-		for _, col := range candidates {
-			if f.namedBy(col.Name) && !col.Calculated && f.fits(col.Format.Type, f.links.available(rel)) == nil {
-				out = append(out, ColumnMapping{Field: f.name, Column: col.ID})
-				break
-			}
-		}
-	}
-	return out
 }
 
 // cmpBool orders false before true.

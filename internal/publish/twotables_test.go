@@ -126,7 +126,7 @@ func TestTwoTablesChecksTheLink(t *testing.T) {
 	}, {
 		name: "a release table without a key",
 		cfg: func(c Config) Config {
-			c.ReleaseTable.Columns = []ColumnMapping{{Field: "count", Column: "Count"}}
+			c.ReleaseTable.Columns = []ColumnMapping{{Field: "count", Column: "Count"}, {Field: "version"}}
 			return c
 		},
 		want: `CODA_RELEASE_TABLE "Releases" cannot take the rows:` + "\n" +
@@ -263,7 +263,7 @@ func TestBackfill5000Commits(t *testing.T) {
 		columns []ColumnMapping // of the Changes table
 		passes  int
 	}{
-		{"text columns", []ColumnMapping{{Field: "sha", Column: "SHA"}, {Field: "subject", Column: "Subject"}}, 1},
+		{"text columns", []ColumnMapping{{Field: "sha", Column: "SHA"}, {Field: "subject", Column: "Subject"}, {Field: "version"}}, 1},
 		{"linked to the releases", nil, 2}, // the default mapping: the Release lookup too, parsed in a second pass
 	} {
 		t.Run(tt.name, func(t *testing.T) {
