@@ -194,7 +194,10 @@ const softMemoryLimit = 160 << 20
 type built struct {
 	rng     changelog.Range
 	history changelog.History
-	release changelog.Release
+	// sincePrevious is the history since the previous release tag, which
+	// bumps the version, when the range starts elsewhere; else nil.
+	sincePrevious *changelog.History
+	release       changelog.Release
 }
 
 // summary is the one-line account of the release: version, counts, range.
@@ -291,7 +294,9 @@ func buildRelease(ctx context.Context, cfg config, con *console) (built, error) 
 	if err != nil {
 		return built{}, err
 	}
-	b.release = changelog.NewRelease(b.rng, b.history, cfg.Release)
+	opts := cfg.Release
+	opts.SincePrevious = b.sincePrevious
+	b.release = changelog.NewRelease(b.rng, b.history, opts)
 	if b.release.Markdown, err = renderNotes(cfg, b.release); err != nil {
 		return built{}, err
 	}
@@ -342,7 +347,19 @@ func readRange(ctx context.Context, g *changelog.Git, cfg config) (built, error)
 	if err != nil {
 		return built{}, repositoryError(cfg.RepoPath, err)
 	}
-	return built{rng: r, history: h}, nil
+	b := built{rng: r, history: h}
+	if since, ok := r.VersionRange(); ok && cfg.Release.Version == "" && r.AtTo == nil && r.Previous.Semver {
+		// The range starts at FROM_REF or a merge-base: the version is
+		// still bumped by the commits since the previous release tag.
+		read := cfg.Read
+		read.NewContributors = false
+		sh, err := changelog.ReadRange(ctx, g, since, read)
+		if err != nil {
+			return built{}, repositoryError(cfg.RepoPath, err)
+		}
+		b.sincePrevious = &sh
+	}
+	return b, nil
 }
 
 // repositoryError adds what to do to an error reading the repository.

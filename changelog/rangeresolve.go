@@ -312,3 +312,18 @@ func shallowBoundary(ctx context.Context, g *Git) (bool, map[string]bool, error)
 	}
 	return true, boundary, nil
 }
+
+// VersionRange is the range a computed version is bumped by: from the
+// previous release tag to To. ok is false when r starts there already, or
+// there is no previous release tag (nothing to bump). A range that starts
+// elsewhere (FROM_REF, a pull request's merge-base) selects the entries,
+// not the version: the version of a build is the same whatever its range.
+func (r Range) VersionRange() (since Range, ok bool) {
+	if r.Previous == nil || r.From == r.Previous.Commit {
+		return Range{}, false
+	}
+	since = r
+	since.FromNotAncestor = false
+	since.sincePrevious()
+	return since, true
+}

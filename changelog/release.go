@@ -1,6 +1,7 @@
 package changelog
 
 import (
+	"fmt"
 	"strings"
 	"time"
 )
@@ -87,6 +88,12 @@ type ReleaseOptions struct {
 	// rows), and its breaking changes are still listed as such. When a type
 	// is listed twice, the first counts. Types are matched in lower case.
 	Sections []SectionTitle
+	// SincePrevious is the history of [Range.VersionRange] when the range
+	// starts elsewhere than at the previous release tag (FROM_REF, a pull
+	// request's merge-base): a computed version is the previous release
+	// bumped by its entries, not by the range's. Nil when the range starts
+	// at the previous release tag.
+	SincePrevious *History
 }
 
 // NewRelease assembles the release of range r. The version is, in order:
@@ -140,7 +147,11 @@ func NewRelease(r Range, h History, opts ReleaseOptions) Release {
 		rel.Entries[i] = e
 	}
 	if rel.Version == "" {
-		rel.Version, rel.VersionReason = nextVersion(r, rel.Entries, h.Commits == 0)
+		bumpBy := &h
+		if opts.SincePrevious != nil {
+			bumpBy = opts.SincePrevious
+		}
+		rel.Version, rel.VersionReason = nextVersion(r, bumpBy.Entries, bumpBy.Commits == 0)
 		rel.tentative = r.AtTo == nil
 	}
 	return rel
@@ -156,7 +167,11 @@ func nextVersion(r Range, entries []Entry, empty bool) (version, reason string) 
 		return r.Previous.Name, "nothing since " + r.Previous.Name
 	case r.Previous != nil && r.Previous.Semver:
 		bump := bumpOf(entries)
-		return r.Previous.Version.Next(bump).String(), bumpReasons[bump] + " since " + r.Previous.Name
+		reason = bumpReasons[bump] + " since " + r.Previous.Name
+		if by := bumpedBy(entries, bump); by != "" {
+			reason += ": " + by
+		}
+		return r.Previous.Version.Next(bump).String(), reason
 	case r.Previous != nil:
 		return Unreleased, "the previous tag " + r.Previous.Name + " is not a semantic version"
 	}
@@ -186,6 +201,29 @@ func bumpOf(entries []Entry) Bump {
 		}
 	}
 	return b
+}
+
+// maxNamedCommits is how many commits a version's reason names.
+const maxNamedCommits = 3
+
+// bumpedBy names the commits that make a bump of that size: the breaking
+// changes for a major one, the features for a minor one, every commit for
+// a patch; the first few by short hash, then how many more.
+func bumpedBy(entries []Entry, bump Bump) string {
+	var shas []string
+	n := 0
+	for _, e := range entries {
+		if bump == BumpMajor && !e.Breaking || bump == BumpMinor && e.Type != "feat" {
+			continue
+		}
+		if n++; n <= maxNamedCommits {
+			shas = append(shas, e.ShortSHA)
+		}
+	}
+	if n > maxNamedCommits {
+		return fmt.Sprintf("%s and %d more", strings.Join(shas, ", "), n-maxNamedCommits)
+	}
+	return strings.Join(shas, ", ")
 }
 
 // CommitURL links a commit through [Release.Links], or is "" without them.

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"bitbucket.org/coda-changelog/coda-changelog/coda/codatest"
+	"bitbucket.org/coda-changelog/coda-changelog/internal/gittest"
 )
 
 // writes are the requests srv received that would change a doc.
@@ -124,4 +125,22 @@ func TestColumnsAddToTheMatchByName(t *testing.T) {
 	require.Equal(t, 0, dry.code, dry.output())
 	require.Contains(t, dry.stderr, `INFO: Would upsert 4 rows (one per commit) into table "Changelog", filling Commit (sha), Summary (subject) `+
 		"and the columns named after the other fields, leaving out scope (a dry run does not read the table")
+}
+
+// TestVersionUnderFromRef: FROM_REF widens the rows and notes, not the
+// version, which is the previous release tag bumped by the commits since.
+func TestVersionUnderFromRef(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	repo.Commit("feat: first")
+	repo.Tag("v1.0.0")
+	repo.Commit("feat!: drop the old API")
+	repo.Tag("v2.0.0")
+	fix1 := repo.Commit("fix: one")
+	fix2 := repo.Commit("fix: two")
+	res := runPipe(t, repo.Dir, pipelinesEnv(repo, repo.Head(), map[string]string{"DRY_RUN": "true", "FROM_REF": "v1.0.0"}))
+	require.Equal(t, 0, res.code, res.output())
+	require.Contains(t, res.stderr, "(FROM_REF), version v2.0.1 (no feat or breaking change since v2.0.0: "+fix2[:7]+", "+fix1[:7]+")\n")
+	require.Contains(t, res.stdout, "## v2.0.1 (")
+	require.Contains(t, res.stdout, "drop the old API", "the notes hold the whole range")
 }
