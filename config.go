@@ -288,9 +288,10 @@ func splitList(s string) []string {
 func parseConfig(env variables, vars map[string]string) (config, error) {
 	var c checker
 	dryRun := c.boolean("DRY_RUN", env.DryRun)
+	unknownVariables(&c, vars)
 	if len(c.problems) > 0 {
 		// Whether anything is required depends on DRY_RUN: say only that.
-		return config{}, &validationError{Problems: c.problems}
+		return config{Warnings: c.warnings}, &validationError{Problems: c.problems}
 	}
 	cfg := config{
 		DryRun:       dryRun,
@@ -349,9 +350,9 @@ func parseConfig(env variables, vars map[string]string) (config, error) {
 		c.add("CODA_API_URL", "%v", err)
 	}
 	if len(c.problems) > 0 {
-		return config{}, &validationError{Problems: c.problems}
+		return config{Warnings: c.warnings}, &validationError{Problems: c.problems}
 	}
-	cfg.Warnings = append(unknownVariables(vars), c.warnings...)
+	cfg.Warnings = c.warnings
 	return cfg, nil
 }
 

@@ -285,11 +285,16 @@ func TestConfigGuardRails(t *testing.T) {
 			"CODA_TABEL": "Changes", "EXCLUDE_TYPE": "chore", "CODA_SOMETHING_ELSE": "x",
 			"CODA_COLUMNS_COUNT": "1", "CODA_COLUMNS_0": "sha=SHA", "BITBUCKET_STEP_UUID": "{x}", "PATH": "/bin", "HOME": "/root",
 		}),
-		warnings: []string{
-			"CODA_SOMETHING_ELSE is not a variable of this pipe and is ignored (see the README's Variables)",
-			"CODA_TABEL is not a variable of this pipe and is ignored: did you mean CODA_TABLE?",
-			"EXCLUDE_TYPE is not a variable of this pipe and is ignored: did you mean EXCLUDE_TYPES?",
+		problems: []string{
+			"CODA_TABEL: is not a variable of this pipe: did you mean CODA_TABLE? (rename it in the step's variables)",
+			"EXCLUDE_TYPE: is not a variable of this pipe: did you mean EXCLUDE_TYPES? (rename it in the step's variables)",
 		},
+		warnings: []string{"CODA_SOMETHING_ELSE is not a variable of this pipe and is ignored (see the README's Variables)"},
+	}, {
+		name: "an unknown variable near no name is a warning",
+		env:  minimal(map[string]string{"CODA_SOMETHING_ELSE": "x", "DOCKER_HOST": "tcp://host:2375", "CI": "true", "HOSTNAME": "abc",
+			"GODEBUG": "http2client=0", "GIT_TRACE": "1", "https_proxy": "http://proxy:3128"}),
+		warnings: []string{"CODA_SOMETHING_ELSE is not a variable of this pipe and is ignored (see the README's Variables)"},
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -62,7 +62,7 @@ func run(ctx context.Context, args []string, environment []string, stdout, stder
 	}()
 	cfg, err := parseConfig(env, vars)
 	if err != nil {
-		newConsole(stderr, false, token).warnAll(unknownVariables(vars)) // a typo may be why
+		newConsole(stderr, false, token).warnAll(cfg.Warnings) // an unknown variable may be why
 		return err
 	}
 	con := newConsole(stderr, cfg.Debug, token)

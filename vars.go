@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"reflect"
 	"slices"
 	"strconv"
@@ -57,27 +56,39 @@ func variableNames() []string {
 	return names
 }
 
-// unknownVariables warns about variables that look meant for the pipe but
-// are not among its variables: any unknown CODA_ variable, and near-misses
-// of a known name (EXCLUDE_TYPE for EXCLUDE_TYPES). Bitbucket hands a pipe
-// only the variables its step lists, so such a name is almost surely a
-// typo that the pipe would otherwise ignore in silence.
-func unknownVariables(vars map[string]string) []string {
+// unknownVariables checks the variables that look meant for the pipe but
+// are not among its variables. A near-miss of a known name (CODA_TABEL for
+// CODA_TABLE, EXCLUDE_TYPE for EXCLUDE_TYPES) is a problem: Bitbucket hands
+// a pipe only the variables its step lists, so such a name is always a
+// typo, and the run would go on without the setting it meant. Any other
+// unknown CODA_ variable is a warning.
+func unknownVariables(c *checker, vars map[string]string) {
 	known := variableNames()
-	var warnings []string
 	for _, name := range sortedKeys(vars) {
-		if slices.Contains(known, name) || isListItem(name, known) || strings.HasPrefix(name, "BITBUCKET_") {
+		if slices.Contains(known, name) || isListItem(name, known) || notThePipes(name) {
 			continue
 		}
 		closest, d := closestName(name, known)
 		switch {
 		case d <= 3 && (strings.HasPrefix(name, "CODA_") || d <= 2 && len(name) >= 5):
-			warnings = append(warnings, fmt.Sprintf("%s is not a variable of this pipe and is ignored: did you mean %s?", name, closest))
+			c.add(name, "is not a variable of this pipe: did you mean %s? (rename it in the step's variables)", closest)
 		case strings.HasPrefix(name, "CODA_"):
-			warnings = append(warnings, fmt.Sprintf("%s is not a variable of this pipe and is ignored (see the README's Variables)", name))
+			c.warn("%s is not a variable of this pipe and is ignored (see the README's Variables)", name)
 		}
 	}
-	return warnings
+}
+
+// notThePipes reports whether a variable belongs to the step's environment
+// rather than to the pipe's settings, however close to one of the pipe's
+// names it looks (GODEBUG is one letter from DEBUG): Bitbucket's own, git's,
+// the Go runtime's and the proxies'.
+func notThePipes(name string) bool {
+	for _, prefix := range []string{"BITBUCKET_", "GIT_", "GO"} {
+		if strings.HasPrefix(name, prefix) {
+			return true
+		}
+	}
+	return slices.Contains([]string{"HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "DOCKER_HOST", "HOSTNAME"}, strings.ToUpper(name))
 }
 
 // isListItem reports whether name is NAME_COUNT or NAME_<n> of a known

@@ -144,3 +144,13 @@ func TestVersionUnderFromRef(t *testing.T) {
 	require.Contains(t, res.stdout, "## v2.0.1 (")
 	require.Contains(t, res.stdout, "drop the old API", "the notes hold the whole range")
 }
+
+// TestNearMissOfAVariableIsAnError: Bitbucket passes a pipe only the
+// variables its step lists, so CODA_TABEL is a typo: with a page set, the
+// run used to succeed without the table.
+func TestNearMissOfAVariableIsAnError(t *testing.T) {
+	t.Parallel()
+	res := refused(t, map[string]string{"CODA_PAGE": "Release notes", "CODA_TABEL": "Changes", "CODA_SOMETHING_ELSE": "x"})
+	require.Contains(t, res.stderr, "WARNING: CODA_SOMETHING_ELSE is not a variable of this pipe and is ignored")
+	require.Contains(t, res.stderr, "✖ Validation errors:\nCODA_TABEL:\n- is not a variable of this pipe: did you mean CODA_TABLE?")
+}

@@ -490,12 +490,12 @@ func TestStartLine(t *testing.T) {
 	t.Parallel()
 	repo := sampleRepo(t)
 	head := repo.Head()
-	res := runPipe(t, repo.Dir, pipelinesEnv(repo, head, map[string]string{"DRY_RUN": "true", "EXCLUDE_TYPE": "perf"}))
+	res := runPipe(t, repo.Dir, pipelinesEnv(repo, head, map[string]string{"DRY_RUN": "true", "CODA_SOMETHING_ELSE": "x"}))
 	require.Equal(t, 0, res.code, res.output())
 	lines := strings.Split(res.stderr, "\n")
 	feat := repo.Git("rev-parse", "--short=7", ":/keep the cart")
 	require.Equal(t, "INFO: coda-changelog test: acme/shop v1.0.0.."+head[:7]+" (previous release tag), version v1.1.0 (feat since v1.0.0: "+feat+")", lines[0])
-	require.Equal(t, "WARNING: EXCLUDE_TYPE is not a variable of this pipe and is ignored: did you mean EXCLUDE_TYPES?", lines[1])
+	require.Equal(t, "WARNING: CODA_SOMETHING_ELSE is not a variable of this pipe and is ignored (see the README's Variables)", lines[1])
 }
 
 func TestPullRequestBuild(t *testing.T) {
