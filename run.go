@@ -368,10 +368,20 @@ func repositoryError(dir string, err error) error {
 	case errors.Is(err, changelog.ErrShallow):
 		return fmt.Errorf("%w; fetch the full history: %s", err, pipelines.ShallowAdvice)
 	case errors.Is(err, changelog.ErrNotRepository):
-		return fmt.Errorf("%s is not a git repository: run the pipe in the clone (Bitbucket mounts it as BITBUCKET_CLONE_DIR), "+
-			"or set REPO_PATH (%w)", dir, err)
+		return advised{fmt.Sprintf("%s is not a git repository: run the pipe in the clone (Bitbucket mounts it as BITBUCKET_CLONE_DIR), "+
+			"or set REPO_PATH", dir), err}
 	case errors.Is(err, changelog.ErrNoCommits):
-		return fmt.Errorf("the repository at %s has no commits yet: there is no changelog to publish (%w)", dir, err)
+		return advised{fmt.Sprintf("the repository at %s has no commits yet: there is no changelog to publish", dir), err}
 	}
 	return err
 }
+
+// advised is an error rewritten as a message that says its cause and
+// what to do; the cause stays for errors.Is, but is not said twice.
+type advised struct {
+	msg   string
+	cause error
+}
+
+func (e advised) Error() string { return e.msg }
+func (e advised) Unwrap() error { return e.cause }

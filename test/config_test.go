@@ -2,6 +2,7 @@ package test
 
 import (
 	"net/http"
+	"os"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -153,4 +154,36 @@ func TestNearMissOfAVariableIsAnError(t *testing.T) {
 	res := refused(t, map[string]string{"CODA_PAGE": "Release notes", "CODA_TABEL": "Changes", "CODA_SOMETHING_ELSE": "x"})
 	require.Contains(t, res.stderr, "WARNING: CODA_SOMETHING_ELSE is not a variable of this pipe and is ignored")
 	require.Contains(t, res.stderr, "✖ Validation errors:\nCODA_TABEL:\n- is not a variable of this pipe: did you mean CODA_TABLE?")
+}
+
+// TestTokenAdviceAgreesWithTheReadme: the 401 advice and the README say
+// the same about restricting the token: to the doc, not to a table.
+func TestTokenAdviceAgreesWithTheReadme(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	srv, doc := newDoc(t)
+	res := runPipe(t, repo.Dir, codaVars(srv, doc, map[string]string{"CODA_API_TOKEN": "wrong", "CODA_TABLE": "Changes"}))
+	require.Equal(t, 1, res.code, res.output())
+	require.Contains(t, res.stderr, "restrict it to the doc, not to a table")
+	readme, err := os.ReadFile("../README.md")
+	require.NoError(t, err)
+	require.Contains(t, string(readme), "Restrict it to the doc, not to a table")
+	require.NotContains(t, string(readme), "or to the table and the page")
+}
+
+// TestMessagesSayTheirCauseOnce: no message repeats its cause in
+// parentheses.
+func TestMessagesSayTheirCauseOnce(t *testing.T) {
+	t.Parallel()
+	empty := gittest.New(t)
+	for name, dir := range map[string]string{"not a repository": t.TempDir(), "no commits": empty.Dir} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			res := runPipe(t, dir, map[string]string{"DRY_RUN": "true"})
+			require.Equal(t, 1, res.code, res.output())
+			require.NotContains(t, res.stderr, "(not a git repository)")
+			require.NotContains(t, res.stderr, "(the repository has no commits)")
+			require.Regexp(t, `✖ (\S+ is not a git repository: run the pipe in the clone|the repository at \S+ has no commits yet: there is no changelog to publish)`, res.stderr)
+		})
+	}
 }

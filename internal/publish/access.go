@@ -12,8 +12,8 @@ import (
 )
 
 // tokenHelp says how to make a token that the pipe can use.
-const tokenHelp = "In Coda, Account settings → API settings → Generate API token: restrict it to the doc " +
-	"(or to the table and the page) with read and write access, and store it as a secured variable"
+const tokenHelp = "In Coda, Account settings → API settings → Generate API token: restrict it to the doc, not to a table " +
+	"(the pipe reads the doc, and pages and automations are outside any table), with read and write access, and store it as a secured variable"
 
 // preflight checks the token and the doc before anything else.
 func (p *Publisher) preflight(ctx context.Context) error {
@@ -80,7 +80,7 @@ func (p *Publisher) accessError(err error) error {
 		access = "write"
 	}
 	return fmt.Errorf("CODA_API_TOKEN is restricted and lacks %s access to %s (Coda answered 401 to %s %s). "+
-		"Restrict the token to doc %s with read and write access instead, or create a new one. %s: %w",
+		"Use a token for doc %s instead. %s: %w",
 		access, p.scopeOf(ce.Path), ce.Method, ce.Path, p.cfg.DocID, tokenHelp, err)
 }
 

@@ -63,7 +63,7 @@ func TestRestrictedTokens(t *testing.T) {
 				_, err := New(restrictedClient(t, srv, tok), cfg, &log).Publish(t.Context(), bigRelease(2))
 				if tt.want != "" {
 					require.ErrorContains(t, err, tt.want)
-					require.Contains(t, err.Error(), "Restrict the token to doc "+typedDocID+" with read and write access instead")
+					require.Contains(t, err.Error(), "Use a token for doc "+typedDocID+" instead. In Coda, Account settings → API settings → Generate API token: restrict it to the doc, not to a table")
 					return
 				}
 				require.NoError(t, err)
