@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"regexp"
 	"strings"
 	"sync"
 )
@@ -24,7 +25,10 @@ func newConsole(w io.Writer, debug bool, secrets ...string) *console {
 	return &console{w: w, debug: debug, redact: redactor(secrets...)}
 }
 
-// redactor returns a function that replaces every non-empty secret in a text.
+// redactor returns a function that replaces every non-empty secret in a
+// text, and the user information of every URL in it: credentials embedded
+// in a URL (BITBUCKET_GIT_HTTP_ORIGIN's, in the git arguments DEBUG
+// shows) are secrets too.
 func redactor(secrets ...string) func(string) string {
 	var pairs []string
 	for _, s := range secrets {
@@ -33,9 +37,21 @@ func redactor(secrets ...string) func(string) string {
 		}
 	}
 	if len(pairs) == 0 {
-		return func(s string) string { return s }
+		return redactUserinfo
 	}
-	return strings.NewReplacer(pairs...).Replace
+	replace := strings.NewReplacer(pairs...).Replace
+	return func(s string) string { return redactUserinfo(replace(s)) }
+}
+
+// userinfo matches the user information of a URL: scheme://user:password@.
+var userinfo = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://)[^/?#@\s]+@`)
+
+// redactUserinfo replaces the user information of every URL in s.
+func redactUserinfo(s string) string {
+	if !strings.Contains(s, "@") {
+		return s
+	}
+	return userinfo.ReplaceAllString(s, "${1}[redacted]@")
 }
 
 func (c *console) line(prefix, format string, args ...any) {

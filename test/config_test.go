@@ -1,6 +1,7 @@
 package test
 
 import (
+	"fmt"
 	"net/http"
 	"os"
 	"testing"
@@ -186,4 +187,26 @@ func TestMessagesSayTheirCauseOnce(t *testing.T) {
 			require.Regexp(t, `✖ (\S+ is not a git repository: run the pipe in the clone|the repository at \S+ has no commits yet: there is no changelog to publish)`, res.stderr)
 		})
 	}
+}
+
+// TestDebugRedactsCredentialsInURLs: the deepening fetch passes
+// BITBUCKET_GIT_HTTP_ORIGIN to git, and DEBUG prints git's arguments;
+// credentials embedded in the URL are not shown.
+func TestDebugRedactsCredentialsInURLs(t *testing.T) {
+	t.Parallel()
+	origin := sampleRepo(t)
+	for i := range 5 {
+		origin.Commit(fmt.Sprintf("fix: later change %d", i))
+	}
+	clone := origin.Clone("--depth", "3")
+	const originURL = "http://x-token-auth:s3cret-pass@bitbucket.invalid/acme/shop"
+	clone.Git("remote", "set-url", "origin", originURL)
+	res := runPipe(t, clone.Dir, merge(pipelinesEnv(clone, clone.Head(), map[string]string{
+		// a host where no proxy listens: the fetch fails, as it may
+		"BITBUCKET_GIT_HTTP_ORIGIN": originURL, "DOCKER_HOST": "tcp://127.0.0.2:2375",
+	}), map[string]string{"DRY_RUN": "true", "DEBUG": "true"}))
+	require.Equal(t, 1, res.code, res.output())
+	require.Contains(t, res.stderr, "-c http.http://[redacted]@bitbucket.invalid/acme/shop.proxy=http://127.0.0.2:29418/ fetch --unshallow")
+	require.NotContains(t, res.output(), "s3cret-pass")
+	require.NotContains(t, res.output(), "x-token-auth")
 }
