@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+
+	"bitbucket.org/coda-changelog/coda-changelog/internal/words"
 )
 
 // console writes the pipe's messages the way official pipes do: INFO lines,
@@ -21,8 +23,13 @@ type console struct {
 	redact func(string) string
 }
 
+// newConsole returns a console writing to w. What it prints, lines and
+// text alike ([console.redact]), has the secrets redacted and the
+// characters that would drive a terminal escaped ([words.Printable]):
+// commit messages reach the log and a dry run's notes.
 func newConsole(w io.Writer, debug bool, secrets ...string) *console {
-	return &console{w: w, debug: debug, redact: redactor(secrets...)}
+	redact := redactor(secrets...)
+	return &console{w: w, debug: debug, redact: func(s string) string { return words.Printable(redact(s)) }}
 }
 
 // redactor returns a function that replaces every non-empty secret in a

@@ -57,7 +57,7 @@ func run(ctx context.Context, args []string, environment []string, stdout, stder
 	token := strings.TrimSpace(env.CodaAPIToken)
 	defer func() { // the token never leaves the pipe, not even inside an error
 		if err != nil {
-			err = errors.New(redactor(token)(err.Error()))
+			err = errors.New(words.Printable(redactor(token)(err.Error())))
 		}
 	}()
 	cfg, err := parseConfig(env, vars)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -209,4 +210,40 @@ func TestDebugRedactsCredentialsInURLs(t *testing.T) {
 	require.Contains(t, res.stderr, "-c http.http://[redacted]@bitbucket.invalid/acme/shop.proxy=http://127.0.0.2:29418/ fetch --unshallow")
 	require.NotContains(t, res.output(), "s3cret-pass")
 	require.NotContains(t, res.output(), "x-token-auth")
+}
+
+// TestControlCharactersInSubjectsAreEscapedOnTheTerminal: a commit
+// subject cannot clear the screen, ring or reorder the text of the dry
+// run's notes or of the log; the cells keep the text as written.
+func TestControlCharactersInSubjectsAreEscapedOnTheTerminal(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	const subject = "\x1b[2J\x1b]0;pwned\x07evil \u202eexe.txt"
+	repo.Commit("fix: " + subject + "\n\n" + strings.Repeat("stack frame\n", 9000)) // a body too long for a cell
+	const escaped = `\x07evil \u202eexe.txt` // the notes escape [ and ] as markdown
+	raw := []string{"\x1b", "\x07", "\u202e"}
+
+	dry := runPipe(t, repo.Dir, pipelinesEnv(repo, repo.Head(), map[string]string{"DRY_RUN": "true"}))
+	require.Equal(t, 0, dry.code, dry.output())
+	require.Contains(t, dry.stdout, escaped)
+	for _, r := range raw {
+		require.NotContains(t, dry.output(), r)
+	}
+
+	srv, doc := newDoc(t)
+	env := merge(pipelinesEnv(repo, repo.Head(), nil), codaVars(srv, doc, map[string]string{"CODA_TABLE": "Changes"}))
+	res := runPipe(t, repo.Dir, env)
+	require.Equal(t, 0, res.code, res.output())
+	subjects := map[any]bool{}
+	for _, r := range rowsBySHA(t, srv, doc) {
+		subjects[r["c-subject"]] = true
+	}
+	require.True(t, subjects[subject], "the cell keeps the subject as written: %q", subjects)
+
+	// The log names the commit whose row is too large, escaped too.
+	bad := runPipe(t, repo.Dir, merge(env, map[string]string{"CODA_COLUMNS": "body=Type"}))
+	require.Contains(t, bad.stderr, `evil \u202eexe.txt`)
+	for _, r := range raw {
+		require.NotContains(t, bad.output(), r)
+	}
 }

@@ -1,7 +1,9 @@
-// Package words writes counts and quotes for the pipe's messages.
+// Package words writes counts and quotes for the pipe's messages, and
+// makes untrusted text safe to print.
 package words
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -21,4 +23,45 @@ func Clip(s string, n int) string {
 		return s
 	}
 	return strings.ToValidUTF8(s[:n], "") + "…"
+}
+
+// Printable makes s safe to print to a terminal: the control characters
+// that move the cursor, recolour, retitle or ring (ESC, BEL, CR, …, C1
+// codes) and the invisible ones that reorder or hide text (bidi overrides
+// and isolates such as U+202E) are written as escapes, \x1b or \u202e;
+// newlines and tabs stay. Commit messages are untrusted: a subject must
+// not rewrite the log that shows it. Text sent to Coda keeps them.
+func Printable(s string) string {
+	i := strings.IndexFunc(s, unprintable)
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + 8)
+	b.WriteString(s[:i])
+	for _, r := range s[i:] {
+		switch {
+		case !unprintable(r):
+			b.WriteRune(r)
+		case r < 0x80:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		default:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		}
+	}
+	return b.String()
+}
+
+// unprintable reports whether r is a control or bidi formatting
+// character that [Printable] escapes.
+func unprintable(r rune) bool {
+	switch {
+	case r == '\n' || r == '\t':
+		return false
+	case r < 0x20 || r >= 0x7f && r < 0xa0:
+		return true
+	case r == 0x061c, r == 0x200e, r == 0x200f, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+		return true
+	}
+	return false
 }

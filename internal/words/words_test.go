@@ -24,3 +24,19 @@ func TestClip(t *testing.T) {
 		}
 	}
 }
+
+func TestPrintable(t *testing.T) {
+	for in, want := range map[string]string{
+		"plain text, é and 日本":             "plain text, é and 日本",
+		"lines\nand\ttabs stay":            "lines\nand\ttabs stay",
+		"\x1b[31mred\x1b[0m and a bell\a":  `\x1b[31mred\x1b[0m and a bell\x07`,
+		"carriage\rreturn, DEL \x7f":       `carriage\x0dreturn, DEL \x7f`,
+		"evil\u202etxt.exe":                `evil\u202etxt.exe`,
+		"isolate \u2066x\u2069, C1 \u009b": `isolate \u2066x\u2069, C1 \u009b`,
+		"":                                 "",
+	} {
+		if got := Printable(in); got != want {
+			t.Errorf("Printable(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
