@@ -247,3 +247,18 @@ func TestControlCharactersInSubjectsAreEscapedOnTheTerminal(t *testing.T) {
 		require.NotContains(t, bad.output(), r)
 	}
 }
+
+// TestHugeSubjectAdviceNamesExcludeCommits: a row too large because of
+// its subject cannot be fixed by mapping fewer fields; the advice is to
+// leave the commit out.
+func TestHugeSubjectAdviceNamesExcludeCommits(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	repo.Commit("fix: generated " + strings.Repeat("x", 100_000))
+	srv, doc := newDoc(t)
+	res := runPipe(t, repo.Dir, merge(pipelinesEnv(repo, repo.Head(), nil), codaVars(srv, doc, map[string]string{"CODA_TABLE": "Changes"})))
+	require.Equal(t, 1, res.code, res.output())
+	require.Contains(t, res.stderr, "leave the commit out with EXCLUDE_COMMITS, a Go regular expression of subjects and authors (such as '^generated xxxxxxxxxxxxxx')")
+	require.NotContains(t, res.stderr, "Map fewer long fields")
+	require.Empty(t, writes(srv))
+}

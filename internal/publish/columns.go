@@ -1,7 +1,9 @@
 package publish
 
 import (
+	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -326,4 +328,43 @@ func describeMapping(t Table) string {
 		s += ", leaving out " + strings.Join(left, ", ")
 	}
 	return s + " (a dry run does not read the table: a real run names every column it fills and leaves empty)"
+}
+
+// tooLargeAdvice says what to do about row i, too large for Coda: leave
+// out the field of its largest cell, or, when that is the subject, which
+// every commit row needs, leave the commit out with EXCLUDE_COMMITS.
+func (plan *tablePlan) tooLargeAdvice(i int) string {
+	largest, size := -1, 0
+	for j, c := range plan.rows[i].Cells {
+		if n := cellSize(c.Value); n > size {
+			largest, size = j, n
+		}
+	}
+	if largest < 0 {
+		return "Shorten its longest cells"
+	}
+	f := plan.columns[largest].field
+	if src := plan.sources[i]; f.name == "subject" && src.entry != nil {
+		return fmt.Sprintf("Its subject alone is %d bytes: leave the commit out with EXCLUDE_COMMITS, a Go regular expression of subjects "+
+			"and authors (such as '^%s')", size, regexp.QuoteMeta(prefix(src.entry.Subject, 24)))
+	}
+	return fmt.Sprintf("Its %s cell is the largest (%d bytes): leave %s out (%s: '%s=')",
+		f.name, size, f.name, plan.spec.Variable("COLUMNS"), f.name)
+}
+
+// cellSize is the size of a cell value as sent, in bytes of JSON.
+func cellSize(v any) int {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return 0
+	}
+	return len(data)
+}
+
+// prefix is at most the first n bytes of s, cut on a character boundary.
+func prefix(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "")
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"bitbucket.org/coda-changelog/coda-changelog/changelog"
 	"bitbucket.org/coda-changelog/coda-changelog/coda"
 )
 
@@ -115,4 +116,23 @@ func TestDescribeMappingInADryRun(t *testing.T) {
 	require.Equal(t, "filling Commit (sha), Summary (subject) and the columns named after the other fields, leaving out date "+
 		"(a dry run does not read the table: a real run names every column it fills and leaves empty)",
 		describeMapping(Table{Columns: []ColumnMapping{{Field: "sha", Column: "Commit"}, {Field: "subject", Column: "Summary"}, {Field: "date"}}}))
+}
+
+func TestTooLargeAdviceNamesWhatToLeaveOut(t *testing.T) {
+	t.Parallel()
+	rel := release("v1.1.0", 1, 2)
+	rel.Entries[0].Subject = "paste (a whole log) " + strings.Repeat("x", 100_000)
+	rel.Entries[1].Body = strings.Repeat("stack frame\n", 9000)
+	plan := &tablePlan{spec: Table{Name: "Changes", Rows: PerCommit, Columns: []ColumnMapping{{Field: "body", Column: "Body"}}},
+		all: []coda.Column{{ID: "c-sha", Name: "SHA"}, {ID: "c-subject", Name: "Subject"}, {ID: "c-body", Name: "Body"}}}
+	for i := range plan.all {
+		plan.all[i].Format.Type = coda.ColumnText
+	}
+	require.Empty(t, plan.mapColumns(&rel, ""))
+	require.Empty(t, plan.keyColumns())
+	plan.buildRows([]changelog.Release{rel}, true)
+	require.Equal(t, `Its subject alone is 100022 bytes: leave the commit out with EXCLUDE_COMMITS, a Go regular expression of subjects `+
+		`and authors (such as '^paste \(a whole log\) xxxx')`, plan.tooLargeAdvice(0))
+	require.Equal(t, "Its body cell is the largest (117002 bytes): leave body out (CODA_COLUMNS: 'body=')",
+		plan.tooLargeAdvice(1))
 }

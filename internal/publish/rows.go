@@ -187,8 +187,8 @@ func (p *Publisher) wait(ctx context.Context, muts []coda.Mutation, what string)
 func (p *Publisher) rowsError(plan *tablePlan, err error) error {
 	var tooLarge *coda.RowTooLargeError
 	if errors.As(err, &tooLarge) {
-		return fmt.Errorf("the row of %s is too large for Coda (%d by Coda's measure, limit %d); nothing was written. "+
-			"Map fewer long fields (body, markdown) in %s: %w", plan.rowName(tooLarge.Index), tooLarge.Size, tooLarge.Limit, plan.spec.Variable("COLUMNS"), err)
+		return fmt.Errorf("the row of %s is too large for Coda (%d by Coda's measure, limit %d); nothing was written. %s: %w",
+			plan.rowName(tooLarge.Index), tooLarge.Size, tooLarge.Limit, plan.tooLargeAdvice(tooLarge.Index), err)
 	}
 	return fmt.Errorf("upsert %d rows into table %q: %w", len(plan.rows), plan.table.Name, p.accessError(err))
 }
