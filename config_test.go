@@ -292,7 +292,7 @@ func TestConfigGuardRails(t *testing.T) {
 		warnings: []string{"CODA_SOMETHING_ELSE is not a variable of this pipe and is ignored (see the README's Variables)"},
 	}, {
 		name: "an unknown variable near no name is a warning",
-		env:  minimal(map[string]string{"CODA_SOMETHING_ELSE": "x", "DOCKER_HOST": "tcp://host:2375", "CI": "true", "HOSTNAME": "abc",
+		env: minimal(map[string]string{"CODA_SOMETHING_ELSE": "x", "DOCKER_HOST": "tcp://host:2375", "CI": "true", "HOSTNAME": "abc",
 			"GODEBUG": "http2client=0", "GIT_TRACE": "1", "https_proxy": "http://proxy:3128"}),
 		warnings: []string{"CODA_SOMETHING_ELSE is not a variable of this pipe and is ignored (see the README's Variables)"},
 	}}

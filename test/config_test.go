@@ -220,7 +220,7 @@ func TestControlCharactersInSubjectsAreEscapedOnTheTerminal(t *testing.T) {
 	repo := sampleRepo(t)
 	const subject = "\x1b[2J\x1b]0;pwned\x07evil \u202eexe.txt"
 	repo.Commit("fix: " + subject + "\n\n" + strings.Repeat("stack frame\n", 9000)) // a body too long for a cell
-	const escaped = `\x07evil \u202eexe.txt` // the notes escape [ and ] as markdown
+	const escaped = `\x07evil \u202eexe.txt`                                        // the notes escape [ and ] as markdown
 	raw := []string{"\x1b", "\x07", "\u202e"}
 
 	dry := runPipe(t, repo.Dir, pipelinesEnv(repo, repo.Head(), map[string]string{"DRY_RUN": "true"}))
