@@ -288,11 +288,11 @@ func splitList(s string) []string {
 func parseConfig(env variables, vars map[string]string) (config, error) {
 	var c checker
 	dryRun := c.boolean("DRY_RUN", env.DryRun)
-	unknownVariables(&c, vars)
 	if len(c.problems) > 0 {
 		// Whether anything is required depends on DRY_RUN: say only that.
-		return config{Warnings: c.warnings}, &validationError{Problems: c.problems}
+		return config{}, &validationError{Problems: c.problems}
 	}
+	unknownVariables(&c, vars)
 	cfg := config{
 		DryRun:       dryRun,
 		TestPayload:  c.boolean("TEST_PAYLOAD", env.TestPayload),

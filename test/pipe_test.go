@@ -427,8 +427,8 @@ func TestMissingVariablesAllListed(t *testing.T) {
 	for _, v := range []string{"CODA_API_TOKEN:\n- required field", "CODA_DOC_ID:\n- required field", "CODA_TABLE:\n- set at least one", "ROW_PER:\n-", "WAIT:\n-"} {
 		require.Contains(t, res.stderr, v)
 	}
-	// The typo that left CODA_TABLE unset is named before the errors.
-	require.Contains(t, res.stderr, "WARNING: CODA_TABEL is not a variable of this pipe and is ignored: did you mean CODA_TABLE?\n✖ Validation errors:")
+	// The typo that left CODA_TABLE unset is named first.
+	require.Contains(t, res.stderr, "✖ Validation errors:\nCODA_TABEL:\n- is not a variable of this pipe: did you mean CODA_TABLE?")
 }
 
 func TestCloneOwnedByAnotherUser(t *testing.T) {
