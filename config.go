@@ -179,112 +179,10 @@ func checkListCounts(c *checker, vars map[string]string) {
 	}
 }
 
-// validationError lists every problem with the variables at once, in the
-// style of the official pipes.
-type validationError struct {
-	Problems []problem
-}
-
-// problem is what is wrong with one variable.
-type problem struct {
-	Variable string
-	Message  string
-}
-
-func (e *validationError) Error() string {
-	var b strings.Builder
-	b.WriteString("Validation errors:")
-	var last string
-	for _, p := range e.Problems {
-		if p.Variable != last {
-			b.WriteString("\n" + p.Variable + ":")
-			last = p.Variable
-		}
-		b.WriteString("\n- " + p.Message)
-	}
-	return b.String()
-}
-
-// checker collects problems and warnings while a Config is built.
-type checker struct {
-	problems []problem
-	warnings []string
-}
-
-func (c *checker) add(variable, format string, args ...any) {
-	c.problems = append(c.problems, problem{Variable: variable, Message: fmt.Sprintf(format, args...)})
-}
-
-func (c *checker) warn(format string, args ...any) {
-	c.warnings = append(c.warnings, fmt.Sprintf(format, args...))
-}
-
-// boolean parses true/false/1/0/yes/no in any case.
-func (c *checker) boolean(variable, value string) bool {
-	switch strings.ToLower(strings.TrimSpace(value)) {
-	case "true", "1", "yes", "y", "on":
-		return true
-	case "false", "0", "no", "n", "off", "":
-		return false
-	}
-	c.add(variable, "%q is not a boolean: use true or false (1/0 and yes/no work too)", value)
-	return false
-}
-
-// number parses an optional whole number.
-func (c *checker) number(variable, value string) *int {
-	if value == "" {
-		return nil
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(value))
-	if err != nil || n < 0 {
-		c.add(variable, "%q is not a whole number", value)
-		return nil
-	}
-	return &n
-}
-
-// oneOf checks value against the allowed values of a closed set.
-func oneOf[T ~string](c *checker, variable, value string, allowed []T) T {
-	v := T(strings.ToLower(strings.TrimSpace(value)))
-	if !slices.Contains(allowed, v) {
-		names := make([]string, len(allowed))
-		for i, a := range allowed {
-			names[i] = string(a)
-		}
-		c.add(variable, "%q is not allowed: use one of %s", value, strings.Join(names, ", "))
-	}
-	return v
-}
-
-// regexp compiles a user's pattern with compile, reporting its error.
-func compilePattern[T any](c *checker, variable, value string, compile func(string) (T, error)) T {
-	v, err := compile(value)
-	if err != nil {
-		c.add(variable, "%v", err)
-	}
-	return v
-}
-
-// splitList splits a list variable: one item a line, or comma-separated
-// when it is one line. Items are trimmed; empty ones dropped.
-func splitList(s string) []string {
-	sep := ","
-	if strings.Contains(s, "\n") {
-		sep = "\n"
-	}
-	var out []string
-	for _, item := range strings.Split(s, sep) {
-		if item = strings.TrimSpace(item); item != "" {
-			out = append(out, item)
-		}
-	}
-	return out
-}
-
-// parseConfig checks env and builds the run's Config, reporting every problem
-// at once as a *ValidationError. vars is the environment env was read from:
-// it tells a variable set to "" from one not set, and names typos.
+// parseConfig checks env and builds the run's [config], reporting every
+// problem at once as a [*validationError]. vars is the environment env was
+// read from: it tells a variable set to "" from one not set, and names
+// typos.
 func parseConfig(env variables, vars map[string]string) (config, error) {
 	var c checker
 	dryRun := c.boolean("DRY_RUN", env.DryRun)
@@ -486,22 +384,6 @@ func parseTable(c *checker, prefix, name, columns, keys string, rows publish.Row
 		}
 	}
 	return t
-}
-
-// parseDuration reads a Go duration ("2m", "90s") or a number of seconds.
-func parseDuration(c *checker, variable, value string) time.Duration {
-	v := strings.TrimSpace(value)
-	d, err := time.ParseDuration(v)
-	if n, nerr := strconv.Atoi(v); nerr == nil {
-		d, err = time.Duration(n)*time.Second, nil
-	}
-	switch {
-	case err != nil:
-		c.add(variable, "%q is not a duration: use seconds (120) or a Go duration (2m, 90s)", value)
-	case d <= 0:
-		c.add(variable, "%q must be positive: use seconds (120) or a Go duration (2m, 90s)", value)
-	}
-	return d
 }
 
 // docSegment is the /d/ segment of a doc URL; docID is what an id looks like.

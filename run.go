@@ -9,14 +9,12 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
-	"slices"
 	"strings"
 	"syscall"
 	"time"
 
 	"bitbucket.org/coda-changelog/coda-changelog/changelog"
 	"bitbucket.org/coda-changelog/coda-changelog/coda"
-	"bitbucket.org/coda-changelog/coda-changelog/internal/pipelines"
 	"bitbucket.org/coda-changelog/coda-changelog/internal/publish"
 	"bitbucket.org/coda-changelog/coda-changelog/internal/words"
 )
@@ -65,71 +63,146 @@ func run(ctx context.Context, args []string, environment []string, stdout, stder
 		newConsole(stderr, false, token).warnAll(cfg.Warnings) // an unknown variable may be why
 		return err
 	}
-	con := newConsole(stderr, cfg.Debug, token)
-	if cfg.Backfill {
-		return backfill(ctx, cfg, con, stdout)
-	}
-	return release(ctx, cfg, con, stdout)
+	return publishReleases(ctx, cfg, newConsole(stderr, cfg.Debug, token), stdout)
 }
 
-// release publishes the build's release: its range, read from git, its
-// notes and its rows; in a dry run it prints them instead.
-func release(ctx context.Context, cfg config, con *console, stdout io.Writer) error {
-	b, err := buildRelease(ctx, cfg, con)
+// publishReleases is the one flow of every run: build the releases (the
+// build's, or every release of the history with BACKFILL), say what they
+// are, write OUTPUT_JSON, then print them (DRY_RUN) or publish them.
+func publishReleases(ctx context.Context, cfg config, con *console, stdout io.Writer) error {
+	build := buildRelease
+	if cfg.Backfill {
+		build = buildReleases
+	}
+	r, err := build(ctx, cfg, con)
 	if err != nil {
 		con.warnAll(cfg.Warnings) // a typo may be why
 		return err
 	}
-	con.Info("%s", b.startLine(cfg))
-	con.warnAll(append(cfg.Warnings, b.warnings(cfg)...))
-	logFilters(con, b.history)
-	in := newInsights(cfg, con, b)
+	con.Info("%s", r.start)
+	con.warnAll(append(cfg.Warnings, r.warnings...))
+	logFilters(con, r.history)
+	in := r.insights(cfg, con)
 	if cfg.OutputJSON != "" {
-		if err := writeJSON(cfg.OutputJSON, b.release); err != nil {
+		if err := r.writeJSON(cfg.OutputJSON, con); err != nil {
 			return err
 		}
-		con.Info("Wrote the release JSON to %s", cfg.OutputJSON)
 	}
 	if cfg.DryRun {
-		if _, err := io.WriteString(stdout, con.redact(b.release.Markdown)); err != nil {
-			return err
-		}
-		publish.Describe(con, cfg.Coda, []changelog.Release{b.release})
-		in.describe()
-		con.Success("Dry run: %s. Nothing was sent to Coda.", b.summary())
-		return in.verdict()
+		return r.dryRun(cfg, con, stdout, in)
 	}
 	if !cfg.writesToCoda() {
 		return in.withoutCoda(ctx)
 	}
-	if b.history.Commits == 0 && !cfg.TestPayload {
+	if r.history.Commits == 0 && !cfg.TestPayload {
 		// An empty range. A range whose commits were all filtered out is
 		// still a release: its row, its notes ("No changes.") and its
 		// automation are published.
 		in.post(ctx)
-		con.Success("Nothing to publish: %s.", b.summary())
+		con.Success("Nothing to publish: %s.", r.summary)
 		return nil
 	}
 	err = withPublisher(cfg, con, func(p *publish.Publisher) (string, error) {
-		if cfg.TestPayload {
-			done, err := p.TestPayload(ctx, b.release)
-			if err != nil {
-				return "", fmt.Errorf("test payload: %w", err)
-			}
-			return fmt.Sprintf("Test payload: %s; checked %s. Nothing was left in the doc.", b.summary(), strings.Join(done, "; ")), nil
-		}
-		done, err := p.Publish(ctx, b.release)
-		if err != nil {
-			return "", err
-		}
-		// The report goes after Coda, so that it links to what was written.
-		in.linkTo(ctx, p)
-		if posted := in.post(ctx); posted != "" {
-			done = append(done, posted)
-		}
-		return fmt.Sprintf("Published %s: %s.", b.summary(), strings.Join(done, "; ")), nil
+		return r.publish(ctx, cfg, p, in)
 	})
 	return cmp.Or(err, in.verdict())
+}
+
+// releases are what a run publishes, oldest first: the build's release,
+// or every release of the history (a backfill), with what the log says of
+// them.
+type releases struct {
+	list     []changelog.Release
+	backfill bool
+	// build is the build's release and what it was built from; zero for
+	// a backfill, which describes no one build.
+	build    built
+	start    string   // the log's first line
+	warnings []string // what they show to be legal but probably wrong
+	// history adds up the releases' histories: the commits read and what
+	// the filters left out.
+	history changelog.History
+	summary string // the one-line account of them
+}
+
+// insights starts the Code Insights report and the commit lint of the
+// build's release; a backfill has neither (config warns).
+func (r releases) insights(cfg config, con *console) *insights {
+	if r.backfill {
+		cfg.Insights, cfg.CommitLint = false, lintOff
+	}
+	return newInsights(cfg, con, r.build)
+}
+
+// writeJSON writes OUTPUT_JSON: the release JSON, or for a backfill an
+// array of them.
+func (r releases) writeJSON(path string, con *console) error {
+	if !r.backfill {
+		if err := writeJSON(path, r.list[0]); err != nil {
+			return err
+		}
+		con.Info("Wrote the release JSON to %s", path)
+		return nil
+	}
+	if err := writeJSON(path, r.list); err != nil {
+		return err
+	}
+	con.Info("Wrote the releases' JSON (an array, oldest first) to %s", path)
+	return nil
+}
+
+// dryRun prints the releases' notes, newest first as the notes read, and
+// what a real run would write.
+func (r releases) dryRun(cfg config, con *console, stdout io.Writer, in *insights) error {
+	sep, what := "", "Dry run"
+	if r.backfill {
+		sep, what = "\n", "Dry run of a backfill"
+	}
+	for i := len(r.list) - 1; i >= 0; i-- {
+		if _, err := io.WriteString(stdout, con.redact(r.list[i].Markdown)+sep); err != nil {
+			return err
+		}
+	}
+	if r.backfill {
+		for _, rel := range r.list {
+			con.Info("%s: %s from %s.", rel.Version, words.Plural(len(rel.Entries), "entry", "entries"), orWhole(rel.From))
+		}
+	}
+	publish.Describe(con, cfg.Coda, r.list)
+	in.describe()
+	con.Success("%s: %s. Nothing was sent to Coda.", what, r.summary)
+	return in.verdict()
+}
+
+// publish writes the releases with p and returns the run's last line:
+// the test payload of the build's release (TEST_PAYLOAD), every release
+// (BACKFILL), or the build's release, followed by its Code Insights
+// report.
+func (r releases) publish(ctx context.Context, cfg config, p *publish.Publisher, in *insights) (string, error) {
+	switch {
+	case cfg.TestPayload:
+		done, err := p.TestPayload(ctx, r.list[0])
+		if err != nil {
+			return "", fmt.Errorf("test payload: %w", err)
+		}
+		return fmt.Sprintf("Test payload: %s; checked %s. Nothing was left in the doc.", r.summary, strings.Join(done, "; ")), nil
+	case r.backfill:
+		done, err := p.Backfill(ctx, r.list)
+		if err != nil {
+			return "", fmt.Errorf("backfill: %w. A rerun completes it: it updates the same rows and skips notes already on the page", err)
+		}
+		return fmt.Sprintf("Backfilled %s: %s.", r.summary, strings.Join(done, "; ")), nil
+	}
+	done, err := p.Publish(ctx, r.list[0])
+	if err != nil {
+		return "", err
+	}
+	// The report goes after Coda, so that it links to what was written.
+	in.linkTo(ctx, p)
+	if posted := in.post(ctx); posted != "" {
+		done = append(done, posted)
+	}
+	return fmt.Sprintf("Published %s: %s.", r.summary, strings.Join(done, "; ")), nil
 }
 
 // polling is how long the pipe waits before it asks Coda whether a write
@@ -159,14 +232,6 @@ func withPublisher(cfg config, con *console, do func(*publish.Publisher) (string
 	return nil
 }
 
-// logCodaStats prints what the run asked of Coda, for the rate limits'
-// sake (the integration guide asks to monitor them).
-func logCodaStats(con *console, c *coda.Client, start time.Time) {
-	st := c.Stats()
-	con.Info("Coda: %s, %d rate-limited, %.1f s waiting for the limits, %.1f s in all.",
-		words.Plural(st.Requests, "request", "requests"), st.RateLimited, st.RateLimitWait.Seconds(), time.Since(start).Seconds())
-}
-
 // usage is what --help prints, with the version.
 const usage = `coda-changelog %s: a Bitbucket Pipelines pipe that publishes a build's changelog to Coda
 (table rows, release notes on a page, a webhook-invoked automation).
@@ -189,199 +254,3 @@ Variables, examples and the setup of a Coda doc:
 // is a soft limit: a bigger history still works, with the collector working
 // harder. GOMEMLIMIT overrides it.
 const softMemoryLimit = 160 << 20
-
-// built is a release and what it was built from.
-type built struct {
-	rng     changelog.Range
-	history changelog.History
-	// sincePrevious is the history since the previous release tag, which
-	// bumps the version, when the range starts elsewhere; else nil.
-	sincePrevious *changelog.History
-	release       changelog.Release
-}
-
-// summary is the one-line account of the release: version, counts, range.
-func (b built) summary() string {
-	return fmt.Sprintf("%s, %s from %s in %s..%s, %s",
-		b.release.Version, words.Plural(len(b.release.Entries), "entry", "entries"), words.Plural(b.history.Commits, "commit", "commits"),
-		orWhole(b.rng.From), changelog.ShortSHA(b.rng.To), b.rng.Reason)
-}
-
-// logFilters says how many commits each filter left out, when any did.
-func logFilters(con *console, h changelog.History) {
-	if n := h.ExcludedTypes + h.ExcludedCommits; n > 0 {
-		con.Info("Filters left out %s: %d by EXCLUDE_TYPES, %d by EXCLUDE_COMMITS.",
-			words.Plural(n, "commit", "commits"), h.ExcludedTypes, h.ExcludedCommits)
-	}
-}
-
-// startLine is the first line of the log: the pipe's version, the
-// repository, the range and the version, each with why it was chosen, so
-// that a support request starts with everything needed.
-func (b built) startLine(cfg config) string {
-	from := b.rng.FromRef
-	if b.rng.From == "" || from == changelog.MergeBase {
-		from = orWhole(b.rng.From)
-	}
-	return fmt.Sprintf("coda-changelog %s: %s %s..%s (%s), version %s (%s)",
-		version, repoName(cfg, b.release), from, changelog.ShortSHA(b.rng.To), b.rangeWhy(cfg), b.release.Version, b.versionWhy(cfg))
-}
-
-// rangeWhy says why the range starts where it does.
-func (b built) rangeWhy(cfg config) string {
-	switch {
-	case cfg.Range.From != "":
-		return "FROM_REF"
-	case b.rng.FromRef == changelog.MergeBase:
-		return b.rng.Reason // merge-base with the pull request's destination
-	case b.rng.Previous != nil && b.rng.From == b.rng.Previous.Commit:
-		return "previous release tag"
-	}
-	return b.rng.Reason
-}
-
-// versionWhy says where the version came from.
-func (b built) versionWhy(cfg config) string {
-	switch {
-	case b.release.VersionReason != "":
-		return b.release.VersionReason
-	case cfg.Pipelines.Tag != "" && cfg.Release.Version == cfg.Pipelines.Tag:
-		return "BITBUCKET_TAG"
-	}
-	return "VERSION"
-}
-
-// warnings are what the range shows to be legal but probably wrong.
-func (b built) warnings(cfg config) []string {
-	var out []string
-	if b.rng.FromNotAncestor {
-		out = append(out, fmt.Sprintf("FROM_REF %s is not an ancestor of %s, so the range holds only %s's side of them; "+
-			"were FROM_REF and TO_REF swapped?", cfg.Range.From, changelog.ShortSHA(b.rng.To), changelog.ShortSHA(b.rng.To)))
-	}
-	return append(out, unseenTypes(cfg, b.history)...)
-}
-
-// unseenTypes warns about the EXCLUDE_TYPES that no commit of h has.
-func unseenTypes(cfg config, h changelog.History) []string {
-	var unknown []string
-	for _, t := range cfg.Read.ExcludeTypes {
-		if !slices.Contains(h.TypesSeen, t) {
-			unknown = append(unknown, t)
-		}
-	}
-	if len(unknown) == 0 {
-		return nil
-	}
-	return []string{fmt.Sprintf("EXCLUDE_TYPES names %s, which no commit in the range has; the types in the range are: %s",
-		strings.Join(unknown, ", "), orNone(h.TypesSeen))}
-}
-
-// orNone joins a list, or says "none".
-func orNone(items []string) string {
-	if len(items) == 0 {
-		return "none"
-	}
-	return strings.Join(items, ", ")
-}
-
-// buildRelease reads the build's range and renders its release.
-func buildRelease(ctx context.Context, cfg config, con *console) (built, error) {
-	var b built
-	err := readHistory(ctx, cfg, con, func(g *changelog.Git) (err error) {
-		b, err = readRange(ctx, g, cfg)
-		return err
-	})
-	if err != nil {
-		return built{}, err
-	}
-	opts := cfg.Release
-	opts.SincePrevious = b.sincePrevious
-	b.release = changelog.NewRelease(b.rng, b.history, opts)
-	if b.release.Markdown, err = renderNotes(cfg, b.release); err != nil {
-		return built{}, err
-	}
-	return b, nil
-}
-
-// readHistory runs read on the repository. A shallow clone that lacks the
-// history read needs is deepened once, when FETCH_HISTORY allows it.
-func readHistory(ctx context.Context, cfg config, con *console, read func(*changelog.Git) error) error {
-	g := &changelog.Git{Dir: cfg.RepoPath, Logger: con.Logger()}
-	err := read(g)
-	var shallow *changelog.ShallowError
-	if errors.As(err, &shallow) && cfg.FetchHistory {
-		con.Info("The clone is shallow and lacks part of the history; fetching the full history.")
-		if ferr := cfg.Pipelines.FetchHistory(ctx, g, cfg.Range.PRDestinationBranch); ferr != nil {
-			return fmt.Errorf("%w\nFetching more history failed: %v", err, ferr)
-		}
-		err = read(g)
-	}
-	return err
-}
-
-// renderNotes renders a release's notes with the built-in or the custom
-// template.
-func renderNotes(cfg config, rel changelog.Release) (string, error) {
-	md, err := cfg.Notes.Render(rel)
-	if err != nil && cfg.Template != "" {
-		return "", fmt.Errorf("TEMPLATE %s: %w", cfg.Template, err)
-	}
-	return md, err
-}
-
-// orWhole names the start of a range, "(root)" for the whole history.
-func orWhole(from string) string {
-	if from == "" {
-		return "(root)"
-	}
-	return changelog.ShortSHA(from)
-}
-
-// readRange resolves the range and reads its commits.
-func readRange(ctx context.Context, g *changelog.Git, cfg config) (built, error) {
-	r, err := changelog.ResolveRange(ctx, g, cfg.Range)
-	if err != nil {
-		return built{}, repositoryError(cfg.RepoPath, err)
-	}
-	h, err := changelog.ReadRange(ctx, g, r, cfg.Read)
-	if err != nil {
-		return built{}, repositoryError(cfg.RepoPath, err)
-	}
-	b := built{rng: r, history: h}
-	if since, ok := r.VersionRange(); ok && cfg.Release.Version == "" && r.AtTo == nil && r.Previous.Semver {
-		// The range starts at FROM_REF or a merge-base: the version is
-		// still bumped by the commits since the previous release tag.
-		read := cfg.Read
-		read.NewContributors = false
-		sh, err := changelog.ReadRange(ctx, g, since, read)
-		if err != nil {
-			return built{}, repositoryError(cfg.RepoPath, err)
-		}
-		b.sincePrevious = &sh
-	}
-	return b, nil
-}
-
-// repositoryError adds what to do to an error reading the repository.
-func repositoryError(dir string, err error) error {
-	switch {
-	case errors.Is(err, changelog.ErrShallow):
-		return fmt.Errorf("%w; fetch the full history: %s", err, pipelines.ShallowAdvice)
-	case errors.Is(err, changelog.ErrNotRepository):
-		return advised{fmt.Sprintf("%s is not a git repository: run the pipe in the clone (Bitbucket mounts it as BITBUCKET_CLONE_DIR), "+
-			"or set REPO_PATH", dir), err}
-	case errors.Is(err, changelog.ErrNoCommits):
-		return advised{fmt.Sprintf("the repository at %s has no commits yet: there is no changelog to publish", dir), err}
-	}
-	return err
-}
-
-// advised is an error rewritten as a message that says its cause and
-// what to do; the cause stays for errors.Is, but is not said twice.
-type advised struct {
-	msg   string
-	cause error
-}
-
-func (e advised) Error() string { return e.msg }
-func (e advised) Unwrap() error { return e.cause }
