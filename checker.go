@@ -91,9 +91,17 @@ func oneOf[T ~string](c *checker, variable, value string, allowed []T) T {
 func compilePattern[T any](c *checker, variable, value string, compile func(string) (T, error)) T {
 	v, err := compile(value)
 	if err != nil {
-		c.add(variable, "%v", err)
+		c.add(variable, "%s", patternError(err))
 	}
 	return v
+}
+
+// patternError is the text of an error about a user's pattern, without
+// the "error parsing regexp: " that package regexp puts before its cause:
+// the message around it already says that the pattern is not a regular
+// expression.
+func patternError(err error) string {
+	return strings.Replace(err.Error(), "error parsing regexp: ", "", 1)
 }
 
 // splitList splits a list variable: one item a line, or comma-separated

@@ -228,7 +228,7 @@ func parseConfig(env variables, vars map[string]string) (config, error) {
 		cfg.Read.ExcludeCommits = compilePattern(&c, "EXCLUDE_COMMITS", env.ExcludeCommits, func(p string) (*regexp.Regexp, error) {
 			re, err := regexp.Compile(p)
 			if err != nil {
-				return nil, fmt.Errorf("%q is not a Go regular expression (%v): write, for example, '^chore\\(release\\)|dependabot\\[bot\\]'", p, err)
+				return nil, fmt.Errorf("%q is not a Go regular expression: %v; write, for example, '^chore\\(release\\)|dependabot\\[bot\\]'", p, err)
 			}
 			return re, nil
 		})
@@ -278,7 +278,7 @@ const regexpHint = "it is a Go regular expression, not a glob: for tags such as 
 func tagPattern(c *checker, value string) *changelog.TagMatcher {
 	m, err := changelog.NewTagMatcher(value)
 	if err != nil {
-		c.add("TAG_PATTERN", "%v (%s)", err, regexpHint)
+		c.add("TAG_PATTERN", "%s (%s)", patternError(err), regexpHint)
 		return nil
 	}
 	if value == "" {

@@ -87,6 +87,7 @@ func TestConfigReportsEveryProblemAtOnce(t *testing.T) {
 	} {
 		require.Contains(t, msg, want)
 	}
+	require.NotContains(t, msg, "error parsing regexp", "a pattern's message says once that it is no regular expression")
 }
 
 func TestConfigDryRunNeedsNoCoda(t *testing.T) {
@@ -213,7 +214,7 @@ func TestConfigGuardRails(t *testing.T) {
 	}, {
 		name:     "a glob that is no regular expression",
 		env:      minimal(map[string]string{"TAG_PATTERN": "*"}),
-		problems: []string{"TAG_PATTERN: tag pattern \"*\" is not a valid regular expression: error parsing regexp: missing argument to repetition operator: `*` (" + regexpHint + ")"},
+		problems: []string{"TAG_PATTERN: tag pattern \"*\" is not a valid regular expression: missing argument to repetition operator: `*` (" + regexpHint + ")"},
 	}, {
 		name:     "v* matches every tag",
 		env:      minimal(map[string]string{"TAG_PATTERN": "v*"}),
