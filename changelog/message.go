@@ -104,8 +104,13 @@ type Merge struct {
 	// Title is the pull request title (the first line of the paragraph after
 	// the merge line) when present.
 	Title string
-	// Bullets are the "* <commit message>" lines of a squash merge, without
-	// the "* ".
+	// Bullets are the commit messages of a squash merge, one per
+	// "* <commit message>" bullet, without the "* ": the bullet's line and
+	// the lines after it up to the next bullet (Bitbucket does not indent a
+	// message's further lines), trimmed of white space; the last bullet's
+	// message stops before the merge's closing "Approved-by:" lines. So a
+	// line of a squashed message that itself starts with "* " reads as a
+	// bullet of its own.
 	Bullets []string
 	// ApprovedBy are the names in "Approved-by: <Name>" or
 	// "Approved-by: <Name> <email>" footers.
@@ -147,7 +152,11 @@ const (
 // a footer, so it can hold newlines and blank lines. As older (Angular)
 // histories write it, "BREAKING CHANGE:" or "BREAKING-CHANGE:" may also end
 // its line, the note following in the next paragraphs: the value is then
-// those paragraphs, up to the next footer or the end. Everything before the
+// those paragraphs, up to the next footer or the end. A breaking-change
+// footer directly under the header, with no blank line between (a common
+// slip, which conventional-commits-parser counts too), starts the footers
+// as well; elsewhere a footer needs the blank line, so a body line that
+// mentions a breaking change in prose is body. Everything before the
 // footers is the body. Tokens are case-insensitive, except that only the
 // upper-case "BREAKING CHANGE" and "BREAKING-CHANGE" mark a breaking change.
 // A paragraph of prose that starts like "Note: ..." is therefore a footer.
@@ -166,7 +175,9 @@ const (
 // Merge messages get Merge. A pull request merge takes Type, Scope, Subject
 // and Breaking from its title, the first line of the paragraph after the
 // merge line; its footers are only looked for after the last squash bullet,
-// so the footers of squashed commit messages stay in the body.
+// so the footers of squashed commit messages stay in the body, and
+// [Merge.Bullets] holds each squashed commit's message, to be parsed on its
+// own.
 //
 // Line endings "\r\n" are read as "\n"; other bytes, invalid UTF-8
 // included, are kept as they are, and text that looks like markup or
@@ -198,16 +209,18 @@ func ParseMessage(msg string) Message {
 			}
 		}
 		footerFrom = bodyFrom
+		var starts []int // the lines that start a squash bullet
 		for i := bodyFrom; i < len(lines); i++ {
 			if isSquashBullet(lines[i].text) {
-				merge.Bullets = append(merge.Bullets, strings.TrimSpace(lines[i].text[2:]))
+				starts = append(starts, i)
 				footerFrom = i + 1
 			}
 		}
+		merge.Bullets = bulletMessages(msg, lines, starts)
 		m.Merge = merge
 	}
 
-	fb := footerBlockStart(lines, footerFrom)
+	fb := footerBlockStart(lines, footerFrom, footerFrom == bodyFrom)
 	m.Footers = parseFooters(msg, lines[fb:])
 	if fb > bodyFrom {
 		m.Body = trimBlankLines(msg[lines[bodyFrom].off : lines[fb-1].off+len(lines[fb-1].text)])
@@ -417,10 +430,15 @@ func isBreakingToken(tok string) bool {
 
 // footerBlockStart returns the index of the first line of the footers: the
 // first line at or after from that follows a blank line and starts a
-// footer. It returns len(lines) when there are no footers.
-func footerBlockStart(lines []msgLine, from int) int {
+// footer. When underHeader is set, line from is the one directly under the
+// header, and a breaking-change footer there starts the footers without a
+// blank line before it: "feat: x\nBREAKING CHANGE: y" is a common slip, which
+// conventional-commits-parser counts too. It returns len(lines) when there
+// are no footers.
+func footerBlockStart(lines []msgLine, from int, underHeader bool) int {
 	for i := max(from, 1); i < len(lines); i++ {
-		if _, _, ok := footerStart(lines[i].text); ok && isBlankLine(lines[i-1].text) {
+		tok, _, ok := footerStart(lines[i].text)
+		if ok && (isBlankLine(lines[i-1].text) || underHeader && i == from && isBreakingToken(tok)) {
 			return i
 		}
 	}
@@ -594,6 +612,38 @@ func mergeTitleLine(lines []msgLine) int {
 // isSquashBullet reports whether s is a squash merge's "* <commit message>" line.
 func isSquashBullet(s string) bool {
 	return strings.HasPrefix(s, "* ") && !isBlankLine(s[2:])
+}
+
+// bulletMessages returns the commit messages of a squash merge's bullets,
+// which start at the lines starts. Bitbucket writes each squashed commit's
+// whole message after its "* ", its further lines unindented, and the
+// bullets one under the other, so a bullet's message runs until the next
+// bullet. The last one stops before the "Approved-by:" lines (and blank
+// lines) at the end of the message: those are the merge's, not the commit's.
+func bulletMessages(msg string, lines []msgLine, starts []int) []string {
+	if len(starts) == 0 {
+		return nil
+	}
+	out := make([]string, len(starts))
+	for k, s := range starts {
+		end := len(lines) // the line after the bullet's last one
+		if k+1 < len(starts) {
+			end = starts[k+1]
+		} else {
+			for end > s+1 && (isBlankLine(lines[end-1].text) || isApproval(lines[end-1].text)) {
+				end--
+			}
+		}
+		last := lines[end-1]
+		out[k] = strings.TrimSpace(msg[lines[s].off+2 : last.off+len(last.text)])
+	}
+	return out
+}
+
+// isApproval reports whether s is an "Approved-by: <Name>" trailer line.
+func isApproval(s string) bool {
+	tok, _, ok := footerStart(s)
+	return ok && strings.EqualFold(tok, "Approved-by")
 }
 
 // approverName returns the name of an "Approved-by" value, without the

@@ -3,6 +3,7 @@ package changelog
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -93,6 +94,15 @@ func checkMessageInvariants(t *testing.T, msg string, m Message) {
 	if m.Merge != nil {
 		if m.Merge.PullRequest < 0 || strings.Contains(m.Merge.Title, "\n") {
 			t.Errorf("ParseMessage(%q).Merge = %+v", msg, m.Merge)
+		}
+		for i, b := range m.Merge.Bullets {
+			if b != strings.TrimSpace(b) || b == "" {
+				t.Errorf("ParseMessage(%q): bullet %d is %q: empty or not trimmed", msg, i+1, b)
+			}
+			if slices.ContainsFunc(strings.Split(b, "\n")[1:], isSquashBullet) {
+				t.Errorf("ParseMessage(%q): bullet %d %q holds another bullet", msg, i+1, b)
+			}
+			checkMessageInvariants(t, b, ParseMessage(b))
 		}
 	}
 	if utf8.ValidString(msg) {

@@ -368,6 +368,48 @@ func TestParseMessage(t *testing.T) {
 			want: Message{Conventional: true, Type: "fix", Subject: "y", Footers: []Footer{{"Refs", "#1"}, {"Acked-by", "Q"}}},
 		},
 		{
+			name: "footer/breaking_change_directly_under_header",
+			msg:  "feat(api): drop v1\nBREAKING CHANGE: clients must call /v2",
+			want: Message{
+				Conventional: true, Type: "feat", Scope: "api", Subject: "drop v1",
+				Breaking: true, BreakingNote: "clients must call /v2",
+				Footers: []Footer{{"BREAKING CHANGE", "clients must call /v2"}},
+			},
+		},
+		{
+			name: "footer/breaking_change_hyphen_directly_under_header_then_footers",
+			msg:  "fix: y\nBREAKING-CHANGE: z\nmore of z\n\nRefs: #1",
+			want: Message{
+				Conventional: true, Type: "fix", Subject: "y",
+				Breaking: true, BreakingNote: "z\nmore of z",
+				Footers: []Footer{{"BREAKING-CHANGE", "z\nmore of z"}, {"Refs", "#1"}},
+			},
+		},
+		{
+			name: "footer/breaking_change_alone_directly_under_header",
+			msg:  "feat: x\nBREAKING CHANGE:\n\nthe note",
+			want: Message{
+				Conventional: true, Type: "feat", Subject: "x",
+				Breaking: true, BreakingNote: "the note",
+				Footers: []Footer{{"BREAKING CHANGE", "the note"}},
+			},
+		},
+		{
+			name: "footer/breaking_change_in_prose_under_header_is_body",
+			msg:  "feat: x\nThis is no BREAKING CHANGE: old clients work.",
+			want: Message{Conventional: true, Type: "feat", Subject: "x", Body: "This is no BREAKING CHANGE: old clients work."},
+		},
+		{
+			name: "footer/breaking_change_mid_paragraph_is_body",
+			msg:  "feat: x\n\nWe changed a lot\nBREAKING CHANGE: not a footer here",
+			want: Message{Conventional: true, Type: "feat", Subject: "x", Body: "We changed a lot\nBREAKING CHANGE: not a footer here"},
+		},
+		{
+			name: "footer/lower_case_breaking_change_under_header_is_body",
+			msg:  "feat: x\nBreaking change: none",
+			want: Message{Conventional: true, Type: "feat", Subject: "x", Body: "Breaking change: none"},
+		},
+		{
 			name: "footer/values_trimmed",
 			msg:  "fix: y\n\nRefs:    #1   \t\nAcked-by: Q  \n\n\n",
 			want: Message{Conventional: true, Type: "fix", Subject: "y", Footers: []Footer{{"Refs", "#1"}, {"Acked-by", "Q"}}},
@@ -486,7 +528,29 @@ func TestParseMessage(t *testing.T) {
 				Footers: []Footer{{"Approved-by", "A"}, {"Approved-by", "B"}},
 				Merge: &Merge{
 					Kind: MergeBitbucket, Branch: "feat/x", PullRequest: 12, Title: "Add y",
-					Bullets: []string{"feat: add y", "fix: z"}, ApprovedBy: []string{"A", "B"},
+					Bullets: []string{"feat: add y\n\nRefs: #3", "fix: z"}, ApprovedBy: []string{"A", "B"},
+				},
+			},
+		},
+		{
+			name: "merge/bitbucket_squash_branch_title_multi_line_bullets",
+			msg: "Merged in feature/ABC-12-checkout (pull request #7)\n\nfeature/ABC-12-checkout\n\n" +
+				"* feat(cart): pay with vouchers\n\nVouchers come from the CRM.\n" +
+				"* fix!: round totals\nBREAKING CHANGE: totals have two decimals\n" +
+				"* docs: explain vouchers\n\nRefs: ABC-13\n\nApproved-by: Jane Doe\nApproved-by: John Roe\n",
+			want: Message{
+				Subject: "feature/ABC-12-checkout",
+				Body: "* feat(cart): pay with vouchers\n\nVouchers come from the CRM.\n" +
+					"* fix!: round totals\nBREAKING CHANGE: totals have two decimals\n* docs: explain vouchers",
+				Footers: []Footer{{"Refs", "ABC-13"}, {"Approved-by", "Jane Doe"}, {"Approved-by", "John Roe"}},
+				Merge: &Merge{
+					Kind: MergeBitbucket, Branch: "feature/ABC-12-checkout", PullRequest: 7, Title: "feature/ABC-12-checkout",
+					Bullets: []string{
+						"feat(cart): pay with vouchers\n\nVouchers come from the CRM.",
+						"fix!: round totals\nBREAKING CHANGE: totals have two decimals",
+						"docs: explain vouchers\n\nRefs: ABC-13",
+					},
+					ApprovedBy: []string{"Jane Doe", "John Roe"},
 				},
 			},
 		},
@@ -559,7 +623,7 @@ func TestParseMessage(t *testing.T) {
 				Body:    "* commit 'abc':\n  Add x",
 				Merge: &Merge{
 					Kind: MergeBitbucket, Branch: "feature/ABC-1", Into: "develop", PullRequest: 41,
-					Bullets: []string{"commit 'abc':"},
+					Bullets: []string{"commit 'abc':\n  Add x"},
 				},
 			},
 		},
@@ -683,7 +747,7 @@ func TestParseMessage(t *testing.T) {
 			want: Message{
 				Subject: "Undo it",
 				Body:    "* Revert \"x\"\n\nThis reverts commit " + sha1 + ".",
-				Merge:   &Merge{Kind: MergeBitbucket, Branch: "a", PullRequest: 2, Title: "Undo it", Bullets: []string{"Revert \"x\""}},
+				Merge:   &Merge{Kind: MergeBitbucket, Branch: "a", PullRequest: 2, Title: "Undo it", Bullets: []string{"Revert \"x\"\n\nThis reverts commit " + sha1 + "."}},
 			},
 		},
 		{
