@@ -51,6 +51,7 @@ type variables struct {
 	Sections        string `env:"SECTIONS"`
 	NewContributors string `env:"NEW_CONTRIBUTORS, default=true"`
 	IncludeMerges   string `env:"INCLUDE_MERGES, default=false"`
+	SquashMerges    string `env:"SQUASH_MERGES, default=auto"`
 	Version         string `env:"VERSION"`
 	Timezone        string `env:"TIMEZONE, default=UTC"`
 	Template        string `env:"TEMPLATE"`
@@ -220,6 +221,7 @@ func parseConfig(env variables, vars map[string]string) (config, error) {
 		Paths:         splitList(env.IncludePaths),
 		Issues:        compilePattern(&c, "ISSUE_PATTERN", env.IssuePattern, changelog.NewIssueMatcher),
 		IncludeMerges: c.boolean("INCLUDE_MERGES", env.IncludeMerges),
+		SquashMerges:  oneOf(&c, "SQUASH_MERGES", env.SquashMerges, changelog.SquashModes),
 	}
 	for _, t := range splitList(env.ExcludeTypes) {
 		cfg.Read.ExcludeTypes = append(cfg.Read.ExcludeTypes, strings.ToLower(t))

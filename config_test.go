@@ -47,6 +47,11 @@ func TestConfigDefaults(t *testing.T) {
 	require.Equal(t, ".", cfg.RepoPath)
 	require.Equal(t, time.UTC, cfg.Release.Location)
 	require.NotNil(t, cfg.Notes)
+	require.Equal(t, changelog.SquashAuto, cfg.Read.SquashMerges)
+
+	cfg, err = loadConfig(t, minimal(map[string]string{"SQUASH_MERGES": " Split "}))
+	require.NoError(t, err)
+	require.Equal(t, changelog.SquashSplit, cfg.Read.SquashMerges)
 }
 
 func TestConfigReportsEveryProblemAtOnce(t *testing.T) {
@@ -63,6 +68,7 @@ func TestConfigReportsEveryProblemAtOnce(t *testing.T) {
 		"ISSUE_URL":      "https://jira.example.com/browse/",
 		"TEMPLATE":       "/no/such/template.tmpl",
 		"CODA_PAGE_MODE": "insert",
+		"SQUASH_MERGES":  "each",
 	})
 	var ve *validationError
 	require.ErrorAs(t, err, &ve)
@@ -84,6 +90,7 @@ func TestConfigReportsEveryProblemAtOnce(t *testing.T) {
 		"ISSUE_URL:\n- \"https://jira.example.com/browse/\" has no {key} placeholder",
 		"TEMPLATE:\n- read TEMPLATE /no/such/template.tmpl",
 		"CODA_PAGE_MODE:\n- \"insert\" is not allowed",
+		"SQUASH_MERGES:\n- \"each\" is not allowed: use one of auto, split, one",
 	} {
 		require.Contains(t, msg, want)
 	}

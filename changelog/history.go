@@ -31,9 +31,13 @@ type ReadOptions struct {
 	ExcludeTypes []string
 	// ExcludeCommits, when set, drops the commits whose subject (the first
 	// line of the message, as written: "chore(release): 1.2.0") or author
-	// ("Name <email>", mailmap applied: "dependabot[bot] <…>") it matches.
-	// Breaking changes are kept whatever it matches.
+	// ("Name <email>", mailmap applied: "dependabot[bot] <…>") it matches;
+	// an entry of a split squash merge is matched by its bullet's first
+	// line. Breaking changes are kept whatever it matches.
 	ExcludeCommits *regexp.Regexp
+	// SquashMerges says how squash merges become entries; "" means
+	// [SquashAuto].
+	SquashMerges SquashMode
 	// NewContributors, when set, makes [ReadRange] list the range's new
 	// contributors in [History.NewContributors], at the cost of one more
 	// git log pass over author identities only.
@@ -166,7 +170,7 @@ func newBuilder(opts ReadOptions, withAuthors bool) *builder {
 	if issues == nil {
 		issues = defaultIssues()
 	}
-	b := &builder{nodes: map[string]node{}, issues: issues, includeMerges: opts.IncludeMerges, exclude: opts.ExcludeCommits}
+	b := &builder{nodes: map[string]node{}, issues: issues, includeMerges: opts.IncludeMerges, exclude: opts.ExcludeCommits, squash: opts.SquashMerges}
 	if withAuthors {
 		b.authors = map[string]author{}
 	}
@@ -299,6 +303,7 @@ type builder struct {
 	issues        *IssueMatcher
 	includeMerges bool
 	exclude       *regexp.Regexp    // ReadOptions.ExcludeCommits
+	squash        SquashMode        // ReadOptions.SquashMerges
 	excluded      []bool            // by entry: exclude matches; nil without exclude
 	lint          []lintMark        // the entries that are not conventional
 	authors       map[string]author // by authorKey, when new contributors are wanted
@@ -326,12 +331,15 @@ func (b *builder) add(c Commit) {
 	}
 	excluded := b.exclude != nil && (b.exclude.MatchString(firstLine(c.Message)) ||
 		b.exclude.MatchString(c.AuthorName+" <"+c.AuthorEmail+">"))
+	parts := b.parts(c, msg, excluded)
 	if !merge || b.includeMerges {
 		n.entry = int32(len(b.entries))
-		b.addEntry(c, msg, branchIssues, excluded)
+		for _, p := range parts {
+			b.addEntry(c, p, branchIssues)
+		}
 	}
 	b.nodes[c.SHA] = n
-	if b.authors != nil && (!excluded || msg.Breaking) {
+	if b.authors != nil && slices.ContainsFunc(parts, part.counts) {
 		k := authorKey(c.AuthorName, c.AuthorEmail)
 		a, ok := b.authors[k]
 		if !ok { // the newest commit names the author
@@ -342,22 +350,26 @@ func (b *builder) add(c Commit) {
 	}
 }
 
-// addEntry makes the entry of a commit.
-func (b *builder) addEntry(c Commit, msg Message, branchIssues []string, excluded bool) {
+// addEntry makes an entry of a commit: the commit's, or one of a split
+// squash merge's.
+func (b *builder) addEntry(c Commit, p part, branchIssues []string) {
 	c.AuthorName, c.AuthorEmail = b.intern(c.AuthorName), b.intern(c.AuthorEmail)
-	e := newEntry(c, msg)
-	e.Issues = b.issues.Find(append([]string{e.Subject, e.Body, footerText(msg.Footers)}, branchIssues...)...)
-	if msg.Merge != nil && msg.Merge.PullRequest > 0 {
-		// A merge commit entry, or a squash merge: one entry with its PR.
-		e.PullRequest = intPtr(msg.Merge.PullRequest)
+	e := newEntry(c, p.msg)
+	e.Issues = b.issues.Find(append([]string{e.Subject, e.Body, footerText(p.msg.Footers), p.also}, branchIssues...)...)
+	if p.pr > 0 {
+		// A merge commit entry, or a squash merge's: its PR.
+		e.PullRequest = intPtr(p.pr)
 	}
-	if p := Lint(msg); p != NoProblem && !e.Merge {
-		b.lint = append(b.lint, lintMark{entry: len(b.entries), problem: p})
+	if p.bullet > 0 {
+		e.Bullet = intPtr(p.bullet)
+	}
+	if problem := Lint(p.msg); problem != NoProblem && !e.Merge {
+		b.lint = append(b.lint, lintMark{entry: len(b.entries), problem: problem})
 	}
 	b.entries = append(b.entries, e)
 	b.dropped = append(b.dropped, false)
 	if b.exclude != nil {
-		b.excluded = append(b.excluded, excluded)
+		b.excluded = append(b.excluded, p.excluded)
 	}
 }
 
@@ -459,7 +471,9 @@ func (b *builder) attributePullRequests(to string) {
 			}
 			seen[v.sha] = true
 			if n.entry >= 0 && (v.pr > 0 || len(v.issues) > 0) {
-				b.entries[n.entry].attach(int(v.pr), v.issues)
+				for i := range b.commitEntries(n.entry) {
+					b.entries[i].attach(int(v.pr), v.issues)
+				}
 			}
 			if len(n.parents) == 0 {
 				continue
@@ -503,8 +517,12 @@ func (b *builder) dropRevertPairs() int {
 		if !ok || t.entry < 0 || b.dropped[t.entry] {
 			continue
 		}
-		b.dropped[i], b.dropped[t.entry] = true, true
-		n += 2
+		b.dropped[i] = true
+		n++
+		for j := range b.commitEntries(t.entry) { // a split squash merge's, all
+			b.dropped[j] = true
+			n++
+		}
 	}
 	return n
 }
@@ -613,6 +631,11 @@ type Entry struct {
 	URL          string    `json:"url"`
 	Merge        bool      `json:"merge"`
 	Revert       bool      `json:"revert"`
+	// Bullet is, for an entry made of one bullet of a squash merge
+	// ([SquashSplit]), that bullet's number in the message, counting from 1;
+	// nil for an entry of a whole commit. SHA and the other fields of the
+	// commit are then the squash commit's. See [Entry.Key].
+	Bullet *int `json:"bullet"`
 
 	revertOf string // full hash of the commit this one reverts
 }

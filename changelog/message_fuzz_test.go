@@ -44,6 +44,7 @@ func FuzzParseMessage(f *testing.F) {
 	f.Fuzz(func(t *testing.T, msg string) {
 		m := ParseMessage(msg)
 		checkMessageInvariants(t, msg, m)
+		checkSquashInvariants(t, msg, m)
 		if diff := cmp.Diff(m, ParseMessage(msg)); diff != "" {
 			t.Fatalf("ParseMessage(%q) is not deterministic (-first +second):\n%s", msg, diff)
 		}
@@ -114,6 +115,41 @@ func checkMessageInvariants(t *testing.T, msg string, m Message) {
 	}
 }
 
+// checkSquashInvariants checks the entries that each [SquashMode] makes of
+// msg (parsed as m) as the message of a commit with one parent: at least
+// one, each with its own row key, and a breaking one when the message or
+// one of its bullets is breaking.
+func checkSquashInvariants(t *testing.T, msg string, m Message) {
+	t.Helper()
+	if strings.Contains(strings.ToLower(msg), squashSHA) {
+		return // it reverts itself, which no real commit can
+	}
+	breaking := m.Breaking
+	if m.Merge != nil {
+		for _, b := range squashBullets(m) {
+			breaking = breaking || b.msg.Breaking
+		}
+	}
+	for _, mode := range SquashModes {
+		h := readCommits(ReadOptions{SquashMerges: mode}, msg)
+		if len(h.Entries) == 0 {
+			t.Fatalf("%s: %q makes no entry", mode, msg)
+		}
+		keys := map[string]bool{}
+		anyBreaking := false
+		for _, e := range h.Entries {
+			if keys[e.Key()] {
+				t.Errorf("%s: %q makes two entries with the key %s", mode, msg, e.Key())
+			}
+			keys[e.Key()] = true
+			anyBreaking = anyBreaking || e.Breaking
+		}
+		if breaking && !anyBreaking {
+			t.Errorf("%s: %q is breaking, but none of its entries is", mode, msg)
+		}
+	}
+}
+
 // headerBang reports whether the conventional header of m, as found in msg,
 // has a "!" before its colon.
 func headerBang(msg string, m Message) bool {
@@ -160,7 +196,9 @@ func TestParseMessageSeeds(t *testing.T) {
 	t.Parallel()
 
 	for _, msg := range seedMessages(t) {
-		checkMessageInvariants(t, msg, ParseMessage(msg))
+		m := ParseMessage(msg)
+		checkMessageInvariants(t, msg, m)
+		checkSquashInvariants(t, msg, m)
 	}
 }
 

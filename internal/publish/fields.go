@@ -34,8 +34,8 @@ type field struct {
 // fields is the table of every field, in the order the README lists them.
 var fields = []field{
 	{name: "sha", kind: kindText, links: linkRepository,
-		commit:    func(_ *changelog.Release, e *changelog.Entry) value { return linkedText(e.SHA, e.URL) },
-		commitDoc: "full commit hash",
+		commit:    func(_ *changelog.Release, e *changelog.Entry) value { return linkedText(e.Key(), e.URL) },
+		commitDoc: "full commit hash; for an entry of a split squash merge, the hash, `#` and the bullet's number (see [Squash merges](#squash-merges))",
 		release: func(r *changelog.Release) value {
 			return linkedText(r.To, r.CommitURL(r.To))
 		},
@@ -55,7 +55,7 @@ var fields = []field{
 		commitDoc: "scope, or empty"},
 	{name: "subject", kind: kindText,
 		commit:    func(_ *changelog.Release, e *changelog.Entry) value { return textValue(e.Subject) },
-		commitDoc: "description (for a squash merge: the pull request title)"},
+		commitDoc: "description (for a squash merge read as one entry: the pull request title)"},
 	{name: "body", kind: kindText,
 		commit:    func(_ *changelog.Release, e *changelog.Entry) value { return textValue(e.Body) },
 		commitDoc: "text between subject and footers"},

@@ -196,14 +196,15 @@ func link(u string) string {
 	return " <" + u + ">"
 }
 
-// commits is the commits of rels' entries, each once: releases overlap (a
+// commits is the row keys ([changelog.Entry.Key]) of rels' entries, each
+// once: releases overlap (a
 // release's range can hold a pre-release's commits too), and a commit's row
 // is written once, for the newest release it is in.
 func commits(rels []changelog.Release) map[string]bool {
 	shas := map[string]bool{}
 	for _, rel := range rels {
 		for _, e := range rel.Entries {
-			shas[e.SHA] = true
+			shas[e.Key()] = true
 		}
 	}
 	return shas
