@@ -3,6 +3,8 @@ package changelog
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -248,6 +250,15 @@ func TestRenderSplitSquash(t *testing.T) {
 		bullets = append(bullets, *e.Bullet)
 	}
 	require.Equal(t, []any{nil, 3, 2, 1}, bullets, "the release JSON says which bullet each entry came from")
+
+	tmpl := filepath.Join(t.TempDir(), "keys.tmpl")
+	require.NoError(t, os.WriteFile(tmpl, []byte("{{range .Entries}}{{.Key}} {{with .Bullet}}{{.}}{{else}}-{{end}}\n{{end}}"), 0o600))
+	notes, err := LoadNotes(tmpl)
+	require.NoError(t, err)
+	keysText, err := notes.Render(rel)
+	require.NoError(t, err)
+	sha := rel.Entries[1].SHA
+	require.Equal(t, rel.Entries[0].SHA+" -\n"+sha+"#3 3\n"+sha+"#2 2\n"+sha+"#1 1\n", keysText, "a template reads .Key and .Bullet")
 
 	hidden := rel
 	hidden.sections = []SectionTitle{{Type: "fix", Title: "Fixes"}, {Type: "docs", Title: ""}}
