@@ -304,6 +304,7 @@ type builder struct {
 	includeMerges bool
 	exclude       *regexp.Regexp    // ReadOptions.ExcludeCommits
 	squash        SquashMode        // ReadOptions.SquashMerges
+	partBuf       []part            // reused by parts
 	excluded      []bool            // by entry: exclude matches; nil without exclude
 	lint          []lintMark        // the entries that are not conventional
 	authors       map[string]author // by authorKey, when new contributors are wanted

@@ -93,22 +93,27 @@ func squashBullets(m Message) []bullet {
 // parts returns the entries a commit with message msg makes: one, or, for
 // a squash merge that the mode splits, one per bullet, newest first (the
 // bullets are oldest first). excluded says whether
-// ReadOptions.ExcludeCommits matches the commit as a whole.
+// ReadOptions.ExcludeCommits matches the commit as a whole. The parts are
+// valid until the next call: they reuse the builder's buffer, since nearly
+// every commit makes one.
 func (b *builder) parts(c Commit, msg Message, excluded bool) []part {
 	whole := part{msg: msg, excluded: excluded}
 	if msg.Merge != nil {
 		whole.pr = msg.Merge.PullRequest
 	}
+	out := b.partBuf[:0]
+	defer func() { b.partBuf = out[:0] }()
 	if len(c.Parents) > 1 || msg.Merge == nil || len(msg.Merge.Bullets) == 0 {
-		return []part{whole}
+		out = append(out, whole)
+		return out
 	}
 	bullets := squashBullets(msg)
 	if !b.squash.splits(msg, bullets) {
 		whole.msg = foldBullets(msg, bullets)
-		return []part{whole}
+		out = append(out, whole)
+		return out
 	}
 	author := c.AuthorName + " <" + c.AuthorEmail + ">"
-	out := make([]part, 0, len(bullets))
 	for _, bl := range slices.Backward(bullets) {
 		out = append(out, part{
 			msg:      bl.msg,
