@@ -612,7 +612,8 @@ type Person struct {
 // TypeOther is the type of entries whose message is not a Conventional Commit.
 const TypeOther = "other"
 
-// Entry is one changelog entry: a commit (or a squash merge) as the notes,
+// Entry is one changelog entry: a commit (a squash merge read as one
+// entry included) or one bullet of a split squash merge, as the notes,
 // the JSON document and the pipe's rows show it. The JSON names are part of the
 // pipe's interface (OUTPUT_JSON): do not rename them.
 type Entry struct {
