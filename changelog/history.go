@@ -80,7 +80,9 @@ type History struct {
 	// Commit ([Lint]), newest first: those the changelog reads whatever
 	// their type, so EXCLUDE_TYPES plays no part, but not those dropped as
 	// a revert pair, by Paths or by ExcludeCommits (bots). Merge commits
-	// pass.
+	// pass, and so do the bullets of a split squash merge: Bitbucket wrote
+	// the squash's message, and its commits were linted, if at all, in the
+	// pull request's builds.
 	NotConventional []Unconventional
 }
 
@@ -364,7 +366,7 @@ func (b *builder) addEntry(c Commit, p part, branchIssues []string) {
 	if p.bullet > 0 {
 		e.Bullet = intPtr(p.bullet)
 	}
-	if problem := Lint(p.msg); problem != NoProblem && !e.Merge {
+	if problem := Lint(p.msg); problem != NoProblem && !e.Merge && p.bullet == 0 {
 		b.lint = append(b.lint, lintMark{entry: len(b.entries), problem: problem})
 	}
 	b.entries = append(b.entries, e)

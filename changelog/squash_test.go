@@ -190,6 +190,7 @@ func TestSquashMergesFilters(t *testing.T) {
 
 	h = readCommits(ReadOptions{ExcludeTypes: []string{"other"}}, squashJiraTitle)
 	require.Equal(t, []string{"#3"}, keys(h), "a plain bullet is an other entry")
+	require.Empty(t, h.NotConventional, "a split squash's plain bullet passes the lint, as the squash does")
 
 	revert := "Revert \"Merged in feature/ABC-12-checkout (pull request #7)\"\n\nThis reverts commit " + squashSHA + ".\n"
 	h = readRevertFirst(revert, squashBranchTitle)

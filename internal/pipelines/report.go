@@ -71,7 +71,7 @@ func ChangelogReport(in ReportInput) (Report, []Annotation) {
 	var annotations []Annotation
 	for _, e := range breaking {
 		annotations = append(annotations, Annotation{
-			ExternalID:     ReportID + "-breaking-" + e.SHA,
+			ExternalID:     ReportID + "-breaking-" + e.Key(), // a split squash merge's entries share their hash
 			AnnotationType: "CODE_SMELL",
 			Severity:       "HIGH",
 			Summary:        fmt.Sprintf("Breaking change in %s: %s", e.ShortSHA, e.Subject),
