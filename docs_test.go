@@ -1,9 +1,11 @@
 package main
 
 // These tests keep the documentation and the packaging honest without a
-// Docker engine: README.md against the code (variables, defaults, fields,
-// JSON names), pipe.yml against the README's examples, and the Dockerfile
-// against the repository.
+// Docker engine: README.md and the reference pages in docs/ against the code
+// (variables, defaults, fields, JSON names, the built-in template), their
+// links against their headings, pipe.yml against the examples, and the
+// Dockerfile against the repository. The Variables table and the YAML
+// Definition are the README's; the long reference material is in docs/.
 
 import (
 	"encoding/json"
@@ -32,15 +34,16 @@ func readDoc(t *testing.T, name string) string {
 	return string(data)
 }
 
-// section returns the part of doc under the first heading line equal to
-// heading, up to the next heading of the same or a higher level.
-func section(t *testing.T, doc, heading string) string {
+// section returns the part of the file named name under its first heading
+// line equal to heading, up to the next heading of the same or a higher
+// level.
+func section(t *testing.T, name, heading string) string {
 	t.Helper()
 	level := strings.Index(heading, " ")
-	lines := strings.Split(doc, "\n")
+	lines := strings.Split(readDoc(t, name), "\n")
 	start := slices.Index(lines, heading)
 	if start < 0 {
-		t.Fatalf("README.md has no %q section", heading)
+		t.Fatalf("%s has no %q section", name, heading)
 	}
 	end := len(lines)
 	inFence := false
@@ -115,10 +118,10 @@ type variableRow struct {
 var variableRowRE = regexp.MustCompile(`^\|\s*([A-Z][A-Z0-9_]*)(\s*\(\*\))?\s*\|(.*)\|\s*$`)
 
 // variableRows parses the README's Variables table.
-func variableRows(t *testing.T, readme string) map[string]variableRow {
+func variableRows(t *testing.T) map[string]variableRow {
 	t.Helper()
 	rows := map[string]variableRow{}
-	for _, line := range strings.Split(section(t, readme, "## Variables"), "\n") {
+	for _, line := range strings.Split(section(t, "README.md", "## Variables"), "\n") {
 		m := variableRowRE.FindStringSubmatch(line)
 		if m == nil {
 			continue
@@ -160,8 +163,7 @@ func requiredVariables(t *testing.T) []string {
 }
 
 func TestReadmeVariablesTableMatchesEnv(t *testing.T) {
-	readme := readDoc(t, "README.md")
-	rows := variableRows(t, readme)
+	rows := variableRows(t)
 	vars := envVariables(t)
 	names := make([]string, len(vars))
 	for i, v := range vars {
@@ -180,14 +182,13 @@ func TestReadmeVariablesTableMatchesEnv(t *testing.T) {
 			t.Errorf("README.md: the Variables table has a row for %s, which is not a variable of Env", name)
 		}
 	}
-	if !strings.Contains(section(t, readme, "## Variables"), "_(*) = required variable._") {
+	if !strings.Contains(section(t, "README.md", "## Variables"), "_(*) = required variable._") {
 		t.Error("README.md: the Variables table should end with _(*) = required variable._")
 	}
 }
 
 func TestReadmeRequiredVariables(t *testing.T) {
-	readme := readDoc(t, "README.md")
-	rows := variableRows(t, readme)
+	rows := variableRows(t)
 	required := requiredVariables(t)
 	for name, row := range rows {
 		if want := slices.Contains(required, name); row.required != want {
@@ -195,7 +196,7 @@ func TestReadmeRequiredVariables(t *testing.T) {
 		}
 	}
 
-	blocks := fencedBlocks(section(t, readme, "## YAML Definition"), "yaml")
+	blocks := fencedBlocks(section(t, "README.md", "## YAML Definition"), "yaml")
 	if len(blocks) == 0 {
 		t.Fatal("README.md: the YAML Definition section has no yaml block")
 	}
@@ -256,32 +257,44 @@ func TestReadmeVersionMatchesPipeYml(t *testing.T) {
 	if !semverLikeTag.MatchString(version) {
 		t.Errorf("pipe.yml: image tag %q is not a bare semantic version", version)
 	}
-	readme := readDoc(t, "README.md")
+	// The README must show the image; every page checks what it shows.
+	for _, name := range docFiles(t) {
+		text := readDoc(t, name)
+		pipes := pipeLineRE.FindAllStringSubmatch(text, -1)
+		if len(pipes) == 0 && name == "README.md" {
+			t.Fatal("README.md: no `- pipe:` example")
+		}
+		for _, p := range pipes {
+			ref := strings.TrimPrefix(p[1], "docker://")
+			if want := image + ":" + version; ref != want {
+				t.Errorf("%s: `- pipe: %s` should use %s (pipe.yml's image)", name, p[1], want)
+			}
+		}
+		for _, d := range dockerRefRE.FindAllStringSubmatch(text, -1) {
+			if !strings.HasPrefix(d[1], image+":") {
+				t.Errorf("%s: docker://%s is not pipe.yml's image %s", name, d[1], image)
+			}
+		}
+		tags := imageVersion.FindAllStringSubmatch(text, -1)
+		if len(tags) == 0 && name == "README.md" {
+			t.Fatal("README.md: no reference to the image with its version")
+		}
+		for _, tag := range tags {
+			if tag[1] != version {
+				t.Errorf("%s: %s uses version %s, but pipe.yml's image is %s:%s", name, tag[0], tag[1], image, version)
+			}
+		}
+	}
+}
 
-	pipes := pipeLineRE.FindAllStringSubmatch(readme, -1)
-	if len(pipes) == 0 {
-		t.Fatal("README.md: no `- pipe:` example")
+// docFiles lists the user documentation: README.md, then the pages of docs/.
+func docFiles(t *testing.T) []string {
+	t.Helper()
+	pages, err := filepath.Glob("docs/*.md")
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, p := range pipes {
-		ref := strings.TrimPrefix(p[1], "docker://")
-		if want := image + ":" + version; ref != want {
-			t.Errorf("README.md: `- pipe: %s` should use %s (pipe.yml's image)", p[1], want)
-		}
-	}
-	for _, d := range dockerRefRE.FindAllStringSubmatch(readme, -1) {
-		if !strings.HasPrefix(d[1], image+":") {
-			t.Errorf("README.md: docker://%s is not pipe.yml's image %s", d[1], image)
-		}
-	}
-	tags := imageVersion.FindAllStringSubmatch(readme, -1)
-	if len(tags) == 0 {
-		t.Fatal("README.md: no reference to the image with its version")
-	}
-	for _, tag := range tags {
-		if tag[1] != version {
-			t.Errorf("README.md: %s uses version %s, but pipe.yml's image is %s:%s", tag[0], tag[1], image, version)
-		}
-	}
+	return append([]string{"README.md"}, pages...)
 }
 
 func TestDockerfile(t *testing.T) {
@@ -343,10 +356,19 @@ func fieldTable(m publish.RowMode) string {
 }
 
 func TestReadmeFieldTablesMatchTheFields(t *testing.T) {
-	fields := section(t, readDoc(t, "README.md"), "### Fields")
+	fields := section(t, "docs/fields.md", "## Fields")
 	for _, m := range publish.RowModes {
 		if want := fieldTable(m); !strings.Contains(fields, want) {
-			t.Errorf("README.md: the Fields section should have this table for ROW_PER: '%s' (made from internal/publish/fields.go):\n%s", m, want)
+			t.Errorf("docs/fields.md: the Fields section should have this table for ROW_PER: '%s' (made from internal/publish/fields.go):\n%s", m, want)
+		}
+	}
+	// The README's short Fields section names every field.
+	short := section(t, "README.md", "### Fields")
+	for _, m := range publish.RowModes {
+		for _, f := range publish.Fields(m) {
+			if !strings.Contains(short, "`"+f.Name+"`") {
+				t.Errorf("README.md: the Fields section should name the field `%s` (ROW_PER: '%s')", f.Name, m)
+			}
 		}
 	}
 }
@@ -372,7 +394,7 @@ func jsonKeys(typ reflect.Type) []string {
 }
 
 func TestReadmeDocumentsTheReleaseJSON(t *testing.T) {
-	text := section(t, readDoc(t, "README.md"), "### The release JSON")
+	text := section(t, "docs/release-json.md", "# The release JSON")
 	for _, typ := range []reflect.Type{
 		reflect.TypeFor[changelog.Release](), reflect.TypeFor[changelog.Entry](),
 		reflect.TypeFor[changelog.Repository](), reflect.TypeFor[changelog.Build](),
@@ -380,7 +402,7 @@ func TestReadmeDocumentsTheReleaseJSON(t *testing.T) {
 	} {
 		for _, k := range jsonKeys(typ) {
 			if !strings.Contains(text, "`"+k+"`") {
-				t.Errorf("README.md: json key %q of changelog.%s is not documented in The release JSON", k, typ.Name())
+				t.Errorf("docs/release-json.md: json key %q of changelog.%s is not documented", k, typ.Name())
 			}
 		}
 	}
@@ -388,16 +410,16 @@ func TestReadmeDocumentsTheReleaseJSON(t *testing.T) {
 	// The example must be valid JSON with exactly the keys the pipe writes.
 	examples := fencedBlocks(text, "json")
 	if len(examples) == 0 {
-		t.Fatal("README.md: The release JSON has no json example")
+		t.Fatal("docs/release-json.md has no json example")
 	}
 	var rel map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(examples[0]), &rel); err != nil {
-		t.Fatalf("README.md: the release JSON example is not valid JSON: %v", err)
+		t.Fatalf("docs/release-json.md: the example is not valid JSON: %v", err)
 	}
 	sameKeys(t, "the release", rel, jsonKeys(reflect.TypeFor[changelog.Release]()))
 	var entries []map[string]json.RawMessage
 	if err := json.Unmarshal(rel["entries"], &entries); err != nil || len(entries) == 0 {
-		t.Fatalf("README.md: the release JSON example needs at least one entry (%v)", err)
+		t.Fatalf("docs/release-json.md: the example needs at least one entry (%v)", err)
 	}
 	sameKeys(t, "an entry", entries[0], jsonKeys(reflect.TypeFor[changelog.Entry]()))
 }
@@ -412,7 +434,7 @@ func sameKeys(t *testing.T, what string, obj map[string]json.RawMessage, want []
 	sort.Strings(got)
 	want = slices.Sorted(slices.Values(want))
 	if !slices.Equal(got, want) {
-		t.Errorf("README.md: the example's keys of %s are %v, the pipe writes %v", what, got, want)
+		t.Errorf("docs/release-json.md: the example's keys of %s are %v, the pipe writes %v", what, got, want)
 	}
 }
 
@@ -425,8 +447,10 @@ func TestReadmeCommandsMatchCI(t *testing.T) {
 			t.Errorf(".ci/run no longer runs %q; update the README's test command", cmd)
 		}
 	}
-	// The first screen points contributors at the two commands, which the
-	// Development section gives each on a line of its own.
+	// The first screen is a user's: the part before the first ## heading
+	// holds no contributor command. The Development section gives the two
+	// commands a newcomer needs, each on a line of its own: a dry run of the
+	// pipe on this repository, and the tests as .ci/run runs them.
 	var top []string
 	for _, line := range strings.Split(readme, "\n") {
 		if strings.HasPrefix(line, "## ") {
@@ -435,13 +459,15 @@ func TestReadmeCommandsMatchCI(t *testing.T) {
 		top = append(top, line)
 	}
 	first := strings.Join(top, "\n")
-	development := strings.Split(section(t, readme, "## Development"), "\n")
+	development := strings.Split(section(t, "README.md", "## Development"), "\n")
 	for _, cmd := range []string{"DRY_RUN=true go run .", vet + " && " + test} {
-		if !strings.Contains(first, "`"+cmd+"`") {
-			t.Errorf("README.md: the part before the first ## heading should point contributors at `%s`", cmd)
-		}
 		if !slices.Contains(development, cmd) {
 			t.Errorf("README.md: the Development section should give the command %q on a line of its own", cmd)
+		}
+	}
+	for _, cmd := range []string{"go run", "go vet", "go test"} {
+		if strings.Contains(first, cmd) {
+			t.Errorf("README.md: the part before the first ## heading is for users: it should not hold the contributor command %q (it belongs in Development)", cmd)
 		}
 	}
 }
@@ -467,12 +493,12 @@ func TestPipeYmlListsEveryVariable(t *testing.T) {
 }
 
 func TestReadmeOffersTheBuiltinTemplate(t *testing.T) {
-	templates := fencedBlocks(section(t, readDoc(t, "README.md"), "### Release notes and custom templates"), "gotemplate")
+	templates := fencedBlocks(section(t, "docs/templates.md", "# Release notes and custom templates"), "gotemplate")
 	if len(templates) < 2 {
-		t.Fatalf("README.md: the templates section should show the built-in template and an example, in gotemplate blocks; found %d", len(templates))
+		t.Fatalf("docs/templates.md should show the built-in template and an example, in gotemplate blocks; found %d", len(templates))
 	}
 	if templates[0]+"\n" != changelog.BuiltinTemplate {
-		t.Errorf("README.md: the first template is not the built-in one (changelog/notes.tmpl); it should read:\n%s", changelog.BuiltinTemplate)
+		t.Errorf("docs/templates.md: the first template is not the built-in one (changelog/notes.tmpl); it should read:\n%s", changelog.BuiltinTemplate)
 	}
 	rel := changelog.Release{Version: "v1.1.0", Entries: []changelog.Entry{
 		{SHA: "3fa4c2e8d1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6", ShortSHA: "3fa4c2e", Type: "feat", Scope: "cart", Subject: "keep the *cart*",
@@ -485,14 +511,14 @@ func TestReadmeOffersTheBuiltinTemplate(t *testing.T) {
 		}
 		notes, err := changelog.LoadNotes(path)
 		if err != nil {
-			t.Fatalf("README.md: template %d does not load: %v", i+1, err)
+			t.Fatalf("docs/templates.md: template %d does not load: %v", i+1, err)
 		}
 		md, err := notes.Render(rel)
 		if err != nil {
-			t.Fatalf("README.md: template %d does not render: %v", i+1, err)
+			t.Fatalf("docs/templates.md: template %d does not render: %v", i+1, err)
 		}
 		if !strings.Contains(md, "## v1.1.0") || !strings.Contains(md, `keep the \*cart\*`) {
-			t.Errorf("README.md: template %d renders no heading or no escaped subject:\n%s", i+1, md)
+			t.Errorf("docs/templates.md: template %d renders no heading or no escaped subject:\n%s", i+1, md)
 		}
 	}
 }
