@@ -541,3 +541,76 @@ func TestReleasePipelineUsesPipeYmlsImage(t *testing.T) {
 		}
 	}
 }
+
+var (
+	mdLinkRE   = regexp.MustCompile(`\]\(([^)\s]+)\)`)
+	codeSpanRE = regexp.MustCompile("`[^`]*`")
+	slugDropRE = regexp.MustCompile(`[^\p{L}\p{N} _-]`)
+)
+
+// proseOf returns text without its fenced code blocks and code spans, where
+// brackets and parentheses are code, not links.
+func proseOf(text string) string {
+	var out []string
+	in := false
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "```") {
+			in = !in
+			continue
+		}
+		if !in {
+			out = append(out, line)
+		}
+	}
+	return codeSpanRE.ReplaceAllString(strings.Join(out, "\n"), "")
+}
+
+// anchors returns the anchors of the headings of a markdown text, as
+// Bitbucket and GitHub make them: lower case, punctuation dropped, spaces
+// as hyphens.
+func anchors(text string) []string {
+	var out []string
+	for _, line := range strings.Split(proseOf(text), "\n") {
+		if n := headingLevel(line); n > 0 {
+			title := strings.ToLower(strings.TrimSpace(line[n:]))
+			out = append(out, strings.ReplaceAll(slugDropRE.ReplaceAllString(title, ""), " ", "-"))
+		}
+	}
+	return out
+}
+
+// TestDocsLinksResolve: every link between the README and the pages of
+// docs/ names a file that exists and a heading it has, and every page of
+// docs/ is linked from the README, so that moving a section breaks no link
+// and strands no page.
+func TestDocsLinksResolve(t *testing.T) {
+	readmeLinks := map[string]bool{}
+	for _, name := range docFiles(t) {
+		for _, m := range mdLinkRE.FindAllStringSubmatch(proseOf(readDoc(t, name)), -1) {
+			target := m[1]
+			if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+				continue
+			}
+			file, anchor, _ := strings.Cut(target, "#")
+			path := name
+			if file != "" {
+				path = filepath.ToSlash(filepath.Join(filepath.Dir(name), file))
+			}
+			if name == "README.md" {
+				readmeLinks[path] = true
+			}
+			if _, err := os.Stat(path); err != nil {
+				t.Errorf("%s: the link %s names %s, which does not exist", name, target, path)
+				continue
+			}
+			if anchor != "" && strings.HasSuffix(path, ".md") && !slices.Contains(anchors(readDoc(t, path)), anchor) {
+				t.Errorf("%s: the link %s names #%s, which is no heading of %s (headings: %v)", name, target, anchor, path, anchors(readDoc(t, path)))
+			}
+		}
+	}
+	for _, page := range docFiles(t)[1:] {
+		if !readmeLinks[page] {
+			t.Errorf("README.md does not link to %s", page)
+		}
+	}
+}
