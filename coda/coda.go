@@ -18,8 +18,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"bitbucket.org/coda-changelog/coda-changelog/internal/words"
 )
 
 // DefaultBaseURL is the base URL of Coda's REST API v1.
@@ -27,7 +25,6 @@ const DefaultBaseURL = "https://coda.io/apis/v1"
 
 const (
 	defaultUserAgent = "coda-changelog/dev"
-	defaultTimeout   = 60 * time.Second
 
 	// maxErrorBody bounds how much of an error response is read.
 	maxErrorBody = 1 << 20
@@ -51,6 +48,8 @@ type Client struct {
 	logger     *slog.Logger
 	retry      RetryPolicy
 	poll       Polling
+	timeouts   Timeouts
+	maxAnswer  int64 // bytes read at most from a successful answer
 	pace       *pacer
 	batchRows  int
 	batchBytes int
@@ -89,11 +88,13 @@ func NewClient(token string, opts ...Option) (*Client, error) {
 		baseURL:    base.String(),
 		base:       base,
 		stats:      &counter{},
-		http:       &http.Client{Timeout: defaultTimeout},
+		http:       &http.Client{},
 		userAgent:  defaultUserAgent,
 		logger:     slog.New(slog.DiscardHandler),
 		retry:      DefaultRetryPolicy,
 		poll:       DefaultPolling,
+		timeouts:   DefaultTimeouts,
+		maxAnswer:  maxAnswer,
 		pace:       newPacer(DefaultLimits),
 		batchRows:  defaultBatchRows,
 		batchBytes: defaultBatchBytes,
@@ -143,7 +144,8 @@ func WithBaseURL(u string) Option {
 }
 
 // WithHTTPClient sets the HTTP client used for every request. The default is
-// a new [http.Client] with a 60 s timeout per attempt. The client uses a copy
+// a new [http.Client]; each attempt is bounded by [Timeouts] whatever the
+// client's own timeout. The client uses a copy
 // of h that never follows a redirect to another host than the base URL's
 // (see [RedirectError]); h itself is not changed.
 func WithHTTPClient(h *http.Client) Option {
@@ -388,7 +390,9 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 		if err != nil {
 			return fmt.Errorf("coda: %s %s: waiting for the rate limit: %w", r.method, r.logPath(false), err)
 		}
-		resp, took, err := c.send(ctx, r)
+		a := c.startAttempt(ctx)
+		resp, took, err := c.send(a.ctx, r)
+		a.answered()
 		release()
 		status := 0
 		if resp != nil {
@@ -396,18 +400,24 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 		}
 		if err != nil && ctx.Err() != nil {
 			// The context ended the attempt, not the network.
+			a.end()
 			c.logAttempt(ctx, r, attempt, status, took, paced, 0, err)
 			return c.contextEnded(ctx, r)
 		}
 		failure := c.failure(r, resp, err, attempt)
+		if err != nil {
+			failure = c.silence(a, r, failure)
+		}
+		if failure != nil {
+			a.end()
+		}
 		var apiErr *Error
 		v := shouldRetry(status, err, r.resendable, errors.As(failure, &apiErr) && apiErr.fromCoda)
 
 		retry, wait := v == retryYes && attempt < c.retry.Attempts, time.Duration(0)
 		if retry {
 			wait = c.beforeRetry(ctx, r, resp, attempt)
-			// An API that cannot be reached is given a short budget.
-			retry = !errors.Is(failure, ErrUnreachable) || time.Since(first)+wait <= unreachableBudget
+			retry = c.withinBudget(failure, time.Since(first)+wait)
 		}
 		if retry {
 			c.logAttempt(ctx, r, attempt, status, took, paced, wait, err)
@@ -423,8 +433,56 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 		if failure != nil {
 			return finalError(v, failure, attempt)
 		}
-		return decodeBody(r, resp, out)
+		return c.decodeAnswer(r, a, resp, out)
 	}
+}
+
+// silence returns the error of an attempt that got no answer because one of
+// its timeouts ran out, and failure otherwise.
+func (c *Client) silence(a *attempt, r *request, failure error) error {
+	timeout := c.timedOut(a, r)
+	switch {
+	case timeout == nil:
+		return failure
+	case errors.Is(failure, ErrUnreachable):
+		return &UnreachableError{Host: c.base.Host, Err: fmt.Errorf("no connection within %v", timeout.Waited)}
+	}
+	return timeout
+}
+
+// withinBudget reports whether a request that failed with failure may be
+// tried again when the next attempt starts after elapsed: an API that
+// cannot be reached, or does not answer, is given a short budget.
+func (c *Client) withinBudget(failure error, elapsed time.Duration) bool {
+	switch {
+	case errors.Is(failure, ErrUnreachable):
+		return elapsed <= unreachableBudget
+	case errors.Is(failure, ErrNoAnswer):
+		return elapsed+c.timeouts.Answer <= noAnswerBudget
+	}
+	return true
+}
+
+// decodeAnswer decodes a successful answer into out and ends its attempt:
+// at most maxAnswer bytes of it, within the attempt's timeouts.
+func (c *Client) decodeAnswer(r *request, a *attempt, resp *http.Response, out any) error {
+	defer a.end()
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{&capReader{r: resp.Body, left: c.maxAnswer}, resp.Body}
+	err := decodeBody(r, resp, out)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrAnswerTooLarge):
+		return fmt.Errorf("coda: %s %s: the answer from %s is over %d MiB, far more than Coda sends; stopped reading it: %w",
+			r.method, r.logPath(false), c.base.Host, c.maxAnswer>>20, ErrAnswerTooLarge)
+	}
+	if timeout := c.timedOut(a, r); timeout != nil {
+		return timeout
+	}
+	return err
 }
 
 // unreachableBudget bounds the time spent retrying a request whose host
@@ -513,7 +571,7 @@ func finalError(v verdict, failure error, attempts int) error {
 	case v == retryYes && errors.As(failure, &apiErr):
 		apiErr.gaveUp = true
 		return apiErr
-	case v == retryYes:
+	case v == retryYes && attempts > 1:
 		return fmt.Errorf("%w (giving up after %d attempts)", failure, attempts)
 	}
 	return failure
@@ -693,6 +751,12 @@ var (
 	// ErrRedirected: the API answered a redirect to another host, which the
 	// client does not follow; see [RedirectError].
 	ErrRedirected = errors.New("redirected to another host")
+	// ErrNoAnswer: the API's host took a request and did not answer it
+	// in time; see [NoAnswerError] and [Timeouts].
+	ErrNoAnswer = errors.New("no answer")
+	// ErrAnswerTooLarge: an answer was far larger than any of Coda's, and
+	// was not read whole.
+	ErrAnswerTooLarge = errors.New("answer too large")
 	// ErrDocNotUpToDate: a read that asked for the latest version of a doc
 	// ([LatestVersion]) was refused because the doc has writes not yet
 	// applied: any HTTP 400 to such a read, since Coda does not document the
@@ -795,7 +859,7 @@ func (c *Client) newError(r *request, resp *http.Response, attempt int) *Error {
 		e.Message = firstLine(string(raw), 200)
 	}
 	// Coda does not echo tokens, but a proxy might.
-	e.Message = strings.ReplaceAll(e.Message, c.token(), "[token]")
+	e.Message = clip(strings.ReplaceAll(e.Message, c.token(), "[token]"), maxMessage)
 	return e
 }
 
@@ -805,7 +869,20 @@ func firstLine(s string, n int) string {
 	if i := strings.IndexAny(s, "\r\n"); i >= 0 {
 		s = s[:i]
 	}
-	return words.Clip(s, n)
+	return clip(s, n)
+}
+
+// maxMessage bounds the bytes of an error answer's message kept in an
+// [Error]: enough for Coda's validation details, not a page of HTML.
+const maxMessage = 2000
+
+// clip cuts s to at most n bytes, on a character boundary, marking the cut
+// with "…".
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "…"
 }
 
 // paginate walks a list endpoint. fetch returns the items of the page with

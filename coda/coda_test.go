@@ -222,7 +222,7 @@ func TestNewClientDefaults(t *testing.T) {
 	c, err := NewClient("t")
 	require.NoError(t, err)
 	require.NotSame(t, http.DefaultClient, c.http)
-	require.Equal(t, 60*time.Second, c.http.Timeout)
+	require.Equal(t, DefaultTimeouts, c.timeouts)
 	require.Equal(t, "coda-changelog/dev", c.userAgent)
 	require.Equal(t, DefaultRetryPolicy, c.retry)
 	require.Equal(t, DefaultLimits.DocContent, c.pace.windows[bucketDocContent].limit)

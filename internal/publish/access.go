@@ -9,11 +9,16 @@ import (
 	"strings"
 
 	"bitbucket.org/coda-changelog/coda-changelog/coda"
+	"bitbucket.org/coda-changelog/coda-changelog/internal/words"
 )
 
 // tokenHelp says how to make a token that the pipe can use.
 const tokenHelp = "In Coda, Account settings → API settings → Generate API token: restrict it to the doc, not to a table " +
 	"(the pipe reads the doc, and pages and automations are outside any table), with read and write access, and store it as a secured variable"
+
+// maxLogged bounds the bytes of a name from Coda's answers that a log line
+// quotes: a name is short, and an answer that is not Coda's may be anything.
+const maxLogged = 200
 
 // preflight checks the token and the doc before anything else.
 func (p *Publisher) preflight(ctx context.Context) error {
@@ -22,6 +27,10 @@ func (p *Publisher) preflight(ctx context.Context) error {
 	switch {
 	case errors.Is(err, coda.ErrUnreachable):
 		return fmt.Errorf("cannot reach CODA_API_URL (%s): %w. Check CODA_API_URL, and that the step can reach that host (a proxy or firewall?)", p.apiHost(err), errors.Unwrap(err))
+	case errors.Is(err, coda.ErrNoAnswer):
+		return fmt.Errorf("CODA_API_URL (%s) took the request and did not answer: %w. Check CODA_API_URL, and that the step can reach that host (a proxy in the way?)", p.apiHost(err), err)
+	case errors.Is(err, coda.ErrAnswerTooLarge):
+		return fmt.Errorf("CODA_API_URL: %w. Check that CODA_API_URL is Coda's API (%s)", err, coda.DefaultBaseURL)
 	case errors.As(err, &moved):
 		return fmt.Errorf("CODA_API_URL: Coda answered %d and pointed at %s. The pipe does not follow it, so that the token never leaves %s; "+
 			"if the API has moved there, set CODA_API_URL to its new base URL (such as %s)", moved.StatusCode, moved.Location, moved.Host, suggestBase(moved))
@@ -34,7 +43,7 @@ func (p *Publisher) preflight(ctx context.Context) error {
 	if user.Scoped {
 		restricted = " (restricted)"
 	}
-	p.log.Info("Coda token %q of %s%s.", user.TokenName, user.LoginID, restricted)
+	p.log.Info("Coda token %q of %s%s.", words.Clip(user.TokenName, maxLogged), words.Clip(user.LoginID, maxLogged), restricted)
 	doc, err := p.client.GetDoc(ctx, p.cfg.DocID)
 	switch {
 	case user.Scoped && errors.Is(err, coda.ErrUnauthorized):
@@ -47,15 +56,19 @@ func (p *Publisher) preflight(ctx context.Context) error {
 	case err != nil:
 		return fmt.Errorf("CODA_DOC_ID %q: %w", p.cfg.DocID, p.accessError(err))
 	}
-	p.log.Info("Doc %q%s.", doc.Name, link(doc.BrowserLink))
+	p.log.Info("Doc %q%s.", words.Clip(doc.Name, maxLogged), link(words.Clip(doc.BrowserLink, maxLogged)))
 	return nil
 }
 
 // apiHost is the host named by an unreachable-API error.
 func (p *Publisher) apiHost(err error) string {
 	var u *coda.UnreachableError
-	if errors.As(err, &u) {
+	var silent *coda.NoAnswerError
+	switch {
+	case errors.As(err, &u):
 		return u.Host
+	case errors.As(err, &silent):
+		return silent.Host
 	}
 	return "?"
 }

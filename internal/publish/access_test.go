@@ -4,6 +4,8 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"testing/synctest"
@@ -129,4 +131,45 @@ func hostOf(t *testing.T, raw string) string {
 	u, err := coda.ParseBaseURL(raw)
 	require.NoError(t, err)
 	return u.Host
+}
+
+// silent is a transport that takes every request and never answers.
+type silent struct{ calls atomic.Int32 }
+
+func (s *silent) RoundTrip(r *http.Request) (*http.Response, error) {
+	s.calls.Add(1)
+	<-r.Context().Done()
+	return nil, r.Context().Err()
+}
+
+// TestSilentAPI: an API that takes the connection and never answers is
+// reported within a minute, naming CODA_API_URL, not after six minutes.
+func TestSilentAPI(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		transport := &silent{}
+		c, err := coda.NewClient("secret", coda.WithBaseURL("https://coda.example.com/apis/v1"), coda.WithHTTPClient(&http.Client{Transport: transport}))
+		require.NoError(t, err)
+		start := time.Now()
+		_, err = New(c, Config{DocID: typedDocID, Table: changesTable}, discard{}).Publish(t.Context(), bigRelease(1))
+		require.ErrorIs(t, err, coda.ErrNoAnswer)
+		require.ErrorContains(t, err, "CODA_API_URL (coda.example.com) took the request and did not answer: coda: GET /whoami: coda.example.com did not answer within 20s")
+		require.Less(t, time.Since(start), time.Minute)
+		require.EqualValues(t, 2, transport.calls.Load())
+	})
+}
+
+// TestLongDocNameIsClipped: a name from Coda's answer is quoted short.
+func TestLongDocNameIsClipped(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted()
+		doc := srv.AddDoc(codatest.Doc{Name: strings.Repeat("A", 100_000)})
+		log := &recorder{}
+		p := New(fakeClient(t, srv), Config{DocID: doc.ID}, log)
+		require.NoError(t, p.preflight(t.Context()))
+		lines := log.String()
+		require.Contains(t, lines, `INFO: Doc "`+strings.Repeat("A", maxLogged)+`…"`)
+		require.Less(t, len(lines), 1000)
+	})
 }
