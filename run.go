@@ -23,7 +23,7 @@ import (
 // release → render → publish. main only calls it, so tests can too, with
 // their own environment and writers. Release notes of a dry run go to
 // stdout; everything else (INFO, DEBUG, ✔) goes to stderr.
-func run(ctx context.Context, args []string, environment []string, stdout, stderr io.Writer) (err error) {
+func run(ctx context.Context, args []string, environment []string, stdout, stderr io.Writer, client ...coda.Option) (err error) {
 	parent := ctx
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -63,13 +63,13 @@ func run(ctx context.Context, args []string, environment []string, stdout, stder
 		newConsole(stderr, false, token).warnAll(cfg.Warnings) // an unknown variable may be why
 		return err
 	}
-	return publishReleases(ctx, cfg, newConsole(stderr, cfg.Debug, token), stdout)
+	return publishReleases(ctx, cfg, newConsole(stderr, cfg.Debug, token), stdout, client)
 }
 
 // publishReleases is the one flow of every run: build the releases (the
 // build's, or every release of the history with BACKFILL), say what they
 // are, write OUTPUT_JSON, then print them (DRY_RUN) or publish them.
-func publishReleases(ctx context.Context, cfg config, con *console, stdout io.Writer) error {
+func publishReleases(ctx context.Context, cfg config, con *console, stdout io.Writer, client []coda.Option) error {
 	build := buildRelease
 	if cfg.Backfill {
 		build = buildReleases
@@ -102,7 +102,7 @@ func publishReleases(ctx context.Context, cfg config, con *console, stdout io.Wr
 		con.Success("Nothing to publish: %s.", r.summary)
 		return nil
 	}
-	err = withPublisher(cfg, con, func(p *publish.Publisher) (string, error) {
+	err = withPublisher(cfg, con, client, func(p *publish.Publisher) (string, error) {
 		return r.publish(ctx, cfg, p, in)
 	})
 	return cmp.Or(err, in.verdict())
@@ -205,20 +205,14 @@ func (r releases) publish(ctx context.Context, cfg config, p *publish.Publisher,
 	return fmt.Sprintf("Published %s: %s.", r.summary, strings.Join(done, "; ")), nil
 }
 
-// polling is how long the pipe waits before it asks Coda whether a write
-// was applied: Coda's default, except in the build that test/ runs (see
-// polling_blackbox.go).
-var polling = coda.DefaultPolling
-
-// withPublisher runs do with a publisher of a new Coda client, then
-// logs what the run asked of Coda and, when do succeeded, the line it
-// returned.
-func withPublisher(cfg config, con *console, do func(*publish.Publisher) (string, error)) error {
-	client, err := coda.NewClient(cfg.Token,
+// withPublisher runs do with a publisher of a new Coda client, made with
+// opts after the pipe's own options, then logs what the run asked of Coda
+// and, when do succeeded, the line it returned.
+func withPublisher(cfg config, con *console, opts []coda.Option, do func(*publish.Publisher) (string, error)) error {
+	client, err := coda.NewClient(cfg.Token, append([]coda.Option{
 		coda.WithBaseURL(cfg.APIURL),
-		coda.WithUserAgent("coda-changelog/"+version),
-		coda.WithLogger(con.Logger()),
-		coda.WithPolling(polling))
+		coda.WithUserAgent("coda-changelog/" + version),
+		coda.WithLogger(con.Logger())}, opts...)...)
 	if err != nil {
 		return err
 	}
