@@ -334,7 +334,7 @@ func parseRelease(c *checker, env variables, version string) changelog.ReleaseOp
 func parseCoda(c *checker, env variables, vars map[string]string, required bool) publish.Config {
 	rows := oneOf(c, "ROW_PER", env.RowPer, publish.RowModes)
 	cc := publish.Config{
-		DocID:        parseDocID(env.CodaDocID),
+		DocID:        coda.ParseDocID(env.CodaDocID),
 		Table:        parseTable(c, "CODA", env.CodaTable, env.CodaColumns, env.CodaKeyColumns, rows),
 		ReleaseTable: parseTable(c, "CODA_RELEASE", env.CodaReleaseTable, env.CodaReleaseColumns, env.CodaReleaseKeyColumns, publish.PerRelease),
 		Page:         strings.TrimSpace(env.CodaPage),
@@ -386,34 +386,6 @@ func parseTable(c *checker, prefix, name, columns, keys string, rows publish.Row
 		}
 	}
 	return t
-}
-
-// docSegment is the /d/ segment of a doc URL; docID is what an id looks like.
-var (
-	docSegment = regexp.MustCompile(`/d/([^/?#]+)`)
-	docID      = regexp.MustCompile(`^[\w-]+$`)
-)
-
-// parseDocID accepts a doc id or a doc URL (https://coda.io/d/Name_dAbCdEf)
-// and returns the id: the text after the last "_d" of the URL's /d/ segment
-// (a doc's name may itself contain "_d"). It returns "" when value is
-// neither.
-func parseDocID(value string) string {
-	v := strings.TrimSpace(value)
-	if strings.Contains(v, "/") {
-		m := docSegment.FindStringSubmatch(v)
-		if m == nil {
-			return ""
-		}
-		v = m[1]
-		if i := strings.LastIndex(v, "_d"); i >= 0 {
-			v = v[i+2:]
-		}
-	}
-	if !docID.MatchString(v) {
-		return ""
-	}
-	return v
 }
 
 // parseSections reads SECTIONS: type=Title pairs, one a line or

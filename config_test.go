@@ -117,25 +117,6 @@ func TestConfigBooleans(t *testing.T) {
 	}
 }
 
-func TestParseDocID(t *testing.T) {
-	t.Parallel()
-	tests := map[string]string{
-		"AbCdEfGh":  "AbCdEfGh",
-		" AbC-d_9 ": "AbC-d_9",
-		"https://coda.io/d/Release-Log_dAbCDeFGH":             "AbCDeFGH",
-		"https://coda.io/d/Release-Log_dAbCDeFGH/Notes_suXyz": "AbCDeFGH",
-		"https://coda.io/d/My_docs_Log_dQwErTy?x=1":           "QwErTy",
-		"https://coda.io/d/_dQwErTy#Table_tu1":                "QwErTy",
-		"https://docs.superhuman.com/d/Log_dZz9":              "Zz9",
-		"https://coda.io/workspaces/ws-1":                     "",
-		"not an id!":                                          "",
-		"":                                                    "",
-	}
-	for in, want := range tests {
-		require.Equal(t, want, parseDocID(in), in)
-	}
-}
-
 func TestConfigListVariables(t *testing.T) {
 	t.Parallel()
 	cfg, err := loadConfig(t, minimal(map[string]string{

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"time"
 )
 
@@ -24,15 +25,6 @@ type Timeouts struct {
 // rather than making the caller wait for them, so an answer slower than
 // this is a host that will not answer.
 var DefaultTimeouts = Timeouts{Answer: 20 * time.Second, Whole: 60 * time.Second}
-
-// noAnswerBudget bounds the time spent on a request whose attempts get no
-// answer: another attempt is made only when it would end within it, so a
-// silent host is reported within a minute (two attempts of 20 s by default).
-const noAnswerBudget = time.Minute
-
-// maxAnswer bounds the bytes read from a successful answer. Coda's largest
-// answers, pages of rows of at most 85 KB each, stay far below it.
-const maxAnswer = 32 << 20
 
 // WithTimeouts sets how long each attempt of a request may take,
 // [DefaultTimeouts] by default. Zero fields take their default; Whole may not
@@ -56,30 +48,18 @@ func WithTimeouts(t Timeouts) Option {
 	}
 }
 
-// NoAnswerError reports that the API's host did not answer a request in
-// time (see [Timeouts]): it took the connection, or the request, and then
-// said nothing. errors.Is(err, [ErrNoAnswer]) is true for it. A read is
-// tried again while a minute has not passed; a write that is not safe to
-// resend is not, and its error wraps [ErrUnknownOutcome] too.
-type NoAnswerError struct {
-	Host   string        // the base URL's host, such as coda.io
-	Method string        // HTTP method of the request
-	Path   string        // request path, relative to the base URL
-	Waited time.Duration // the timeout that ran out
-	Whole  bool          // the answer started but did not finish in time
-}
+// unreachableBudget bounds the time spent retrying a request whose host
+// cannot be reached.
+const unreachableBudget = 10 * time.Second
 
-// Error says which host did not answer, and within how long.
-func (e *NoAnswerError) Error() string {
-	what := "did not answer"
-	if e.Whole {
-		what = "did not finish its answer"
-	}
-	return fmt.Sprintf("coda: %s %s: %s %s within %v", e.Method, e.Path, e.Host, what, e.Waited)
-}
+// noAnswerBudget bounds the time spent on a request whose attempts get no
+// answer: another attempt is made only when it would end within it, so a
+// silent host is reported within a minute (two attempts of 20 s by default).
+const noAnswerBudget = time.Minute
 
-// Is makes errors.Is(err, ErrNoAnswer) true.
-func (e *NoAnswerError) Is(target error) bool { return target == ErrNoAnswer }
+// maxAnswer bounds the bytes read from a successful answer. Coda's largest
+// answers, pages of rows of at most 85 KB each, stay far below it.
+const maxAnswer = 32 << 20
 
 // attempt is the context of one attempt of a request: it ends when the
 // answer's headers do not come within Timeouts.Answer, or the whole answer
@@ -131,6 +111,54 @@ func (c *Client) timedOut(a *attempt, r *request) *NoAnswerError {
 		return nil
 	}
 	return e
+}
+
+// silence returns the error of an attempt that got no answer because one of
+// its timeouts ran out, and failure otherwise.
+func (c *Client) silence(a *attempt, r *request, failure error) error {
+	timeout := c.timedOut(a, r)
+	switch {
+	case timeout == nil:
+		return failure
+	case errors.Is(failure, ErrUnreachable):
+		return &UnreachableError{Host: c.base.Host, Err: fmt.Errorf("no connection within %v", timeout.Waited)}
+	}
+	return timeout
+}
+
+// withinBudget reports whether a request that failed with failure may be
+// tried again when the next attempt starts after elapsed: an API that
+// cannot be reached, or does not answer, is given a short budget.
+func (c *Client) withinBudget(failure error, elapsed time.Duration) bool {
+	switch {
+	case errors.Is(failure, ErrUnreachable):
+		return elapsed <= unreachableBudget
+	case errors.Is(failure, ErrNoAnswer):
+		return elapsed+c.timeouts.Answer <= noAnswerBudget
+	}
+	return true
+}
+
+// decodeAnswer decodes a successful answer into out and ends its attempt:
+// at most maxAnswer bytes of it, within the attempt's timeouts.
+func (c *Client) decodeAnswer(r *request, a *attempt, resp *http.Response, out any) error {
+	defer a.end()
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{&capReader{r: resp.Body, left: c.maxAnswer}, resp.Body}
+	err := decodeBody(r, resp, out)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, ErrAnswerTooLarge):
+		return fmt.Errorf("coda: %s %s: the answer from %s is over %d MiB, far more than Coda sends; stopped reading it: %w",
+			r.method, r.logPath(false), c.base.Host, c.maxAnswer>>20, ErrAnswerTooLarge)
+	}
+	if timeout := c.timedOut(a, r); timeout != nil {
+		return timeout
+	}
+	return err
 }
 
 // capReader reads at most max bytes from r, then fails with

@@ -1,0 +1,54 @@
+package coda
+
+import (
+	"fmt"
+	"iter"
+	"net/url"
+	"strconv"
+)
+
+// paginate walks a list endpoint. fetch returns the items of the page with
+// the given token ("" for the first) and the token of the next page, "" after
+// the last. Per Coda's docs, the walk goes on while a token comes back, never
+// stopping on a short page.
+func paginate[T any](fetch func(pageToken string) ([]T, string, error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		token := ""
+		for {
+			items, next, err := fetch(token)
+			if err == nil && next != "" && next == token {
+				err = fmt.Errorf("coda: the server returned page token %q twice", next)
+			}
+			if err != nil {
+				var zero T
+				yield(zero, err)
+				return
+			}
+			for _, item := range items {
+				if !yield(item, nil) {
+					return
+				}
+			}
+			if next == "" {
+				return
+			}
+			token = next
+		}
+	}
+}
+
+// pageQuery returns the query of a list request: only the page token when
+// there is one (Coda ignores the rest then), else the given parameters with
+// limit added when positive.
+func pageQuery(q url.Values, limit int, pageToken string) url.Values {
+	if pageToken != "" {
+		return url.Values{"pageToken": {pageToken}}
+	}
+	if q == nil {
+		q = url.Values{}
+	}
+	if limit > 0 {
+		q.Set("limit", strconv.Itoa(limit))
+	}
+	return q
+}
