@@ -48,8 +48,9 @@ type RichValue struct {
 
 // ParseRichValue interprets a cell value decoded from JSON in Coda's rich
 // format: a string, float64, bool, map[string]any or []any. A string wrapped
-// in triple backticks is plain text; another string is a date when it parses
-// as RFC 3339 (with or without fractional seconds), else Markdown text.
+// in triple backticks is plain text; another string is a date when it is a
+// date (2026-02-11) or a timestamp (RFC 3339 with or without fractional
+// seconds, or without an offset), else Markdown text.
 func ParseRichValue(v any) RichValue {
 	switch v := v.(type) {
 	case nil:
@@ -86,10 +87,25 @@ func parseRichString(s string) RichValue {
 			return RichValue{Kind: RichText, Text: inner}
 		}
 	}
-	if _, err := time.Parse(time.RFC3339, s); err == nil {
+	if isDate(s) {
 		return RichValue{Kind: RichDate, Text: s}
 	}
 	return RichValue{Kind: RichText, Text: s}
+}
+
+// dateLayouts are the forms a Date or Date and time cell may take in the
+// rich format: a full timestamp with its offset (fractional seconds or
+// not), a date alone, or a timestamp without offset.
+var dateLayouts = []string{time.RFC3339Nano, time.DateOnly, "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05"}
+
+// isDate reports whether s has one of the forms of [dateLayouts].
+func isDate(s string) bool {
+	for _, layout := range dateLayouts {
+		if _, err := time.Parse(layout, s); err == nil {
+			return true
+		}
+	}
+	return false
 }
 
 // parseLinkedData interprets a JSON-LD cell value.

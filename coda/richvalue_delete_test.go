@@ -150,6 +150,12 @@ func TestParseRichValue(t *testing.T) {
 		{"**bold** text", coda.RichValue{Kind: coda.RichText, Text: "**bold** text"}, `text "**bold** text"`},
 		{"```unclosed", coda.RichValue{Kind: coda.RichText, Text: "```unclosed"}, "text \"```unclosed\""},
 		{"2025-06-01T00:00:00.000-07:00", coda.RichValue{Kind: coda.RichDate, Text: "2025-06-01T00:00:00.000-07:00"}, `date "2025-06-01T00:00:00.000-07:00"`},
+		{"2026-02-11", coda.RichValue{Kind: coda.RichDate, Text: "2026-02-11"}, `date "2026-02-11"`},
+		{"2026-02-11T09:30:00Z", coda.RichValue{Kind: coda.RichDate, Text: "2026-02-11T09:30:00Z"}, `date "2026-02-11T09:30:00Z"`},
+		{"2026-02-11T09:30:00.000", coda.RichValue{Kind: coda.RichDate, Text: "2026-02-11T09:30:00.000"}, `date "2026-02-11T09:30:00.000"`},
+		{"2026-02-11 09:30:00", coda.RichValue{Kind: coda.RichDate, Text: "2026-02-11 09:30:00"}, `date "2026-02-11 09:30:00"`},
+		{"2026-02-30", coda.RichValue{Kind: coda.RichText, Text: "2026-02-30"}, `text "2026-02-30"`},
+		{"Feb 11", coda.RichValue{Kind: coda.RichText, Text: "Feb 11"}, `text "Feb 11"`},
 		{12.5, coda.RichValue{Kind: coda.RichNumber, Number: 12.5, Text: "12.5"}, "number 12.5"},
 		{true, coda.RichValue{Kind: coda.RichBool, Bool: true, Text: "true"}, "bool true"},
 		{

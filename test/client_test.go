@@ -1,6 +1,7 @@
 package test
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"bitbucket.org/coda-changelog/coda-changelog/coda/codatest"
+	"bitbucket.org/coda-changelog/coda-changelog/internal/gittest"
 )
 
 // TestHugeAnswerIsNotReadWhole: an API that answers without end is read up
@@ -61,4 +63,79 @@ func TestLongNamesAreClippedInTheLog(t *testing.T) {
 	require.Equal(t, 0, res.code, res.output())
 	require.Contains(t, res.stderr, `INFO: Doc "`+strings.Repeat("A", 200)+`…"`)
 	require.NotContains(t, res.output(), strings.Repeat("A", 201))
+}
+
+// typedDoc seeds a doc whose Changes table has a Person, a Lookup of the
+// Releases table and a Date column, with these members.
+func typedDoc(t *testing.T, people []codatest.Person) (*codatest.Server, codatest.Doc) {
+	t.Helper()
+	srv := codatest.NewServer()
+	t.Cleanup(srv.Close)
+	doc := srv.AddDoc(codatest.Doc{
+		People: people,
+		Tables: []codatest.Table{
+			{ID: "grid-releases", Name: "Releases", Columns: []codatest.Column{{ID: "c-v", Name: "Version"}}},
+			{ID: "grid-changes", Name: "Changes", Columns: []codatest.Column{
+				{ID: "c-sha", Name: "SHA"}, {ID: "c-subject", Name: "Subject"},
+				{ID: "c-author", Name: "Author", Type: "person"},
+				{ID: "c-release", Name: "Release", Type: "lookup", Table: "Releases"},
+				{ID: "c-date", Name: "Date", Type: "date"},
+			}},
+		},
+	})
+	return srv, doc
+}
+
+// TestTypedCellsCheckedOnARealRun: a real run reads one row back and warns
+// about each typed cell Coda kept as text (an author who is not a member, a
+// release with no row), with the cause and the fix; a correctly stored date
+// raises nothing. It costs a few reads and no write.
+func TestTypedCellsCheckedOnARealRun(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	srv, doc := typedDoc(t, nil)
+	res := runPipe(t, repo.Dir, merge(pipelinesEnv(repo, repo.Head(), nil), codaVars(srv, doc, map[string]string{"CODA_TABLE": "Changes"})))
+	require.Equal(t, 0, res.code, res.output())
+	require.Contains(t, res.stderr, `WARNING: Table "Changes": column "Author" (person, for author) of commit `)
+	require.Contains(t, res.stderr, fmt.Sprintf(`: Coda kept text %q instead of a person: that person is not a member of the doc, or values were sent unparsed. `+
+		`Share the doc with %q so that Coda finds them, or map author to a text or Email column instead.`+"\n", gittest.AuthorEmail, gittest.AuthorEmail))
+	require.Contains(t, res.stderr, `WARNING: Table "Changes": column "Release" (lookup, for version) of commit `)
+	require.Contains(t, res.stderr, `: Coda kept text "v1.1.0" instead of a row: no row of the lookup's table has that display value, or values were sent unparsed. `+
+		`Set CODA_RELEASE_TABLE to table "Releases", so that each run writes its release's row before the commits, or create the row "v1.1.0" there.`+"\n")
+	require.NotContains(t, res.stderr, `column "Date"`)
+	require.Equal(t, 2, strings.Count(res.stderr, "WARNING"), "one per typed column kept as text")
+	require.LessOrEqual(t, readBack(srv), 3, "a few reads")
+}
+
+// TestTypedCellsStoredRightRaiseNothing: with the author a member and the
+// release's row written first, the check reads a row back and says nothing.
+func TestTypedCellsStoredRightRaiseNothing(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	srv, doc := typedDoc(t, []codatest.Person{{Name: gittest.AuthorName, Email: gittest.AuthorEmail}})
+	res := runPipe(t, repo.Dir, merge(pipelinesEnv(repo, repo.Head(), nil), codaVars(srv, doc, map[string]string{
+		"CODA_TABLE": "Changes", "CODA_RELEASE_TABLE": "Releases",
+	})))
+	require.Equal(t, 0, res.code, res.output())
+	require.NotContains(t, res.stderr, "WARNING")
+	require.Positive(t, readBack(srv), "a row was read back")
+}
+
+// readBack counts the rows read back after the writes: reads of rows
+// once the last write was made.
+func readBack(srv *codatest.Server) int {
+	reqs := srv.Requests()
+	last := -1
+	for i, r := range reqs {
+		if r.Method != http.MethodGet {
+			last = i
+		}
+	}
+	n := 0
+	for _, r := range reqs[last+1:] {
+		if strings.Contains(r.Path, "/rows") {
+			n++
+		}
+	}
+	return n
 }

@@ -182,6 +182,7 @@ func (p *Publisher) publish(ctx context.Context, rels []changelog.Release) ([]st
 	if err := p.confirm(ctx, muts); err != nil {
 		return nil, err
 	}
+	p.checkStored(ctx, plans)
 	if len(done) == 0 {
 		done = append(done, "nothing new to write")
 	}

@@ -260,47 +260,6 @@ func describeSent(v any) string {
 	return fmt.Sprintf("%v", v)
 }
 
-// storedProblem says what is wrong when a column did not store the value
-// sent as its type, with the likely cause, or "" when it did.
-func storedProblem(col coda.Column, sent any, got coda.RichValue) string {
-	if empty(sent) {
-		return ""
-	}
-	if text, ok := sent.(string); ok && col.Format.Type == coda.ColumnText {
-		if got.Kind != coda.RichText || got.Text != text {
-			return fmt.Sprintf("Coda changed the text into %s: text that looks like a formula is read as one when values are parsed (CODA_PARSE_VALUES)", got)
-		}
-		return ""
-	}
-	want, cause := columnTypes[col.Format.Type].stored, columnTypes[col.Format.Type].cause
-	if want == "" {
-		return ""
-	}
-	items := []coda.RichValue{got}
-	if got.Kind == coda.RichList {
-		items = got.Items
-	}
-	for _, it := range items {
-		if it.Kind != want {
-			return fmt.Sprintf("Coda kept %s instead of a %s: %s", it, want, cause)
-		}
-	}
-	return ""
-}
-
-// empty reports whether a sent value clears the cell.
-func empty(v any) bool {
-	switch v := v.(type) {
-	case nil:
-		return true
-	case string:
-		return v == ""
-	case []string:
-		return len(v) == 0
-	}
-	return false
-}
-
 // checkPage finds the page and reads its content, without writing it.
 func (p *Publisher) checkPage(ctx context.Context) (coda.Page, error) {
 	page, err := p.findPage(ctx)
