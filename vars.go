@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"bitbucket.org/coda-changelog/coda-changelog/internal/words"
 )
 
 // variableTag is one variable the pipe reads, as [variables]' env tags
@@ -68,7 +70,7 @@ func unknownVariables(c *checker, vars map[string]string) {
 		if slices.Contains(known, name) || isListItem(name, known) || notThePipes(name) {
 			continue
 		}
-		closest, d := closestName(name, known)
+		closest, d := words.Nearest(name, known)
 		switch {
 		case d <= 3 && (strings.HasPrefix(name, "CODA_") || d <= 2 && len(name) >= 5):
 			c.add(name, "is not a variable of this pipe: did you mean %s? (rename it in the step's variables)", closest)
@@ -103,38 +105,6 @@ func isListItem(name string, known []string) bool {
 		return false
 	}
 	return slices.Contains(known, base)
-}
-
-// closestName returns the known name nearest to name and its edit distance.
-func closestName(name string, known []string) (string, int) {
-	best, bestD := "", len(name)+1
-	for _, k := range known {
-		if d := editDistance(name, k); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	return best, bestD
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // sortedKeys returns the map's keys in order, for stable messages.

@@ -144,3 +144,21 @@ func (c *Client) Columns(ctx context.Context, docID, table string) iter.Seq2[Col
 		return l.Items, l.NextPageToken, err
 	})
 }
+
+// tableList is one page of tables.
+type tableList struct {
+	Items         []TableRef `json:"items"`
+	NextPageToken string     `json:"nextPageToken,omitempty"` // "" on the last page
+}
+
+// Tables returns every table and view of a doc, fetching pages of 100 as
+// the loop goes. It stops at the first error, which it yields.
+//
+// Coda API: listTables, https://coda.io/developers/apis/v1#tag/Tables/operation/listTables
+func (c *Client) Tables(ctx context.Context, docID string) iter.Seq2[TableRef, error] {
+	return paginate(func(token string) ([]TableRef, string, error) {
+		var l tableList
+		err := c.get(ctx, &l, pageQuery(nil, 100, token), "docs", docID, "tables")
+		return l.Items, l.NextPageToken, err
+	})
+}

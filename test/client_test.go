@@ -139,3 +139,36 @@ func readBack(srv *codatest.Server) int {
 	}
 	return n
 }
+
+// TestNamesNotFoundGetDidYouMean: a table, page or column the doc does not
+// have is an error naming the closest names it has, before anything is
+// written.
+func TestNamesNotFoundGetDidYouMean(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	for _, tc := range []struct {
+		name string
+		vars map[string]string
+		want string
+	}{
+		{"table", map[string]string{"CODA_TABLE": "Changess"},
+			`✖ CODA_TABLE "Changess": no such table in doc %s (use the table's name or its grid- id; the token must be able to see it): did you mean "Changes"?`},
+		{"page", map[string]string{"CODA_PAGE": "Release note"},
+			`✖ CODA_PAGE "Release note": no such page in doc %s (use the page's name or its canvas- id): did you mean "Release notes"?`},
+		{"column", map[string]string{"CODA_TABLE": "Changes", "CODA_COLUMNS": "sha=SHA,subject=Subjet"},
+			`- CODA_COLUMNS: column "Subjet" (for subject) does not exist: did you mean "Subject"?`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv, doc := newDoc(t)
+			res := runPipe(t, repo.Dir, merge(pipelinesEnv(repo, repo.Head(), nil), codaVars(srv, doc, tc.vars)))
+			require.Equal(t, 1, res.code, res.output())
+			want := tc.want
+			if strings.Contains(want, "%s") {
+				want = fmt.Sprintf(want, doc.ID)
+			}
+			require.Contains(t, res.stderr, want)
+			require.Zero(t, srv.Stats().Writes, "nothing was written")
+		})
+	}
+}

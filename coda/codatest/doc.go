@@ -66,8 +66,7 @@
 // [WithRowDeletesForbidden] makes row deletes answer 403, and [WithRedirect]
 // answers every call with a 307 to another host, as a moved API would.
 //
-// Not served, as the client never calls them: listTables, listPages,
-// createPage, deletePageContent, row update and row buttons. Not modelled:
+// Not served, as the client never calls them: createPage, deletePageContent, row update and row buttons. Not modelled:
 // syncToken, embed and sync pages, currency, link and image values, doc time
 // zones, doc listing and analytics limits.
 //

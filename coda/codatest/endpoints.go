@@ -88,6 +88,42 @@ func (c *call) getDoc() result {
 	return jsonResult(http.StatusOK, c.s.docJSON(d))
 }
 
+// listTables serves GET /docs/{docId}/tables: the doc's tables and views,
+// in the order they were added. sortBy and tableTypes are not modelled.
+func (c *call) listTables() result {
+	d, res := c.doc()
+	if res != nil {
+		return *res
+	}
+	p, res := c.pager(25, 100)
+	if res != nil {
+		return *res
+	}
+	refs := make([]tableRef, len(d.tables))
+	for i, t := range d.tables {
+		refs[i] = c.s.tableRef(d, t)
+	}
+	return jsonResult(http.StatusOK, paginate(c, p, refs))
+}
+
+// listPages serves GET /docs/{docId}/pages: the doc's pages, in the order
+// they were added.
+func (c *call) listPages() result {
+	d, res := c.doc()
+	if res != nil {
+		return *res
+	}
+	p, res := c.pager(25, 100)
+	if res != nil {
+		return *res
+	}
+	pages := make([]pageJSON, len(d.pages))
+	for i, pg := range d.pages {
+		pages[i] = c.s.pageJSON(d, pg)
+	}
+	return jsonResult(http.StatusOK, paginate(c, p, pages))
+}
+
 // getTable serves GET /docs/{docId}/tables/{tableIdOrName}.
 func (c *call) getTable() result {
 	d, t, res := c.table()

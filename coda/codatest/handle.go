@@ -196,6 +196,8 @@ func findRoute(method string, segs []string) route {
 		return route{}
 	case n == 2:
 		return routeIf(get, (*call).getDoc, false)
+	case n == 3 && at(2, "tables"):
+		return routeIf(get, (*call).listTables, false)
 	case n == 4 && at(2, "tables"):
 		return routeIf(get, (*call).getTable, false)
 	case n == 5 && at(2, "tables") && at(4, "columns"):
@@ -214,6 +216,8 @@ func findRoute(method string, segs []string) route {
 	case n > 6 && at(2, "tables") && at(4, "rows"):
 		// Row buttons are not implemented but still count as doc content writes.
 		return route{docContent: !get}
+	case n == 3 && at(2, "pages"):
+		return routeIf(get, (*call).listPages, false)
 	case n == 4 && at(2, "pages"):
 		if method == http.MethodPut {
 			return route{(*call).updatePage, true}

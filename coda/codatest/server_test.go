@@ -71,7 +71,8 @@ func TestNotFound(t *testing.T) {
 		{"PUT", doc + "/pages/canvas-nope", map[string]any{}, "not found"},
 		{"GET", doc + "/pages/canvas-nope/content", nil, "not found"},
 		{"DELETE", doc + "/tables/" + tableID + "/rows/i-nope", nil, `Row "i-nope" not found`},
-		{"GET", doc + "/tables", nil, "Not Found"},              // listTables is not served
+		{"GET", "/docs/nope/tables", nil, "Doc not found"},
+		{"GET", "/docs/nope/pages", nil, "Doc not found"},
 		{"POST", doc + "/pages", map[string]any{}, "Not Found"}, // createPage is not served
 		{"POST", doc + "/hooks/automation/nope", map[string]any{}, "not found"},
 		{"GET", "/mutationStatus/nope", nil, "not found"},

@@ -195,7 +195,7 @@ func (plan *tablePlan) mapColumns(rel *changelog.Release, linkTo string) []strin
 		col, ok := findColumn(plan.all, m.Column)
 		switch {
 		case !ok:
-			problems = append(problems, fmt.Sprintf("%s: column %q (for %s) does not exist", variable, m.Column, m.Field))
+			problems = append(problems, fmt.Sprintf("%s: column %q (for %s) does not exist%s", variable, m.Column, m.Field, didYouMean(m.Column, columnNames(plan.all))))
 		case col.Calculated:
 			problems = append(problems, fmt.Sprintf("%s: column %q (for %s) is calculated by a formula and cannot be written", variable, col.Name, m.Field))
 		case taken[col.ID] != "":

@@ -146,7 +146,7 @@ func (p *Publisher) findPage(ctx context.Context) (coda.Page, error) {
 	page, err := p.client.GetPage(ctx, p.cfg.DocID, p.cfg.Page)
 	switch {
 	case errors.Is(err, coda.ErrNotFound):
-		return page, fmt.Errorf("CODA_PAGE %q: no such page in doc %s (use the page's name or its canvas- id)", p.cfg.Page, p.cfg.DocID)
+		return page, fmt.Errorf("CODA_PAGE %q: no such page in doc %s (use the page's name or its canvas- id)%s", p.cfg.Page, p.cfg.DocID, p.similarPage(ctx, p.cfg.Page))
 	case err != nil:
 		return page, fmt.Errorf("CODA_PAGE %q: %w", p.cfg.Page, p.accessError(err))
 	}

@@ -135,7 +135,8 @@ func (p *Publisher) planTable(ctx context.Context, t Table, rels []changelog.Rel
 	case errors.Is(err, coda.ErrNotBaseTable):
 		return nil, fmt.Errorf("%s %q: %w", variable, t.Name, err)
 	case errors.Is(err, coda.ErrNotFound):
-		return nil, fmt.Errorf("%s %q: no such table in doc %s (use the table's name or its grid- id; the token must be able to see it)", variable, t.Name, docID)
+		return nil, fmt.Errorf("%s %q: no such table in doc %s (use the table's name or its grid- id; the token must be able to see it)%s",
+			variable, t.Name, docID, p.similarTable(ctx, t.Name))
 	case err != nil:
 		return nil, fmt.Errorf("%s %q: %w", variable, t.Name, p.accessError(err))
 	}
@@ -228,7 +229,7 @@ func (plan *tablePlan) keyColumns() []string {
 	for _, k := range t.KeyColumns {
 		col, ok := findColumn(plan.all, k)
 		if !ok {
-			problems = append(problems, fmt.Sprintf("%s: column %q does not exist", variable, k))
+			problems = append(problems, fmt.Sprintf("%s: column %q does not exist%s", variable, k, didYouMean(k, columnNames(plan.all))))
 			continue
 		}
 		if !slices.ContainsFunc(plan.columns, func(m mappedColumn) bool { return m.column.ID == col.ID }) {

@@ -1,9 +1,12 @@
 // Package words writes counts and quotes for the pipe's messages, and
-// makes untrusted text safe to print.
+// makes untrusted text safe to print, and finds the names a mistyped one
+// was meant to be.
 package words
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -64,4 +67,73 @@ func unprintable(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// Nearest returns the name of known nearest to name and its edit distance
+// ([Distance]); the first of the nearest when several are as near, and ""
+// with a distance over len(name) when known is empty.
+func Nearest(name string, known []string) (string, int) {
+	best, bestD := "", len(name)+1
+	for _, k := range known {
+		if d := Distance(name, k); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	return best, bestD
+}
+
+// Distance is the Levenshtein distance between a and b, counted in bytes:
+// the fewest insertions, deletions and substitutions that turn a into b.
+func Distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// maxSimilar is how many names [Similar] returns at most.
+const maxSimilar = 3
+
+// Similar returns the names of known that name was probably meant to be,
+// nearest first, at most three: ignoring case, those within an edit
+// distance of a third of name's length (at least 2), and those that
+// contain name or that name contains, when the shorter has 4 characters or
+// more. Nothing when name is one of known.
+func Similar(name string, known []string) []string {
+	if slices.Contains(known, name) {
+		return nil
+	}
+	type near struct {
+		name string
+		d    int
+	}
+	lower := strings.ToLower(name)
+	var found []near
+	for _, k := range known {
+		lk := strings.ToLower(k)
+		d := Distance(lower, lk)
+		contains := min(len(lower), len(lk)) >= 4 && (strings.Contains(lk, lower) || strings.Contains(lower, lk))
+		if d <= max(2, len(name)/3) || contains {
+			found = append(found, near{k, d})
+		}
+	}
+	slices.SortStableFunc(found, func(a, b near) int { return cmp.Compare(a.d, b.d) })
+	out := make([]string, 0, min(len(found), maxSimilar))
+	for _, n := range found[:min(len(found), maxSimilar)] {
+		out = append(out, n.name)
+	}
+	return out
 }

@@ -1,6 +1,9 @@
 package words
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestPlural(t *testing.T) {
 	for _, tt := range []struct {
@@ -37,6 +40,52 @@ func TestPrintable(t *testing.T) {
 	} {
 		if got := Printable(in); got != want {
 			t.Errorf("Printable(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestDistance(t *testing.T) {
+	for _, tt := range []struct {
+		a, b string
+		want int
+	}{{"", "", 0}, {"", "abc", 3}, {"kitten", "sitting", 3}, {"CODA_TABEL", "CODA_TABLE", 2}, {"same", "same", 0}} {
+		if got := Distance(tt.a, tt.b); got != tt.want {
+			t.Errorf("Distance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+		if got := Distance(tt.b, tt.a); got != tt.want {
+			t.Errorf("Distance(%q, %q) = %d, want %d", tt.b, tt.a, got, tt.want)
+		}
+	}
+}
+
+func TestNearest(t *testing.T) {
+	if got, d := Nearest("EXCLUDE_TYPE", []string{"DRY_RUN", "EXCLUDE_TYPES", "EXCLUDE_COMMITS"}); got != "EXCLUDE_TYPES" || d != 1 {
+		t.Errorf("Nearest = %q, %d", got, d)
+	}
+	if got, d := Nearest("X", nil); got != "" || d != 2 {
+		t.Errorf("Nearest of nothing = %q, %d", got, d)
+	}
+}
+
+func TestSimilar(t *testing.T) {
+	known := []string{"Changes", "Changelog", "Releases", "Release notes", "Roadmap"}
+	for _, tt := range []struct {
+		name string
+		want []string
+	}{
+		{"Changess", []string{"Changes"}},
+		{"Changelogs", []string{"Changelog", "Changes"}},
+		{"changes", []string{"Changes"}},
+		{"Change", []string{"Changes", "Changelog"}},
+		{"release Notes", []string{"Release notes"}},
+		{"Notes", []string{"Release notes"}},
+		{"Releases", nil},
+		{"Budget", nil},
+		{"", nil},
+	} {
+		got := Similar(tt.name, known)
+		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+			t.Errorf("Similar(%q) = %q, want %q", tt.name, got, tt.want)
 		}
 	}
 }

@@ -1,0 +1,64 @@
+package publish
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"bitbucket.org/coda-changelog/coda-changelog/coda"
+	"bitbucket.org/coda-changelog/coda-changelog/internal/words"
+)
+
+// didYouMean is `: did you mean "Changes"?` (or `"A" or "B"`) for the names
+// that name was probably meant to be ([words.Similar]), "" when there are
+// none.
+func didYouMean(name string, names []string) string {
+	similar := words.Similar(name, names)
+	if len(similar) == 0 {
+		return ""
+	}
+	quoted := make([]string, len(similar))
+	for i, s := range similar {
+		quoted[i] = fmt.Sprintf("%q", s)
+	}
+	list := quoted[0]
+	if n := len(quoted); n > 1 {
+		list = strings.Join(quoted[:n-1], ", ") + " or " + quoted[n-1]
+	}
+	return ": did you mean " + list + "?"
+}
+
+// similarTable is [didYouMean] for a table the doc does not have, from the
+// names of its tables and views; "" when they cannot be listed.
+func (p *Publisher) similarTable(ctx context.Context, name string) string {
+	var names []string
+	for t, err := range p.client.Tables(ctx, p.cfg.DocID) {
+		if err != nil {
+			return ""
+		}
+		names = append(names, t.Name)
+	}
+	return didYouMean(name, names)
+}
+
+// similarPage is [didYouMean] for a page the doc does not have, from the
+// names of its pages; "" when they cannot be listed.
+func (p *Publisher) similarPage(ctx context.Context, name string) string {
+	var names []string
+	for pg, err := range p.client.Pages(ctx, p.cfg.DocID) {
+		if err != nil {
+			return ""
+		}
+		names = append(names, pg.Name)
+	}
+	return didYouMean(name, names)
+}
+
+// columnNames are the names of columns.
+func columnNames(columns []coda.Column) []string {
+	names := make([]string, len(columns))
+	for i, c := range columns {
+		names[i] = c.Name
+	}
+	return names
+}
