@@ -1,6 +1,7 @@
 package coda
 
 import (
+	"context"
 	"fmt"
 	"iter"
 	"net/url"
@@ -51,4 +52,20 @@ func pageQuery(q url.Values, limit int, pageToken string) url.Values {
 		q.Set("limit", strconv.Itoa(limit))
 	}
 	return q
+}
+
+// listPage is one page of a list endpoint's items.
+type listPage[T any] struct {
+	Items         []T    `json:"items"`
+	NextPageToken string `json:"nextPageToken,omitempty"` // "" on the last page
+}
+
+// listAll walks the list endpoint at the path made of segments, 100 items
+// a page, as [paginate] does.
+func listAll[T any](ctx context.Context, c *Client, segments ...string) iter.Seq2[T, error] {
+	return paginate(func(token string) ([]T, string, error) {
+		var l listPage[T]
+		err := c.get(ctx, &l, pageQuery(nil, 100, token), segments...)
+		return l.Items, l.NextPageToken, err
+	})
 }

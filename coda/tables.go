@@ -111,54 +111,18 @@ type SelectOption struct {
 	Name string `json:"name"`
 }
 
-// listColumnsOptions selects a page of columns. Limit 0 means Coda's default
-// (25); Coda caps it at 100.
-type listColumnsOptions struct {
-	Limit     int
-	PageToken string // from [columnList.NextPageToken]
-}
-
-// columnList is one page of columns.
-type columnList struct {
-	Items         []Column `json:"items"`
-	NextPageToken string   `json:"nextPageToken,omitempty"` // "" on the last page
-}
-
-// listColumns returns one page of a table's columns.
-func (c *Client) listColumns(ctx context.Context, docID, table string, opts listColumnsOptions) (columnList, error) {
-	var l columnList
-	q := pageQuery(nil, opts.Limit, opts.PageToken)
-	if err := c.get(ctx, &l, q, "docs", docID, "tables", table, "columns"); err != nil {
-		return columnList{}, err
-	}
-	return l, nil
-}
-
 // Columns returns every column of a table, fetching pages of 100 as the loop
 // goes. It stops at the first error, which it yields.
 //
 // Coda API: listColumns, https://coda.io/developers/apis/v1#tag/Columns/operation/listColumns
 func (c *Client) Columns(ctx context.Context, docID, table string) iter.Seq2[Column, error] {
-	return paginate(func(token string) ([]Column, string, error) {
-		l, err := c.listColumns(ctx, docID, table, listColumnsOptions{Limit: 100, PageToken: token})
-		return l.Items, l.NextPageToken, err
-	})
+	return listAll[Column](ctx, c, "docs", docID, "tables", table, "columns")
 }
 
-// tableList is one page of tables.
-type tableList struct {
-	Items         []TableRef `json:"items"`
-	NextPageToken string     `json:"nextPageToken,omitempty"` // "" on the last page
-}
-
-// Tables returns every table and view of a doc, fetching pages of 100 as
-// the loop goes. It stops at the first error, which it yields.
+// Tables returns every table and view of a doc, fetching pages of the
+// listing as the loop goes. It stops at the first error, which it yields.
 //
 // Coda API: listTables, https://coda.io/developers/apis/v1#tag/Tables/operation/listTables
 func (c *Client) Tables(ctx context.Context, docID string) iter.Seq2[TableRef, error] {
-	return paginate(func(token string) ([]TableRef, string, error) {
-		var l tableList
-		err := c.get(ctx, &l, pageQuery(nil, 100, token), "docs", docID, "tables")
-		return l.Items, l.NextPageToken, err
-	})
+	return listAll[TableRef](ctx, c, "docs", docID, "tables")
 }

@@ -91,24 +91,18 @@ func (c *call) getDoc() result {
 // listTables serves GET /docs/{docId}/tables: the doc's tables and views,
 // in the order they were added. sortBy and tableTypes are not modelled.
 func (c *call) listTables() result {
-	d, res := c.doc()
-	if res != nil {
-		return *res
-	}
-	p, res := c.pager(25, 100)
-	if res != nil {
-		return *res
-	}
-	refs := make([]tableRef, len(d.tables))
-	for i, t := range d.tables {
-		refs[i] = c.s.tableRef(d, t)
-	}
-	return jsonResult(http.StatusOK, paginate(c, p, refs))
+	return listInDoc(c, func(d *doc) []*table { return d.tables }, c.s.tableRef)
 }
 
 // listPages serves GET /docs/{docId}/pages: the doc's pages, in the order
 // they were added.
 func (c *call) listPages() result {
+	return listInDoc(c, func(d *doc) []*page { return d.pages }, c.s.pageJSON)
+}
+
+// listInDoc serves a page of the objects of the doc named in the path, as
+// encode writes each.
+func listInDoc[T, J any](c *call, objects func(*doc) []T, encode func(*doc, T) J) result {
 	d, res := c.doc()
 	if res != nil {
 		return *res
@@ -117,11 +111,12 @@ func (c *call) listPages() result {
 	if res != nil {
 		return *res
 	}
-	pages := make([]pageJSON, len(d.pages))
-	for i, pg := range d.pages {
-		pages[i] = c.s.pageJSON(d, pg)
+	all := objects(d)
+	out := make([]J, len(all))
+	for i, o := range all {
+		out[i] = encode(d, o)
 	}
-	return jsonResult(http.StatusOK, paginate(c, p, pages))
+	return jsonResult(http.StatusOK, paginate(c, p, out))
 }
 
 // getTable serves GET /docs/{docId}/tables/{tableIdOrName}.

@@ -3,6 +3,7 @@ package publish
 import (
 	"context"
 	"fmt"
+	"iter"
 	"strings"
 
 	"bitbucket.org/coda-changelog/coda-changelog/coda"
@@ -31,25 +32,24 @@ func didYouMean(name string, names []string) string {
 // similarTable is [didYouMean] for a table the doc does not have, from the
 // names of its tables and views; "" when they cannot be listed.
 func (p *Publisher) similarTable(ctx context.Context, name string) string {
-	var names []string
-	for t, err := range p.client.Tables(ctx, p.cfg.DocID) {
-		if err != nil {
-			return ""
-		}
-		names = append(names, t.Name)
-	}
-	return didYouMean(name, names)
+	return similarIn(name, p.client.Tables(ctx, p.cfg.DocID), func(t coda.TableRef) string { return t.Name })
 }
 
 // similarPage is [didYouMean] for a page the doc does not have, from the
 // names of its pages; "" when they cannot be listed.
 func (p *Publisher) similarPage(ctx context.Context, name string) string {
+	return similarIn(name, p.client.Pages(ctx, p.cfg.DocID), func(pg coda.Page) string { return pg.Name })
+}
+
+// similarIn is [didYouMean] for name among the names of a listing; "" when
+// the listing fails.
+func similarIn[T any](name string, listing iter.Seq2[T, error], nameOf func(T) string) string {
 	var names []string
-	for pg, err := range p.client.Pages(ctx, p.cfg.DocID) {
+	for item, err := range listing {
 		if err != nil {
 			return ""
 		}
-		names = append(names, pg.Name)
+		names = append(names, nameOf(item))
 	}
 	return didYouMean(name, names)
 }
