@@ -2,6 +2,7 @@ package coda
 
 import (
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -173,4 +174,31 @@ func TestWithTimeouts(t *testing.T) {
 	c, err := NewClient(testToken, WithTimeouts(Timeouts{Answer: 90 * time.Second}))
 	require.NoError(t, err)
 	require.Equal(t, Timeouts{Answer: 90 * time.Second, Whole: 90 * time.Second}, c.timeouts)
+}
+
+// blackhole is a transport whose connections are never accepted: the dial
+// fails only when the request's context ends.
+type blackhole struct{ calls int }
+
+func (b *blackhole) RoundTrip(r *http.Request) (*http.Response, error) {
+	b.calls++
+	<-r.Context().Done()
+	return nil, &net.OpError{Op: "dial", Net: "tcp", Err: r.Context().Err()}
+}
+
+// TestHostThatNeverAcceptsIsUnreachable: a connection never accepted is
+// an unreachable host after the answer's timeout, not tried again past the
+// budget of an unreachable host.
+func TestHostThatNeverAcceptsIsUnreachable(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		rt := &blackhole{}
+		c := newTransportClient(t, rt)
+		start := time.Now()
+		_, err := c.WhoAmI(t.Context())
+		require.ErrorIs(t, err, ErrUnreachable)
+		require.EqualError(t, err, "coda: cannot reach coda.localhost: no connection within 20s")
+		require.Equal(t, 20*time.Second, time.Since(start))
+		require.Equal(t, 1, rt.calls)
+	})
 }
