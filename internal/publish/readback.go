@@ -96,7 +96,11 @@ func (p *Publisher) readRow(ctx context.Context, plan *tablePlan, r coda.RowEdit
 			return coda.Row{}, err
 		}
 	}
-	key := r.Cells[slices.IndexFunc(plan.columns, func(m mappedColumn) bool { return m.column.ID == plan.keys[0] })]
+	k := slices.IndexFunc(plan.columns, func(m mappedColumn) bool { return len(plan.keys) > 0 && m.column.ID == plan.keys[0] })
+	if k < 0 {
+		return coda.Row{}, errRowNotFound
+	}
+	key := r.Cells[k]
 	value, err := json.Marshal(key.Value)
 	if err != nil {
 		return coda.Row{}, err
