@@ -22,7 +22,8 @@ import (
 // run is the whole pipe: environment → config → git range → commits →
 // release → render → publish. main only calls it, so tests can too, with
 // their own environment and writers. Release notes of a dry run go to
-// stdout; everything else (INFO, DEBUG, ✔) goes to stderr.
+// stdout; everything else (INFO, DEBUG, ✔) goes to stderr. client options
+// are added to the Coda client's (see clientOptions).
 func run(ctx context.Context, args []string, environment []string, stdout, stderr io.Writer, client ...coda.Option) (err error) {
 	parent := ctx
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
