@@ -47,11 +47,11 @@ func TestVersionReasonNamesTheCommits(t *testing.T) {
 	prev.Version, _ = ParseVersion("v1.4.0")
 	entries := []Entry{{ShortSHA: "aaaaaaa", Type: "fix"}, {ShortSHA: "bbbbbbb", Type: "feat"}, {ShortSHA: "ccccccc", Type: "feat"},
 		{ShortSHA: "ddddddd", Type: "feat"}, {ShortSHA: "eeeeeee", Type: "feat"}, {ShortSHA: "fffffff", Type: "docs"}}
-	_, why := nextVersion(Range{Previous: prev}, entries, false)
+	_, why, _ := nextVersion(Range{Previous: prev}, entries, false)
 	require.Equal(t, "feat since v1.4.0: bbbbbbb, ccccccc, ddddddd and 1 more", why)
 	entries[5].Breaking = true
-	_, why = nextVersion(Range{Previous: prev}, entries, false)
+	_, why, _ = nextVersion(Range{Previous: prev}, entries, false)
 	require.Equal(t, "breaking change since v1.4.0: fffffff", why)
-	_, why = nextVersion(Range{Previous: prev}, entries[:1], false)
+	_, why, _ = nextVersion(Range{Previous: prev}, entries[:1], false)
 	require.Equal(t, "no feat or breaking change since v1.4.0: aaaaaaa", why)
 }

@@ -52,6 +52,7 @@ type Release struct {
 	issueURL  string         // ISSUE_URL with {key}
 	sections  []SectionTitle // ReleaseOptions.Sections
 	tentative bool           // the version was computed, not tagged or given
+	bump      *Bump          // the bump that computed the version; nil when none did
 }
 
 // Links makes the web links of commits and pull requests, for a code host
@@ -151,31 +152,32 @@ func NewRelease(r Range, h History, opts ReleaseOptions) Release {
 		if opts.SincePrevious != nil {
 			bumpBy = opts.SincePrevious
 		}
-		rel.Version, rel.VersionReason = nextVersion(r, bumpBy.Entries, bumpBy.Commits == 0)
+		rel.Version, rel.VersionReason, rel.bump = nextVersion(r, bumpBy.Entries, bumpBy.Commits == 0)
 		rel.tentative = r.AtTo == nil
 	}
 	return rel
 }
 
-// nextVersion computes the version of a build that no one named, and says
-// why in words; an empty range bumps nothing.
-func nextVersion(r Range, entries []Entry, empty bool) (version, reason string) {
+// nextVersion computes the version of a build that no one named, says why
+// in words, and returns the bump that computed it, if one did; an empty
+// range bumps nothing.
+func nextVersion(r Range, entries []Entry, empty bool) (version, reason string, bumped *Bump) {
 	switch {
 	case r.AtTo != nil:
-		return r.AtTo.Name, "tag at the build's commit"
+		return r.AtTo.Name, "tag at the build's commit", nil
 	case r.Previous != nil && empty:
-		return r.Previous.Name, "nothing since " + r.Previous.Name
+		return r.Previous.Name, "nothing since " + r.Previous.Name, nil
 	case r.Previous != nil && r.Previous.Semver:
 		bump := bumpOf(entries)
 		reason = bumpReasons[bump] + " since " + r.Previous.Name
 		if by := bumpedBy(entries, bump); by != "" {
 			reason += ": " + by
 		}
-		return r.Previous.Version.Next(bump).String(), reason
+		return r.Previous.Version.Next(bump).String(), reason, &bump
 	case r.Previous != nil:
-		return Unreleased, "the previous tag " + r.Previous.Name + " is not a semantic version"
+		return Unreleased, "the previous tag " + r.Previous.Name + " is not a semantic version", nil
 	}
-	return Unreleased, "no previous release tag"
+	return Unreleased, "no previous release tag", nil
 }
 
 // bumpReasons say why a version was bumped so.
@@ -185,9 +187,18 @@ var bumpReasons = map[Bump]string{
 	BumpPatch: "no feat or breaking change",
 }
 
-// Bump is the size of change the release's entries make: what the
-// version after the previous release tag is computed from.
-func (r Release) Bump() Bump { return bumpOf(r.Entries) }
+// Bump returns the size of change that computed the version from the
+// previous release tag: that of the commits since the tag, which are the
+// release's entries unless the range starts elsewhere
+// ([ReleaseOptions.SincePrevious]). ok is false when no bump computed the
+// version: it was tagged or given, nothing came since the tag, or there is
+// no semantic previous tag.
+func (r Release) Bump() (bump Bump, ok bool) {
+	if r.bump == nil {
+		return BumpPatch, false
+	}
+	return *r.bump, true
+}
 
 // bumpOf is the size of change that entries make.
 func bumpOf(entries []Entry) Bump {

@@ -28,7 +28,7 @@ func TestNextVersionSaysWhy(t *testing.T) {
 		{"tag not semver", Range{Previous: &Tag{Name: "release-7"}}, []Entry{{Type: "feat"}}, false, Unreleased, "the previous tag release-7 is not a semantic version"},
 	}
 	for _, tt := range tests {
-		version, why := nextVersion(tt.r, tt.entries, tt.empty)
+		version, why, _ := nextVersion(tt.r, tt.entries, tt.empty)
 		if version != tt.version || why != tt.why {
 			t.Errorf("%s: nextVersion = %q, %q; want %q, %q", tt.name, version, why, tt.version, tt.why)
 		}

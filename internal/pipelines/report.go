@@ -107,8 +107,8 @@ func reportDetails(in ReportInput) string {
 		fmt.Fprintf(&b, "%s: %s", words.Plural(len(rel.Entries), "change", "changes"), strings.Join(typeCounts(rel.Entries), ", "))
 	}
 	fmt.Fprintf(&b, "; %s %s", strings.ToLower(versionLabel(rel)), rel.Version)
-	if len(rel.Entries) > 0 && rel.Build.Tag == "" {
-		fmt.Fprintf(&b, " (%s)", rel.Bump())
+	if bump, ok := rel.Bump(); ok {
+		fmt.Fprintf(&b, " (%s)", bump)
 	}
 	if n := len(rel.BreakingChanges()); n > 0 {
 		fmt.Fprintf(&b, "; %s", words.Plural(n, "breaking change", "breaking changes"))
@@ -128,12 +128,12 @@ func versionLabel(rel changelog.Release) string {
 	return "Next version"
 }
 
-// bumpText is the bump of a release with entries, or "none".
+// bumpText is the bump that computed the release's version, or "none".
 func bumpText(rel changelog.Release) string {
-	if len(rel.Entries) == 0 {
-		return "none"
+	if bump, ok := rel.Bump(); ok {
+		return bump.String()
 	}
-	return rel.Bump().String()
+	return "none"
 }
 
 // typeNouns name the entries of common types in the report's sentence;
