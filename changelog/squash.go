@@ -28,8 +28,9 @@ const (
 	// author and pull request from the squash commit ([Entry.Bullet] says
 	// which bullet). Bullets that are not conventional become [TypeOther]
 	// entries, and bullets that are themselves merge messages (a branch
-	// synced with its target) none. Without a conventional bullet the
-	// merge is one entry, as with [SquashOne].
+	// synced with its target) none. A breaking title's note goes to the
+	// newest entry, unless a bullet says it already. Without a
+	// conventional bullet the merge is one entry, as with [SquashOne].
 	SquashSplit SquashMode = "split"
 	// SquashOne makes one entry of a squash merge, from its title; it is
 	// breaking when the title or any bullet is (the notes of each, once),
@@ -123,7 +124,25 @@ func (b *builder) parts(c Commit, msg Message, excluded bool) []part {
 			also:     msg.Merge.Title,
 		})
 	}
+	if msg.Breaking { // the title's breaking change, which no bullet may say
+		out[0].msg = withBreakingNote(out[0].msg, msg.BreakingNote, bullets)
+	}
 	return out
+}
+
+// withBreakingNote returns m, the newest entry of a split squash merge,
+// breaking with the note of the merge's breaking title ("feat!: new
+// checkout") added, unless a bullet already has that note: the title is no
+// entry of its own, and the bump and the notes must not lose it.
+func withBreakingNote(m Message, note string, bullets []bullet) Message {
+	if slices.ContainsFunc(bullets, func(b bullet) bool { return b.msg.Breaking && b.msg.BreakingNote == note }) {
+		return m
+	}
+	if m.Breaking && m.BreakingNote != "" {
+		note = m.BreakingNote + "\n\n" + note
+	}
+	m.Breaking, m.BreakingNote = true, note
+	return m
 }
 
 // splits reports whether the mode makes an entry of each bullet of the

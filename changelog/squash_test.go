@@ -134,6 +134,12 @@ func TestSquashMerges(t *testing.T) {
 			"Merged in b (pull request #3)\n\nb\n\n* Drop the v1 API\nBREAKING CHANGE: call /v2\n",
 			[]squashEntry{{Key: squashSHA, Type: TypeOther, Subject: "b", Body: "* Drop the v1 API\nBREAKING CHANGE: call /v2",
 				Breaking: true, BreakingNote: "call /v2", PR: 3}}},
+		{"split/breaking_title_breaks_its_newest_entry", SquashSplit,
+			"Merged in checkout (pull request #4)\n\nfeat!: new checkout\n\n* feat: pay\n* fix: round\n\nApproved-by: Jane Doe\n",
+			[]squashEntry{
+				{Key: key("#2"), Type: "fix", Subject: "round", Breaking: true, BreakingNote: "new checkout", PR: 4},
+				{Key: key("#1"), Type: "feat", Subject: "pay", PR: 4},
+			}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
