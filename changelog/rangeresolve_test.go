@@ -54,4 +54,10 @@ func TestVersionReasonNamesTheCommits(t *testing.T) {
 	require.Equal(t, "breaking change since v1.4.0: fffffff", why)
 	_, why, _ = nextVersion(Range{Previous: prev}, entries[:1], false)
 	require.Equal(t, "no feat or breaking change since v1.4.0: aaaaaaa", why)
+
+	// The entries of a split squash merge share their commit, named once.
+	one, two := 1, 2
+	split := []Entry{{ShortSHA: "1111111", Type: "feat", Bullet: &two}, {ShortSHA: "1111111", Type: "feat", Bullet: &one}, {ShortSHA: "2222222", Type: "feat"}}
+	_, why, _ = nextVersion(Range{Previous: prev}, split, false)
+	require.Equal(t, "feat since v1.4.0: 1111111, 2222222", why)
 }

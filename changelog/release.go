@@ -219,14 +219,16 @@ const maxNamedCommits = 3
 
 // bumpedBy names the commits that make a bump of that size: the breaking
 // changes for a major one, the features for a minor one, every commit for
-// a patch; the first few by short hash, then how many more.
+// a patch; the first few by short hash, then how many more. The entries of
+// a split squash merge, which follow each other, are their commit, once.
 func bumpedBy(entries []Entry, bump Bump) string {
 	var shas []string
-	n := 0
+	n, last := 0, ""
 	for _, e := range entries {
-		if bump == BumpMajor && !e.Breaking || bump == BumpMinor && e.Type != "feat" {
+		if bump == BumpMajor && !e.Breaking || bump == BumpMinor && e.Type != "feat" || e.ShortSHA == last {
 			continue
 		}
+		last = e.ShortSHA
 		if n++; n <= maxNamedCommits {
 			shas = append(shas, e.ShortSHA)
 		}
