@@ -79,13 +79,14 @@ func ChangelogReport(in ReportInput) (Report, []Annotation) {
 			Link:           e.URL,
 		})
 	}
+	shown := otherSection(rel)
 	for _, u := range in.NotConventional {
 		a := Annotation{
 			ExternalID:     ReportID + "-lint-" + u.SHA,
 			AnnotationType: "CODE_SMELL",
 			Severity:       "LOW",
 			Summary:        fmt.Sprintf("%s is not a Conventional Commit (%s): %s", changelog.ShortSHA(u.SHA), u.Problem, u.Subject),
-			Details:        u.Problem.Advice() + " The changelog shows it under Other Changes, or leaves it out when EXCLUDE_TYPES names other.",
+			Details:        u.Problem.Advice() + " " + shown,
 			Link:           rel.CommitURL(u.SHA),
 		}
 		if in.Failed {
@@ -94,6 +95,18 @@ func ChangelogReport(in ReportInput) (Report, []Annotation) {
 		annotations = append(annotations, a)
 	}
 	return r, annotations
+}
+
+// otherSection says where the notes show the commits that are not
+// conventional: under the title of the section of type other (SECTIONS may
+// rename it), or nowhere (EXCLUDE_TYPES or SECTIONS leave it out).
+func otherSection(rel changelog.Release) string {
+	for _, s := range rel.Sections() {
+		if s.Type == changelog.TypeOther {
+			return fmt.Sprintf("The changelog shows it under %q.", s.Title)
+		}
+	}
+	return "The changelog leaves it out: EXCLUDE_TYPES or SECTIONS hide the type other."
 }
 
 // reportDetails is the report's sentence: "3 changes: 2 features, 1 fix;

@@ -82,3 +82,34 @@ func TestChangelogReport(t *testing.T) {
 	require.Equal(t, "FAILED", as[1].Result)
 	require.NotEqual(t, as[0].ExternalID, as[1].ExternalID)
 }
+
+// TestChangelogReportSaysWhereOtherChangesGo: an annotation of a commit
+// that is not conventional names the section SECTIONS gives the type other,
+// or says that the notes leave it out.
+func TestChangelogReportSaysWhereOtherChangesGo(t *testing.T) {
+	t.Parallel()
+	lint := []changelog.Unconventional{{SHA: "eeeeeee1", Subject: "Tidy up", Problem: changelog.NoType}}
+	entries := func() []changelog.Entry {
+		return []changelog.Entry{{SHA: "eeeeeee1", ShortSHA: "eeeeeee", Type: changelog.TypeOther, Subject: "Tidy up"}}
+	}
+	tests := []struct {
+		name     string
+		sections []changelog.SectionTitle
+		entries  []changelog.Entry
+		want     string
+	}{
+		{"default", nil, entries(), `The changelog shows it under "Other Changes".`},
+		{"renamed", []changelog.SectionTitle{{Type: "other", Title: "Odds and ends"}}, entries(), `The changelog shows it under "Odds and ends".`},
+		{"hidden by SECTIONS", []changelog.SectionTitle{{Type: "other"}}, entries(), "leaves it out"},
+		{"left out by EXCLUDE_TYPES", nil, nil, "leaves it out"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			rel := changelog.NewRelease(changelog.Range{}, changelog.History{Entries: tc.entries, Commits: 1}, changelog.ReleaseOptions{Sections: tc.sections})
+			_, as := pipelines.ChangelogReport(pipelines.ReportInput{Release: rel, NotConventional: lint})
+			require.Len(t, as, 1)
+			require.Contains(t, as[0].Details, tc.want)
+		})
+	}
+}
