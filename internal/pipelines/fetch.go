@@ -2,7 +2,7 @@ package pipelines
 
 import (
 	"context"
-	"fmt"
+	"net"
 	"net/url"
 	"strings"
 
@@ -44,5 +44,5 @@ func proxyURL(dockerHost string) string {
 	if err != nil || u.Hostname() == "" || strings.HasPrefix(dockerHost, "unix:") {
 		return ""
 	}
-	return fmt.Sprintf("http://%s:%s/", u.Hostname(), proxyPort)
+	return "http://" + net.JoinHostPort(u.Hostname(), proxyPort) + "/" // an IPv6 host in brackets
 }

@@ -9,6 +9,7 @@ func TestProxyURL(t *testing.T) {
 		{"tcp://10.0.0.5:2375", "http://10.0.0.5:29418/"},
 		{"", ""},
 		{"unix:///var/run/docker.sock", ""},
+		{"tcp://[fd00::5]:2375", "http://[fd00::5]:29418/"},
 	} {
 		if got := proxyURL(tt.dockerHost); got != tt.want {
 			t.Errorf("proxyURL(%q) = %q, want %q", tt.dockerHost, got, tt.want)

@@ -24,6 +24,7 @@ func TestInsightsProxy(t *testing.T) {
 		{"tcp://10.0.0.7:2376", "http://10.0.0.7:29418/"},
 		{"", "http://localhost:29418/"},
 		{"unix:///var/run/docker.sock", "http://localhost:29418/"},
+		{"tcp://[fd00::5]:2375", "http://[fd00::5]:29418/"},
 	}
 	for _, tc := range tests {
 		got := pipelines.Env{DockerHost: tc.dockerHost}.InsightsProxy()
