@@ -345,8 +345,10 @@ func (plan *tablePlan) tooLargeAdvice(i int) string {
 	}
 	f := plan.columns[largest].field
 	if src := plan.sources[i]; f.name == "subject" && src.entry != nil {
+		// Unanchored: EXCLUDE_COMMITS matches the first line as written,
+		// which starts with the type and scope the subject has lost.
 		return fmt.Sprintf("Its subject alone is %d bytes: leave the commit out with EXCLUDE_COMMITS, a Go regular expression of subjects "+
-			"and authors (such as '^%s')", size, regexp.QuoteMeta(prefix(src.entry.Subject, 24)))
+			"and authors (such as '%s')", size, regexp.QuoteMeta(prefix(src.entry.Subject, 24)))
 	}
 	return fmt.Sprintf("Its %s cell is the largest (%d bytes): leave %s out (%s: '%s=')",
 		f.name, size, f.name, plan.spec.Variable("COLUMNS"), f.name)
