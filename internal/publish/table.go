@@ -58,10 +58,6 @@ func (p *Publisher) planTables(ctx context.Context, rels []changelog.Release) ([
 		if err != nil {
 			return nil, err
 		}
-		if linkTo != "" && plan.table.ID == linkTo {
-			return nil, fmt.Errorf("CODA_TABLE %q and CODA_RELEASE_TABLE %q are the same table (%s): the release table gets one row per release "+
-				"and CODA_TABLE one per commit, so they must be two tables; nothing was written", t.Name, p.cfg.ReleaseTable.Name, linkTo)
-		}
 		if t.Name == p.cfg.ReleaseTable.Name {
 			linkTo = plan.table.ID
 		}
@@ -139,6 +135,9 @@ func (p *Publisher) planTable(ctx context.Context, t Table, rels []changelog.Rel
 			variable, t.Name, docID, p.similarTable(ctx, t.Name))
 	case err != nil:
 		return nil, fmt.Errorf("%s %q: %w", variable, t.Name, p.accessError(err))
+	case linkTo != "" && table.ID == linkTo: // before its columns, which fit one of the two at most
+		return nil, fmt.Errorf("CODA_TABLE %q and CODA_RELEASE_TABLE %q are the same table (%s): the release table gets one row per release "+
+			"and CODA_TABLE one per commit, so they must be two tables; nothing was written", t.Name, p.cfg.ReleaseTable.Name, linkTo)
 	}
 	plan := &tablePlan{spec: t, table: table}
 	p.tables[table.ID] = t
