@@ -1,6 +1,14 @@
 package gittest
 
-import "testing"
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
 
 // Head reads what it can from files and must always agree with git.
 func TestHead(t *testing.T) {
@@ -37,4 +45,116 @@ func TestCopy(t *testing.T) {
 	if got := r.Git("log", "--format=%s"); got != "feat: one" {
 		t.Errorf("a commit in the copy changed the original: its history is %q", got)
 	}
+}
+
+// A Repo writes its objects itself: git must find them whole, and the same
+// steps done by git must give the same commits, trees and tags.
+func TestSameAsGit(t *testing.T) {
+	t.Parallel()
+	r := New(t)
+	g := newGitRepo(t)
+	r.Commit("feat: one\n\n\n  body with blanks  \n\n")
+	g.commit("", "feat: one\n\n\n  body with blanks  \n\n", "")
+	r.Tag("v1.0.0", "release\n1.0.0")
+	g.run("tag", "-a", "-m", "release\n1.0.0", "v1.0.0")
+	r.CommitAs("Jane Doe <jane@example.com>", "fix(api): nested", "services/api/main.go")
+	g.commit("Jane Doe <jane@example.com>", "fix(api): nested", "services/api/main.go")
+	r.Commit("fix(api): again", "services/api/main.go")
+	g.commit("", "fix(api): again", "services/api/main.go")
+	r.Commit("docs: beside", "services/api.md")
+	g.commit("", "docs: beside", "services/api.md")
+	r.Tag("v1.0.1")
+	g.run("tag", "v1.0.1")
+
+	r.Git("checkout", "-q", "-b", "feature/x")
+	g.run("checkout", "-q", "-b", "feature/x")
+	bad := r.Commit("feat: on the branch", "services/api/main.go")
+	g.commit("", "feat: on the branch", "services/api/main.go")
+	r.Commit("fix: also on the branch")
+	g.commit("", "fix: also on the branch", "")
+	r.Git("checkout", "-q", "main")
+	g.run("checkout", "-q", "main")
+	r.Commit("chore: main moved on")
+	g.commit("", "chore: main moved on", "")
+	r.Merge("feature/x", "Merged in feature/x (pull request #7)\n\nfeat: x")
+	g.merge("feature/x", "Merged in feature/x (pull request #7)\n\nfeat: x")
+	r.Revert(bad)
+	g.revert(bad)
+
+	for _, rev := range []string{"HEAD", "v1.0.0", "v1.0.1", "feature/x"} {
+		if got, want := r.Git("rev-parse", rev), g.run("rev-parse", rev); got != want {
+			t.Errorf("%s is %s; git made %s", rev, got, want)
+		}
+	}
+	if got, want := r.Git("log", "--format=%H %P %an %ae %aI %cI%n%B", "--all"), g.run("log", "--format=%H %P %an %ae %aI %cI%n%B", "--all"); got != want {
+		t.Errorf("the histories differ:\n%s\ngit made:\n%s", got, want)
+	}
+	r.Git("fsck", "--strict", "--no-dangling")
+}
+
+// gitRepo makes a history the slow way, running git for each step, for
+// TestSameAsGit to compare with.
+type gitRepo struct {
+	t   *testing.T
+	dir string
+	n   int
+}
+
+func newGitRepo(t *testing.T) *gitRepo {
+	g := &gitRepo{t: t, dir: t.TempDir()}
+	g.run("init", "-q", "-b", "main")
+	return g
+}
+
+func (g *gitRepo) run(args ...string) string {
+	g.t.Helper()
+	date := Epoch.Add(time.Duration(g.n) * time.Hour).Format(time.RFC3339)
+	cmd := exec.Command("git", append([]string{"-c", "user.name=" + AuthorName, "-c", "user.email=" + AuthorEmail,
+		"-c", "commit.gpgSign=false", "-c", "tag.gpgSign=false"}, args...)...)
+	cmd.Dir = g.dir
+	cmd.Env = append(os.Environ(), "HOME="+g.dir, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
+		"GIT_AUTHOR_DATE="+date, "GIT_COMMITTER_DATE="+date, "TZ=UTC")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		g.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+func (g *gitRepo) commit(author, msg, file string) {
+	g.t.Helper()
+	g.n++
+	if file == "" {
+		file = fmt.Sprintf("file-%d.txt", g.n)
+	}
+	path := filepath.Join(g.dir, file)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		g.t.Fatal(err)
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	fmt.Fprintf(f, "change %d\n", g.n)
+	if err := f.Close(); err != nil {
+		g.t.Fatal(err)
+	}
+	g.run("add", file)
+	args := []string{"commit", "-q", "-m", msg}
+	if author != "" {
+		args = append(args, "--author="+author)
+	}
+	g.run(args...)
+}
+
+func (g *gitRepo) merge(branch, msg string) {
+	g.t.Helper()
+	g.n++
+	g.run("merge", "-q", "--no-ff", "-m", msg, branch)
+}
+
+func (g *gitRepo) revert(sha string) {
+	g.t.Helper()
+	g.n++
+	g.run("revert", "--no-edit", sha)
 }
