@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -21,8 +23,15 @@ import (
 // Git refuses repositories owned by another user ("detected dubious
 // ownership"), which is exactly what a pipe container sees: Bitbucket's clone
 // container writes the files, the pipe runs as root. Every call therefore
-// marks the repository safe with -c safe.directory, which git accepts on the
-// command line since 2.38 (the pipe image ships a newer git).
+// marks this one repository safe with -c safe.directory=<its top
+// directory>, which git accepts on the command line since 2.38 (the pipe
+// image ships a newer git); any other repository stays as unsafe as git
+// makes it.
+//
+// Git reads where the repository is from the environment too (GIT_DIR,
+// GIT_WORK_TREE, GIT_INDEX_FILE, GIT_OBJECT_DIRECTORY and the like), which
+// would make it read another repository than Dir: those are never passed
+// on; see [repositoryVariables].
 type Git struct {
 	// Dir is the repository's work tree (or any directory inside it).
 	Dir string
@@ -40,14 +49,28 @@ var gitConfig = []string{
 	"-c", "log.mailmap=true",
 }
 
+// repositoryVariables are the environment variables that tell git where a
+// repository and its parts are, or change what it reads from them: the
+// list "git rev-parse --local-env-vars" prints (git clears the same ones
+// before it works in a submodule), and GIT_NAMESPACE, GIT_CEILING_DIRECTORIES
+// and GIT_DISCOVERY_ACROSS_FILESYSTEM, which change which refs and which
+// directory it finds.
+var repositoryVariables = []string{
+	"GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_CONFIG", "GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT",
+	"GIT_OBJECT_DIRECTORY", "GIT_DIR", "GIT_WORK_TREE", "GIT_IMPLICIT_WORK_TREE", "GIT_GRAFT_FILE",
+	"GIT_INDEX_FILE", "GIT_NO_REPLACE_OBJECTS", "GIT_REPLACE_REF_BASE", "GIT_PREFIX",
+	"GIT_INTERNAL_SUPER_PREFIX", "GIT_SHALLOW_FILE", "GIT_COMMON_DIR",
+	"GIT_NAMESPACE", "GIT_CEILING_DIRECTORIES", "GIT_DISCOVERY_ACROSS_FILESYSTEM",
+}
+
 // command builds the exec.Cmd for one git call.
 func (g *Git) command(ctx context.Context, args []string) *exec.Cmd {
 	full := make([]string, 0, len(gitConfig)+4+len(args))
-	full = append(full, "-C", g.Dir, "-c", "safe.directory=*")
+	full = append(full, "-C", g.Dir, "-c", "safe.directory="+g.safeDirectory())
 	full = append(full, gitConfig...)
 	full = append(full, args...)
 	cmd := exec.CommandContext(ctx, "git", full...)
-	cmd.Env = append(os.Environ(),
+	cmd.Env = append(gitEnviron(os.Environ()),
 		"GIT_TERMINAL_PROMPT=0", // never wait for credentials on a fetch
 		"GIT_OPTIONAL_LOCKS=0",  // read-only commands must not take index locks
 		"GIT_PAGER=cat",
@@ -57,6 +80,38 @@ func (g *Git) command(ctx context.Context, args []string) *exec.Cmd {
 		g.Logger.Debug("git", "args", strings.Join(args, " "))
 	}
 	return cmd
+}
+
+// gitEnviron returns env without [repositoryVariables] and the
+// GIT_CONFIG_KEY_n and GIT_CONFIG_VALUE_n that GIT_CONFIG_COUNT counts.
+func gitEnviron(env []string) []string {
+	return slices.DeleteFunc(slices.Clone(env), func(kv string) bool {
+		name, _, _ := strings.Cut(kv, "=")
+		return slices.Contains(repositoryVariables, name) ||
+			strings.HasPrefix(name, "GIT_CONFIG_KEY_") || strings.HasPrefix(name, "GIT_CONFIG_VALUE_")
+	})
+}
+
+// safeDirectory returns the directory that git's ownership check compares
+// with safe.directory: the top of Dir's work tree (where .git is), as an
+// absolute path with symbolic links resolved, or Dir itself when no .git
+// is found above it (git then fails for its own reason). A few stat calls
+// are nothing beside starting git.
+func (g *Git) safeDirectory() string {
+	dir, err := filepath.Abs(g.Dir)
+	if err == nil {
+		if real, err := filepath.EvalSymlinks(dir); err == nil {
+			dir = real
+		}
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Lstat(filepath.Join(d, ".git")); err == nil {
+			return d
+		}
+		if filepath.Dir(d) == d {
+			return dir
+		}
+	}
 }
 
 // Run runs git with args and returns its standard output. A failure is a
