@@ -153,7 +153,7 @@ func buildReleases(ctx context.Context, cfg config, con *console) (releases, err
 	whole := wholeHistory(histories)
 	summary := backfillSummary(rels)
 	return releases{list: rels, backfill: true, start: backfillStart(cfg, rels, summary),
-		warnings: unseenTypes(cfg, whole), history: whole, summary: summary}, nil
+		warnings: append(whole.Warnings, unseenTypes(cfg, whole)...), history: whole, summary: summary}, nil
 }
 
 // wholeHistory adds up what the releases' histories say of their commits
@@ -164,6 +164,11 @@ func wholeHistory(hs []changelog.History) changelog.History {
 		whole.Commits += h.Commits
 		whole.ExcludedTypes += h.ExcludedTypes
 		whole.ExcludedCommits += h.ExcludedCommits
+		for _, w := range h.Warnings { // a commit in two ranges warns once
+			if !slices.Contains(whole.Warnings, w) {
+				whole.Warnings = append(whole.Warnings, w)
+			}
+		}
 		for _, t := range h.TypesSeen {
 			if !slices.Contains(whole.TypesSeen, t) {
 				whole.TypesSeen = append(whole.TypesSeen, t)

@@ -72,7 +72,7 @@ func (b built) warnings(cfg config) []string {
 		out = append(out, fmt.Sprintf("FROM_REF %s is not an ancestor of %s, so the range holds only %s's side of them; "+
 			"were FROM_REF and TO_REF swapped?", cfg.Range.From, changelog.ShortSHA(b.rng.To), changelog.ShortSHA(b.rng.To)))
 	}
-	return append(out, unseenTypes(cfg, b.history)...)
+	return append(append(out, b.history.Warnings...), unseenTypes(cfg, b.history)...)
 }
 
 // unseenTypes warns about the EXCLUDE_TYPES that no commit of h has.

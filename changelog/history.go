@@ -10,6 +10,7 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -84,6 +85,9 @@ type History struct {
 	// the squash's message, and its commits were linted, if at all, in the
 	// pull request's builds.
 	NotConventional []Unconventional
+	// Warnings say, one line per commit of the range naming it, what of
+	// the commit was read other than as written (see [Commit.Warnings]).
+	Warnings []string
 }
 
 // node is what the pull-request attribution needs to know of a commit. It
@@ -91,7 +95,7 @@ type History struct {
 type node struct {
 	parents []string // hashes of the parents, the first parent first
 	issues  []string // issue keys of a merge's branch name
-	pr      int32    // pull request of a merge commit, 0 otherwise
+	pr      int      // pull request of a merge commit, 0 otherwise
 	entry   int32    // index in the entries, -1 for none
 }
 
@@ -119,18 +123,16 @@ func (n node) otherParents() []string {
 func ReadRange(ctx context.Context, g *Git, r Range, opts ReadOptions) (History, error) {
 	b := newBuilder(opts, opts.NewContributors && r.From != "")
 	var date time.Time
-	err := g.Stream(ctx, func(out io.Reader) error {
-		return ReadLog(out, func(c Commit) error {
-			if r.boundary[c.SHA] {
-				return &ShallowError{Range: r, Detail: shallowDetail(r, c.SHA)}
-			}
-			if c.SHA == r.To {
-				date = c.CommitDate
-			}
-			b.add(c)
-			return nil
-		})
-	}, logArgs(r.revs()...)...)
+	err := streamCommits(ctx, g, func(c Commit) error {
+		if r.boundary[c.SHA] {
+			return &ShallowError{Range: r, Detail: shallowDetail(r, c.SHA)}
+		}
+		if c.SHA == r.To {
+			date = c.CommitDate
+		}
+		b.add(c)
+		return nil
+	}, r.revs()...)
 	if err != nil {
 		return History{}, err
 	}
@@ -185,7 +187,7 @@ func newBuilder(opts ReadOptions, withAuthors bool) *builder {
 // NewContributors are left to the caller.
 func (b *builder) history(to string, opts ReadOptions, touched map[string]bool) History {
 	b.attributePullRequests(to)
-	h := History{Commits: len(b.nodes), TypesSeen: b.types()}
+	h := History{Commits: len(b.nodes), TypesSeen: b.types(), Warnings: b.warnings}
 	h.Reverted = b.dropRevertPairs()
 	if len(opts.Paths) > 0 {
 		b.keep(func(i int) bool { return touched[b.entries[i].SHA] })
@@ -266,7 +268,85 @@ func commitDate(ctx context.Context, g *Git, sha string) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, err
 	}
-	return time.Parse(time.RFC3339, s)
+	t, _, undated, err := parseDate(s)
+	if undated {
+		c := Commit{SHA: sha, undated: [2]bool{false, true}}
+		err = readRawDates(ctx, g, &c)
+		t = c.CommitDate
+	}
+	return t, err
+}
+
+// streamCommits streams the log of revs, in logFormat, to fn, with the dates
+// git could not print read from the commits themselves.
+func streamCommits(ctx context.Context, g *Git, fn func(Commit) error, revs ...string) error {
+	return g.Stream(ctx, func(out io.Reader) error {
+		return ReadLog(out, func(c Commit) error {
+			if c.undated != [2]bool{} {
+				if err := readRawDates(ctx, g, &c); err != nil {
+					return err
+				}
+			}
+			return fn(c)
+		})
+	}, logArgs(revs...)...)
+}
+
+// readRawDates reads the dates that git printed none for (see [parseDate])
+// from the commit object, where each is written as seconds since 1970,
+// negative before it, and adds a warning naming the commit. A date not
+// even the object holds stays zero. It costs a git call per commit, which
+// only such commits pay.
+func readRawDates(ctx context.Context, g *Git, c *Commit) error {
+	out, err := g.Run(ctx, "cat-file", "commit", c.SHA)
+	if err != nil {
+		return fmt.Errorf("read the dates of commit %s: %w", ShortSHA(c.SHA), err)
+	}
+	header, _, _ := strings.Cut(string(out), "\n\n")
+	var warns [2]string
+	for i, d := range []*time.Time{&c.AuthorDate, &c.CommitDate} {
+		if !c.undated[i] {
+			continue
+		}
+		c.undated[i] = false
+		warns[i] = "not printable by git (a date before 1970?); left empty"
+		for line := range strings.Lines(header) {
+			if ident, ok := strings.CutPrefix(line, dateNames[i]+" "); ok {
+				if t, ok := identTime(ident); ok {
+					*d = t
+					warns[i] = "not printable by git (a date before 1970?); read from the commit as " + t.Format(time.DateTime) + " UTC"
+				}
+			}
+		}
+	}
+	c.warnDates(warns)
+	return nil
+}
+
+// identTime reads the time of an author or committer line of a commit
+// object, "Name <email> seconds offset", in UTC.
+func identTime(ident string) (time.Time, bool) {
+	_, after, ok := cutLast(ident, ">")
+	if !ok {
+		return time.Time{}, false
+	}
+	f := strings.Fields(after)
+	if len(f) == 0 {
+		return time.Time{}, false
+	}
+	sec, err := strconv.ParseInt(f[0], 10, 64)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return time.Unix(sec, 0).UTC(), true
+}
+
+// cutLast is [strings.Cut] at the last sep.
+func cutLast(s, sep string) (before, after string, found bool) {
+	if i := strings.LastIndex(s, sep); i >= 0 {
+		return s[:i], s[i+len(sep):], true
+	}
+	return s, "", false
 }
 
 // revs returns the revision arguments of the range.
@@ -310,6 +390,7 @@ type builder struct {
 	excluded      []bool            // by entry: exclude matches; nil without exclude
 	lint          []lintMark        // the entries that are not conventional
 	authors       map[string]author // by authorKey, when new contributors are wanted
+	warnings      []string          // the commits' Warnings
 }
 
 // author is an author of the range and the position in the log of their
@@ -322,6 +403,7 @@ type author struct {
 // add records one commit: always in the graph, and as an entry unless it is a
 // merge commit and merges are not entries.
 func (b *builder) add(c Commit) {
+	b.warnings = append(b.warnings, c.Warnings...)
 	msg := ParseMessage(c.Message)
 	n := node{parents: c.Parents, entry: -1}
 	merge := len(c.Parents) > 1
@@ -329,7 +411,7 @@ func (b *builder) add(c Commit) {
 	if msg.Merge != nil {
 		branchIssues = b.issues.Find(msg.Merge.Branch)
 		if merge {
-			n.pr, n.issues = int32(msg.Merge.PullRequest), branchIssues
+			n.pr, n.issues = msg.Merge.PullRequest, branchIssues
 		}
 	}
 	excluded := b.exclude != nil && (b.exclude.MatchString(firstLine(c.Message)) ||
@@ -454,7 +536,7 @@ func (b *builder) attributePullRequests(to string) {
 	}
 	type visit struct {
 		sha    string
-		pr     int32
+		pr     int
 		issues []string
 	}
 	seen := make(map[string]bool, len(b.nodes))
@@ -475,7 +557,7 @@ func (b *builder) attributePullRequests(to string) {
 			seen[v.sha] = true
 			if n.entry >= 0 && (v.pr > 0 || len(v.issues) > 0) {
 				for i := range b.commitEntries(n.entry) {
-					b.entries[i].attach(int(v.pr), v.issues)
+					b.entries[i].attach(v.pr, v.issues)
 				}
 			}
 			if len(n.parents) == 0 {

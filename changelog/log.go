@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,6 +22,12 @@ type Commit struct {
 	AuthorDate  time.Time
 	CommitDate  time.Time
 	Message     string
+	// Warnings say what of the commit git could not print as written (a
+	// date before 1970, a time-zone offset out of range) and how it was
+	// read instead, naming the commit: see [parseDate].
+	Warnings []string
+
+	undated [2]bool // the author, committer date: git printed no date, see readRawDates
 }
 
 // logFormat is the --format of the one git log call that reads a range. With
@@ -76,10 +83,15 @@ func ReadLog(r io.Reader, fn func(Commit) error) error {
 func readField(br *bufio.Reader) (string, error) {
 	b, err := br.ReadSlice(0)
 	if err == bufio.ErrBufferFull {
-		// A field longer than the buffer (a huge message): collect it whole.
-		rest, err2 := br.ReadBytes(0)
-		b = append(append([]byte(nil), b...), rest...)
-		err = err2
+		// A field longer than the buffer (a huge message). ReadSlice's
+		// result is the reader's own buffer, which the next read refills:
+		// copy each piece before reading on.
+		long := append([]byte(nil), b...)
+		for err == bufio.ErrBufferFull {
+			b, err = br.ReadSlice(0)
+			long = append(long, b...)
+		}
+		b = long
 	}
 	if err != nil {
 		if err == io.EOF && len(bytes.TrimSpace(b)) > 0 {
@@ -105,14 +117,78 @@ func commitFromFields(f [logFields]string) (Commit, error) {
 			}
 		}
 	}
-	var err error
-	if c.AuthorDate, err = time.Parse(time.RFC3339, f[4]); err != nil {
-		return Commit{}, fmt.Errorf("commit %s: author date: %w", sha, err)
+	var warns [2]string
+	for i, d := range []*time.Time{&c.AuthorDate, &c.CommitDate} {
+		var err error
+		*d, warns[i], c.undated[i], err = parseDate(f[4+i])
+		if err != nil {
+			return Commit{}, fmt.Errorf("commit %s: %s date: %w", sha, dateNames[i], err)
+		}
 	}
-	if c.CommitDate, err = time.Parse(time.RFC3339, f[5]); err != nil {
-		return Commit{}, fmt.Errorf("commit %s: commit date: %w", sha, err)
-	}
+	c.warnDates(warns)
 	return c, nil
+}
+
+// warnDates adds to c's warnings what went wrong with its author date
+// (warns[0]) and committer date (warns[1]), in one warning, naming c.
+func (c *Commit) warnDates(warns [2]string) {
+	var w string
+	switch {
+	case warns[0] == warns[1] && warns[0] != "":
+		w = "its author and committer dates: " + warns[0]
+	case warns[0] != "" && warns[1] != "":
+		w = "its author date: " + warns[0] + "; its committer date: " + warns[1]
+	case warns[0] != "":
+		w = "its author date: " + warns[0]
+	case warns[1] != "":
+		w = "its committer date: " + warns[1]
+	default:
+		return
+	}
+	c.Warnings = append(c.Warnings, fmt.Sprintf("commit %s: %s", ShortSHA(c.SHA), w))
+}
+
+// dateNames name a commit's two dates, in the order of logFormat.
+var dateNames = [2]string{"author", "committer"}
+
+// parseDate reads a date git printed with %aI or %cI. Two kinds of dates
+// that git stores but cannot print as written are read anyway, with a
+// warning (what follows "its author date: "), so that one odd commit (from an imported history, say) never
+// stops a run:
+//   - a time-zone offset out of range, such as +9900 or -9959 (git fsck's
+//     badTimezone): git still prints the local time and the offset, from
+//     which the time is read exactly, in UTC;
+//   - a date git cannot read at all, such as one before 1970: git then
+//     prints the placeholder itself ("%aI"). The date is left zero and
+//     undated is set, for [readRawDates] to read it from the commit.
+//
+// Anything else that is no date is malformed output, an error.
+func parseDate(s string) (t time.Time, warning string, undated bool, err error) {
+	if s == "%aI" || s == "%cI" {
+		return time.Time{}, "", true, nil
+	}
+	t, err = time.Parse(time.RFC3339, s)
+	if err == nil {
+		return t, "", false, nil
+	}
+	// 2006-01-02T15:04:05 then a sign and hh:mm, the hours out of range.
+	const local = len("2006-01-02T15:04:05")
+	if len(s) != local+6 || (s[local] != '+' && s[local] != '-') || s[local+3] != ':' {
+		return time.Time{}, "", false, err
+	}
+	lt, err1 := time.Parse("2006-01-02T15:04:05", s[:local])
+	hh, err2 := strconv.Atoi(s[local+1 : local+3])
+	mm, err3 := strconv.Atoi(s[local+4:])
+	if err1 != nil || err2 != nil || err3 != nil {
+		return time.Time{}, "", false, err
+	}
+	offset := time.Duration(hh)*time.Hour + time.Duration(mm)*time.Minute
+	if s[local] == '-' {
+		offset = -offset
+	}
+	t = lt.Add(-offset).UTC()
+	return t, fmt.Sprintf("time-zone offset %s%02d%02d out of range (git fsck: badTimezone); "+
+		"read as %s UTC", s[local:local+1], hh, mm, t.Format(time.DateTime)), false, nil
 }
 
 // isFullHash reports whether s is a full SHA-1 (40) or SHA-256 (64) hash in

@@ -1,11 +1,14 @@
 package changelog
 
 import (
+	"bufio"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/require"
@@ -119,4 +122,90 @@ func FuzzReadLog(f *testing.F) {
 			return nil
 		})
 	})
+}
+
+// logRecord is one record as git log prints it with logFormat and -z.
+func logRecord(sha, msg string) string {
+	return strings.Join([]string{sha, "", "Ann", "ann@example.com", "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z", msg}, "\x00") + "\x00"
+}
+
+// FuzzReadLogFieldSizes reads records whose messages are about as long as
+// the read buffer, longer or shorter, and requires each read exactly: a
+// field that spans buffer fills must not take in what comes after it.
+func FuzzReadLogFieldSizes(f *testing.F) {
+	for _, size := range []int{0, 1, 15, 16, 17, 31, 32, 33, 64<<10 - 1, 64 << 10, 64<<10 + 1, 256<<10 + 300, 300 << 10} {
+		f.Add(uint32(size), uint32(size/2), uint16(16))
+	}
+	f.Add(uint32(64<<10), uint32(64<<10), uint16(0)) // the default buffer
+	f.Fuzz(func(t *testing.T, first, second uint32, buf uint16) {
+		first, second = first%(1<<20), second%(1<<20) // up to a MiB each
+		shas := []string{strings.Repeat("a", 40), strings.Repeat("b", 40), strings.Repeat("c", 40)}
+		msgs := []string{longMessage('x', int(first)), longMessage('y', int(second)), "fix: the last one\n"}
+		var in strings.Builder
+		for i := range shas {
+			in.WriteString(logRecord(shas[i], msgs[i]))
+			in.WriteString("\n") // git's newline after each record's NUL
+		}
+		var r io.Reader = strings.NewReader(in.String())
+		if buf > 0 {
+			r = bufio.NewReaderSize(r, int(buf))
+		}
+		var got []Commit
+		err := ReadLog(r, func(c Commit) error {
+			got = append(got, c)
+			return nil
+		})
+		require.NoError(t, err)
+		require.Len(t, got, len(shas))
+		for i, c := range got {
+			require.Equal(t, shas[i], c.SHA)
+			require.True(t, c.Message == msgs[i], "message %d: %d bytes read, %d written", i, len(c.Message), len(msgs[i]))
+			require.Equal(t, "ann@example.com", c.AuthorEmail)
+		}
+	})
+}
+
+// longMessage is a message of n bytes of c after a subject; any byte out
+// of place shows.
+func longMessage(c byte, n int) string {
+	return "feat: long\n\n" + strings.Repeat(string(c), n)
+}
+
+func TestReadLogOddDates(t *testing.T) {
+	t.Parallel()
+	const sha = "0123456789abcdef0123456789abcdef01234567"
+	record := func(author, committer string) string {
+		return strings.Join([]string{sha, "", "Ann", "ann@example.com", author, committer, "msg"}, "\x00") + "\x00"
+	}
+	utc := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name              string
+		author, committer string
+		wantAuthor        time.Time
+		wantWarning       string
+	}{
+		{"in range", "2026-01-05T09:00:00Z", "2026-01-05T09:00:00Z", utc, ""},
+		{"east out of range", "2026-01-09T12:00:00+99:00", "2026-01-09T12:00:00+99:00", utc,
+			"commit 0123456: its author and committer dates: time-zone offset +9900 out of range (git fsck: badTimezone); read as 2026-01-05 09:00:00 UTC"},
+		{"west out of range", "2026-01-01T05:01:00-99:59", "2026-01-05T09:00:00Z", utc,
+			"commit 0123456: its author date: time-zone offset -9959 out of range (git fsck: badTimezone); read as 2026-01-05 09:00:00 UTC"},
+		{"minutes out of range", "2026-01-05T10:15:00+00:75", "2026-01-05T09:00:00Z", utc,
+			"commit 0123456: its author date: time-zone offset +0075 out of range (git fsck: badTimezone); read as 2026-01-05 09:00:00 UTC"},
+		{"not printable", "%aI", "%cI", time.Time{}, ""}, // left to readRawDates
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			commits, err := readAll(record(tt.author, tt.committer))
+			require.NoError(t, err)
+			c := commits[0]
+			require.True(t, tt.wantAuthor.Equal(c.AuthorDate), "author date %s", c.AuthorDate)
+			require.Equal(t, time.UTC, c.AuthorDate.Location(), "an offset out of range is read as UTC") // in range: kept as written
+			if tt.wantWarning == "" {
+				require.Empty(t, c.Warnings)
+			} else {
+				require.Equal(t, []string{tt.wantWarning}, c.Warnings)
+			}
+		})
+	}
 }

@@ -3,7 +3,6 @@ package changelog
 import (
 	"context"
 	"fmt"
-	"io"
 	"slices"
 )
 
@@ -53,17 +52,15 @@ func ReadReleases(ctx context.Context, g *Git, build ReleasesOptions, opts ReadO
 	toSHA := b.to
 
 	h := history{index: map[string]int32{}}
-	err = g.Stream(ctx, func(out io.Reader) error {
-		return ReadLog(out, func(c Commit) error {
-			if b.boundary[c.SHA] {
-				return &ShallowError{Range: Range{To: toSHA, Shallow: true}, Detail: fmt.Sprintf(
-					"the history of %s stops at commit %s, while a backfill needs all of it", ShortSHA(toSHA), ShortSHA(c.SHA))}
-			}
-			h.index[c.SHA] = int32(len(h.commits))
-			h.commits = append(h.commits, c)
-			return nil
-		})
-	}, logArgs(toSHA)...)
+	err = streamCommits(ctx, g, func(c Commit) error {
+		if b.boundary[c.SHA] {
+			return &ShallowError{Range: Range{To: toSHA, Shallow: true}, Detail: fmt.Sprintf(
+				"the history of %s stops at commit %s, while a backfill needs all of it", ShortSHA(toSHA), ShortSHA(c.SHA))}
+		}
+		h.index[c.SHA] = int32(len(h.commits))
+		h.commits = append(h.commits, c)
+		return nil
+	}, toSHA)
 	if err != nil {
 		return nil, err
 	}

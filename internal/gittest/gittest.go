@@ -47,6 +47,8 @@ type Repo struct {
 	Home string // HOME for git, with no configuration in it
 	n    int    // commits made, for dates and file names
 	objs *store // the commits made here and in copies, to build on them
+
+	rawDate string // the date of the next commit, as CommitDated gives it
 }
 
 // store remembers what each commit made by a Repo holds, so that the next
@@ -201,6 +203,17 @@ func (r *Repo) CommitAs(author, msg string, file ...string) string {
 	}
 	files[name] += fmt.Sprintf("change %d\n", r.n)
 	return r.writeCommit(author, msg, parents, files)
+}
+
+// CommitDated is [Repo.Commit] with the author and committer date written
+// into the commit as given, "<seconds since 1970> <offset>", unchecked:
+// for the dates git stores but cannot print, such as "1767603600 +9900"
+// (an offset out of range) or "-100 +0000" (before 1970).
+func (r *Repo) CommitDated(date, msg string) string {
+	r.t.Helper()
+	r.rawDate = date
+	defer func() { r.rawDate = "" }()
+	return r.Commit(msg)
 }
 
 // Head returns the hash of HEAD, which must have a commit.
@@ -460,6 +473,9 @@ func (r *Repo) writeCommit(author, msg string, parents []string, files map[strin
 func (r *Repo) ident(who string) string {
 	if who == "" {
 		who = AuthorName + " <" + AuthorEmail + ">"
+	}
+	if r.rawDate != "" {
+		return who + " " + r.rawDate
 	}
 	return fmt.Sprintf("%s %d +0000", who, r.date().Unix())
 }
