@@ -145,7 +145,6 @@ func (r Release) templateFuncs() template.FuncMap {
 // entry instead of three keeps long notes quick to render.
 func (r *Release) entry(e *Entry) string {
 	var b strings.Builder
-	b.Grow(len(e.Scope) + len(e.Subject) + 8)
 	if e.Scope != "" {
 		b.WriteString("**")
 		b.WriteString(EscapeMarkdown(e.Scope))
@@ -157,9 +156,7 @@ func (r *Release) entry(e *Entry) string {
 }
 
 // refs renders an entry's references: commit, pull request and issues, as
-// links when the release knows where they live. It runs once per entry of
-// the built-in notes, so it writes into one buffer of the right size (when
-// nothing needs escaping) and makes no other strings.
+// links when the release knows where they live.
 func (r *Release) refs(e *Entry) string {
 	var b strings.Builder
 	r.writeRefs(&b, e)
@@ -168,34 +165,12 @@ func (r *Release) refs(e *Entry) string {
 
 // writeRefs writes what [Release.refs] returns into b.
 func (r *Release) writeRefs(b *strings.Builder, e *Entry) {
-	commit := r.CommitURL(e.SHA)
-	size := 8 + len(e.ShortSHA) + len(commit)
-	var pr string
-	if e.PullRequest != nil {
-		pr = r.PullRequestURL(*e.PullRequest)
-		size += 30 + len(pr)
-	}
-	for _, k := range e.Issues {
-		size += 6 + 2*len(k) + len(r.issueURL)
-	}
-	b.Grow(size)
 	b.WriteString(" (")
-	writeLink(b, e.ShortSHA, commit)
+	writeLink(b, e.ShortSHA, r.CommitURL(e.SHA))
 	b.WriteByte(')')
 	if e.PullRequest != nil {
-		// writeLink(b, "#"+strconv.Itoa(n), pr) without making the text
-		var num [20]byte
 		b.WriteString(" (")
-		if pr != "" {
-			b.WriteByte('[')
-		}
-		b.WriteByte('#')
-		b.Write(strconv.AppendInt(num[:0], int64(*e.PullRequest), 10))
-		if pr != "" {
-			b.WriteString("](")
-			writeURL(b, pr)
-			b.WriteByte(')')
-		}
+		writeLink(b, "#"+strconv.Itoa(*e.PullRequest), r.PullRequestURL(*e.PullRequest))
 		b.WriteByte(')')
 	}
 	if len(e.Issues) > 0 {
@@ -218,7 +193,8 @@ func (r *Release) writeRefs(b *strings.Builder, e *Entry) {
 	}
 }
 
-// writeLink writes [text](url), or the escaped text alone without a url.
+// writeLink writes a markdown link, or the escaped text alone when url is
+// empty.
 func writeLink(b *strings.Builder, text, url string) {
 	if url == "" {
 		b.WriteString(escapeInline(oneLine(text)))
@@ -430,8 +406,12 @@ func WriteJSON[T Release | []Release](w io.Writer, v T) error {
 
 // notesSizeHint estimates the size of the built-in notes with room to spare
 // (unless most of their text needs escaping), so that they are written into
-// one buffer that does not grow: a buffer that doubles copies the notes of a
-// whole history several times over.
+// one buffer that does not grow. Kept for memory, not speed: the notes of a
+// whole history are a run's largest single piece (1.3 MB at 20,000 commits
+// without links, 2.3 MB with them; five times that at 100,000), and a
+// doubling buffer holds the old and the new copy at once;
+// BenchmarkRenderNotes allocates 1.05 MB per 1,000 entries with the hint and
+// 1.96 MB without it.
 func notesSizeHint(r Release) int {
 	n := 64 + len(r.Version) + len(r.To)
 	commit := len(r.CommitURL(strings.Repeat("0", 40)))
