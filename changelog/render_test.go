@@ -2,6 +2,7 @@ package changelog
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"go/ast"
@@ -445,5 +446,35 @@ func TestRefs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		require.Equal(t, tt.want, tt.rel.refs(&e), tt.name)
+	}
+}
+
+// WriteJSON streams the entries, and must write exactly what one
+// json.Encoder writes for the whole value.
+func TestWriteJSONIsTheEncoders(t *testing.T) {
+	t.Parallel()
+	want := func(v any) string {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		require.NoError(t, enc.Encode(v))
+		return b.String()
+	}
+	full := sampleRelease(t)
+	full.Entries[0].Body = "a <b> & \"c\"\n\"entries\": null\n  \"entries\": null"
+	empty := sampleRelease(t)
+	empty.Entries = []Entry{}
+	none := sampleRelease(t)
+	none.Entries = nil
+	for name, rel := range map[string]Release{"full": full, "empty": empty, "none": none, "zero": {}} {
+		var got bytes.Buffer
+		require.NoError(t, WriteJSON(&got, rel))
+		require.Equal(t, want(rel), got.String(), name)
+	}
+	for name, rels := range map[string][]Release{"backfill": {none, full, empty}, "one": {full}, "empty": {}, "nil": nil} {
+		var got bytes.Buffer
+		require.NoError(t, WriteJSON(&got, rels))
+		require.Equal(t, want(rels), got.String(), name)
 	}
 }
