@@ -121,17 +121,25 @@ func (r *Repo) Git(args ...string) string {
 		}
 		return ""
 	}
-	date := r.date().Format(time.RFC3339)
+	return runGit(r.t, r.Dir, r.Home, r.date(), args...)
+}
+
+// runGit runs git in dir with no configuration but the test identity, HOME
+// set to home, and date as the author and committer date; it returns the
+// trimmed output, and a failure fails t.
+func runGit(t testing.TB, dir, home string, date time.Time, args ...string) string {
+	t.Helper()
 	full := append([]string{"-c", "user.name=" + AuthorName, "-c", "user.email=" + AuthorEmail,
 		"-c", "commit.gpgSign=false", "-c", "tag.gpgSign=false", "-c", "init.defaultBranch=main",
 		"-c", "protocol.file.allow=always"}, args...)
 	cmd := exec.Command("git", full...)
-	cmd.Dir = r.Dir
-	cmd.Env = append(os.Environ(), "HOME="+r.Home, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
-		"GIT_AUTHOR_DATE="+date, "GIT_COMMITTER_DATE="+date, "TZ=UTC")
+	cmd.Dir = dir
+	d := date.Format(time.RFC3339)
+	cmd.Env = append(os.Environ(), "HOME="+home, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
+		"GIT_AUTHOR_DATE="+d, "GIT_COMMITTER_DATE="+d, "TZ=UTC")
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		r.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
+		t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
 	}
 	return strings.TrimSpace(string(out))
 }

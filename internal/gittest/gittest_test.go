@@ -3,9 +3,7 @@ package gittest
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 )
@@ -108,17 +106,7 @@ func newGitRepo(t *testing.T) *gitRepo {
 
 func (g *gitRepo) run(args ...string) string {
 	g.t.Helper()
-	date := Epoch.Add(time.Duration(g.n) * time.Hour).Format(time.RFC3339)
-	cmd := exec.Command("git", append([]string{"-c", "user.name=" + AuthorName, "-c", "user.email=" + AuthorEmail,
-		"-c", "commit.gpgSign=false", "-c", "tag.gpgSign=false"}, args...)...)
-	cmd.Dir = g.dir
-	cmd.Env = append(os.Environ(), "HOME="+g.dir, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
-		"GIT_AUTHOR_DATE="+date, "GIT_COMMITTER_DATE="+date, "TZ=UTC")
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		g.t.Fatalf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return strings.TrimSpace(string(out))
+	return runGit(g.t, g.dir, g.dir, Epoch.Add(time.Duration(g.n)*time.Hour), args...)
 }
 
 func (g *gitRepo) commit(author, msg, file string) {
