@@ -9,8 +9,14 @@
 // ([WithStatusNotFoundFor]); rate limits answer 429 ([WithRateLimits]); bodies
 // over 2 MB and rows over 85 KB are refused; views, formula columns and
 // unknown columns refuse writes. Rows can be read one at a time and deleted.
-// It can also fail on purpose ([WithFaults]): server errors and connections
-// dropped before or after a write is accepted.
+// It can also fail on purpose ([WithFaults]): server errors, server errors
+// to writes that were applied all the same, and connections dropped before
+// or after a write is accepted.
+//
+// Pages are lists of elements with ids ("cl-…"), as listPageContent shows
+// them; a page update may insert relative to one element (elementId), and
+// deletePageContent deletes the elements named ([Server.PageElements] shows
+// them to a test).
 // It records every request ([Server.Requests], [Server.Stats]) so tests can
 // check what a client sent.
 //
@@ -66,7 +72,8 @@
 // [WithRowDeletesForbidden] makes row deletes answer 403, and [WithRedirect]
 // answers every call with a 307 to another host, as a moved API would.
 //
-// Not served, as the client never calls them: createPage, deletePageContent, row update and row buttons. Not modelled:
+// Not served, as the client never calls them: createPage, row update and
+// row buttons. Not modelled:
 // syncToken, embed and sync pages, currency, link and image values, doc time
 // zones, doc listing and analytics limits.
 //

@@ -160,3 +160,20 @@ func TestGatewayFaultAppliesTheWrite(t *testing.T) {
 		t.Errorf("%d rows applied, want 1: the gateway lost the answer, not the write", got)
 	}
 }
+
+func TestAppliedServerErrorAppliesTheWrite(t *testing.T) {
+	t.Parallel()
+	srv := newFixture(codatest.WithFaults(codatest.Faults{AppliedServerErrorRate: 1}))
+	before := len(srv.Rows(docID, tableID))
+	seen := sendInserts(t, srv, 1)
+	if seen[0] < 500 {
+		t.Fatalf("client saw %d, want a 5xx", seen[0])
+	}
+	r := srv.Requests()[0]
+	if !strings.Contains(string(r.ResponseBody), `"statusCode"`) {
+		t.Errorf("the answer should be Coda's error JSON: %s", r.ResponseBody)
+	}
+	if got := len(srv.Rows(docID, tableID)) - before; got != 1 {
+		t.Errorf("%d rows applied, want 1: the 5xx came after the write was accepted", got)
+	}
+}

@@ -60,9 +60,13 @@ func (s *Server) process(c *call, tooLarge bool) result {
 	}
 	switch s.chooseFault(c.r.Method + " " + c.r.URL.Path) {
 	case faultServerError:
-		codes := []int{http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable}
-		code := codes[s.rng.IntN(len(codes))]
-		return errorResult(code, http.StatusText(code))
+		return s.serverError()
+	case faultAppliedServerError:
+		if res := s.dispatch(c, rt, ok, tooLarge); res.status >= 300 {
+			return res // refused anyway: the fault changes nothing
+		}
+		return s.serverError() // applied, yet answered as a refusal
+
 	case faultDropBefore:
 		return result{drop: true}
 	case faultDropAfter:
@@ -74,6 +78,13 @@ func (s *Server) process(c *call, tooLarge bool) result {
 		return gatewayError()
 	}
 	return s.dispatch(c, rt, ok, tooLarge)
+}
+
+// serverError is a 500, 502 or 503 in Coda's error JSON.
+func (s *Server) serverError() result {
+	codes := []int{http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable}
+	code := codes[s.rng.IntN(len(codes))]
+	return errorResult(code, http.StatusText(code))
 }
 
 // unauthorized is Coda's 401 answer.
@@ -224,8 +235,9 @@ func findRoute(method string, segs []string) route {
 		}
 		return routeIf(get, (*call).getPage, false)
 	case n == 5 && at(2, "pages") && at(4, "content"):
-		// Deleting page content is not implemented but still counts as a doc
-		// content write.
+		if method == http.MethodDelete {
+			return route{(*call).deletePageContent, true}
+		}
 		return routeIf(get, (*call).listPageContent, !get)
 	case n == 5 && at(2, "hooks") && at(3, "automation"):
 		return routeIf(method == http.MethodPost, (*call).triggerAutomation, false)

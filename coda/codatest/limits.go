@@ -84,13 +84,14 @@ const (
 	faultDropBefore
 	faultDropAfter
 	faultGateway
+	faultAppliedServerError
 )
 
 // chooseFault picks the fault for a request to key (method and path), never
 // faulting two requests in a row to the same key.
 func (s *Server) chooseFault(key string) fault {
 	f := s.cfg.faults
-	if f.ServerErrorRate+f.DropBeforeRate+f.DropAfterRate+f.GatewayErrorRate <= 0 {
+	if f.ServerErrorRate+f.DropBeforeRate+f.DropAfterRate+f.GatewayErrorRate+f.AppliedServerErrorRate <= 0 {
 		return faultNone
 	}
 	if s.lastFault[key] {
@@ -108,6 +109,8 @@ func (s *Server) chooseFault(key string) fault {
 		got = faultDropAfter
 	case x < f.ServerErrorRate+f.DropBeforeRate+f.DropAfterRate+f.GatewayErrorRate:
 		got = faultGateway
+	case x < f.ServerErrorRate+f.DropBeforeRate+f.DropAfterRate+f.GatewayErrorRate+f.AppliedServerErrorRate:
+		got = faultAppliedServerError
 	}
 	s.lastFault[key] = got != faultNone
 	return got

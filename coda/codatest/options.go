@@ -214,6 +214,12 @@ type Faults struct {
 	// DropAfterRate is the rate of connections dropped after the request was
 	// processed: a write is accepted and will apply, but the response is lost.
 	DropAfterRate float64
+	// AppliedServerErrorRate is the rate of 500, 502 and 503 answers in
+	// Coda's error JSON to requests that were processed all the same: a
+	// write is accepted and will apply. Coda does not document that its
+	// error body means nothing was applied, so a client must not resend a
+	// write that is not idempotent on such an answer without checking.
+	AppliedServerErrorRate float64
 	// Seed seeds the random choice.
 	Seed int64
 }

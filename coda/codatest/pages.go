@@ -158,6 +158,43 @@ func (c *call) listPageContent() result {
 	return jsonResult(http.StatusOK, paginate(c, pg, items))
 }
 
+// pageContentDelete is the PageContentDelete schema.
+type pageContentDelete struct {
+	ElementIDs []string `json:"elementIds"`
+}
+
+// deletePageContent serves DELETE /docs/{docId}/pages/{pageIdOrName}/content:
+// the elements named, or every element when none is. An element that is not
+// on the page when the delete is accepted is a 400, as an unknown elementId
+// in a page update is; one deleted between acceptance and application is
+// skipped.
+func (c *call) deletePageContent() result {
+	d, p, res := c.pageInPath()
+	if res != nil {
+		return *res
+	}
+	var body pageContentDelete
+	if len(c.body) > 0 {
+		if msg := decodeStrict(c.body, &body); msg != "" {
+			return badRequest(msg)
+		}
+	}
+	for _, id := range body.ElementIDs {
+		if elementIndex(p.elems, id) < 0 {
+			return badRequest(fmt.Sprintf("Element %q not found on page %q.", id, p.name))
+		}
+	}
+	reqID := c.s.enqueue(d, c.now, func(at time.Time) {
+		if len(body.ElementIDs) == 0 {
+			p.elems = nil
+		} else {
+			p.elems = slices.DeleteFunc(p.elems, func(e element) bool { return slices.Contains(body.ElementIDs, e.id) })
+		}
+		p.updated = at
+	})
+	return jsonResult(http.StatusAccepted, mutateJSON{RequestID: reqID, ID: p.id})
+}
+
 // triggerAutomation serves POST /docs/{docId}/hooks/automation/{ruleId}. The
 // payload must be a JSON object.
 func (c *call) triggerAutomation() result {

@@ -228,3 +228,47 @@ func TestAutomation(t *testing.T) {
 		}
 	})
 }
+
+func TestDeletePageContent(t *testing.T) {
+	t.Parallel()
+	const seed = "# A\nb\n## C\nd"
+	tests := []struct {
+		name     string
+		elements []int // indexes of the elements to delete; nil sends no body
+		status   int
+		want     []string
+	}{
+		{"some elements", []int{1, 2}, http.StatusAccepted, []string{"A", "d"}},
+		{"every element", nil, http.StatusAccepted, nil},
+		{"unknown element", []int{-1}, http.StatusBadRequest, []string{"A", "b", "C", "d"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := codatest.NewUnstarted()
+			srv.AddDoc(codatest.Doc{ID: docID, Pages: []codatest.Page{{ID: pageID, Name: "P", Markdown: seed}}})
+			a := newAPI(t, srv, nil)
+			_, ids := pageItems(t, a, pageID)
+			var body any
+			if tc.elements != nil {
+				var del []string
+				for _, i := range tc.elements {
+					if i < 0 {
+						del = append(del, "cl-nope")
+					} else {
+						del = append(del, ids[i])
+					}
+				}
+				body = map[string]any{"elementIds": del}
+			}
+			want(t, a.do("DELETE", "/docs/"+docID+"/pages/P/content", body), tc.status)
+			var texts []string
+			for _, e := range srv.PageElements(docID, pageID) {
+				texts = append(texts, e.Text)
+			}
+			if diff := cmp.Diff(tc.want, texts); diff != "" {
+				t.Errorf("content (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

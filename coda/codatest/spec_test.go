@@ -17,6 +17,8 @@ func TestEndpointsMatchSpec(t *testing.T) {
 	doc := "/docs/" + docID
 	rows := doc + "/tables/" + tableID + "/rows"
 	page := doc + "/pages/" + pageID
+	srv := newFixture()
+	firstElement := srv.PageElements(docID, pageID)[0].ID
 	steps := []struct {
 		name   string
 		method string
@@ -63,12 +65,20 @@ func TestEndpointsMatchSpec(t *testing.T) {
 			"contentUpdate": map[string]any{"insertionMode": "append", "canvasContent": map[string]any{"format": "html", "content": "<ul><li>one</li></ul>"}},
 		}, 202},
 		{"listPageContent", "GET", page + "/content?limit=2&contentFormat=plainText", nil, 200},
+		{"updatePage at element", "PUT", page, map[string]any{
+			"contentUpdate": map[string]any{"insertionMode": "prepend", "elementId": firstElement, "canvasContent": map[string]any{"format": "markdown", "content": "## v2.0.1"}},
+		}, 202},
+		{"updatePage unknown element", "PUT", page, map[string]any{
+			"contentUpdate": map[string]any{"insertionMode": "append", "elementId": "cl-nope", "canvasContent": map[string]any{"format": "markdown", "content": "x"}},
+		}, 400},
+		{"deletePageContent elements", "DELETE", page + "/content", map[string]any{"elementIds": []string{firstElement}}, 202},
+		{"deletePageContent unknown element", "DELETE", page + "/content", map[string]any{"elementIds": []string{"cl-nope"}}, 400},
+		{"deletePageContent all", "DELETE", page + "/content", nil, 202},
 		{"triggerWebhookAutomation", "POST", doc + "/hooks/automation/" + ruleOn, map[string]any{"version": "v2.0.0"}, 202},
 		{"triggerWebhookAutomation off", "POST", doc + "/hooks/automation/" + ruleOff, map[string]any{}, 422},
 		{"triggerWebhookAutomation unknown", "POST", doc + "/hooks/automation/nope", map[string]any{}, 404},
 		{"mutationStatus unknown", "GET", "/mutationStatus/nope", nil, 404},
 	}
-	srv := newFixture()
 	a := newAPI(t, srv, spec)
 	var lastRequestID string
 	for _, st := range steps {

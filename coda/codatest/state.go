@@ -398,6 +398,34 @@ func (s *Server) PageMarkdown(docID, page string) string {
 	return renderMarkdown(p.elems)
 }
 
+// PageElement is one element of a page's applied content.
+type PageElement struct {
+	ID    string // "cl-…"
+	Style string // h1, paragraph, bulletedList, …
+	Text  string // plain text
+}
+
+// PageElements returns the applied content of a page (by ID or name), one
+// element per line or block, or nil when there is no such page.
+func (s *Server) PageElements(docID, page string) []PageElement {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.applyDue(now())
+	d := s.doc(docID)
+	if d == nil {
+		return nil
+	}
+	p := d.page(page)
+	if p == nil {
+		return nil
+	}
+	out := make([]PageElement, len(p.elems))
+	for i, e := range p.elems {
+		out[i] = PageElement{ID: e.id, Style: e.style, Text: e.text}
+	}
+	return out
+}
+
 // AutomationPayloads returns the payloads a rule received, oldest first, once
 // their triggers were applied.
 func (s *Server) AutomationPayloads(docID, rule string) []json.RawMessage {
