@@ -333,8 +333,7 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 		if failure != nil {
 			a.end()
 		}
-		var apiErr *Error
-		v := shouldRetry(status, err, r.resendable, errors.As(failure, &apiErr) && apiErr.fromCoda)
+		v := shouldRetry(status, err, r.resendable)
 
 		retry, wait := v == retryYes && attempt < c.retry.Attempts, time.Duration(0)
 		if retry {

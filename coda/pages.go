@@ -2,6 +2,7 @@ package coda
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -54,31 +55,95 @@ type pageUpdateBody struct {
 
 type contentUpdate struct {
 	InsertionMode InsertionMode `json:"insertionMode"`
+	ElementID     string        `json:"elementId,omitempty"`
 	CanvasContent canvasContent `json:"canvasContent"`
 }
 
 // UpdatePageContent writes markdown to a page, by ID (preferred) or name,
-// where mode says. Coda keeps headings 1 to 3, lists, code, links and
-// emphasis; it flattens deeper headings and drops rules.
+// where mode says, relative to the whole page. Coda keeps headings 1 to 3,
+// lists, code, links and emphasis; it flattens deeper headings and drops
+// rules.
 //
 // A Replace is retried like a read. An Append or Prepend is not safe to
-// resend: when its outcome is unknown the error wraps [ErrUnknownOutcome].
+// resend: when its outcome is unknown (a 5xx, even with Coda's error body, a
+// timeout, a connection lost after sending) the error wraps
+// [ErrUnknownOutcome]; read the page ([Client.PageContent]) to learn whether
+// it was applied.
 //
 // Coda API: updatePage, https://coda.io/developers/apis/v1#tag/Pages/operation/updatePage
 func (c *Client) UpdatePageContent(ctx context.Context, docID, page string, mode InsertionMode, markdownText string, opts ...WriteOption) (Mutation, error) {
+	return c.UpdatePageContentAt(ctx, docID, page, mode, "", markdownText, opts...)
+}
+
+// UpdatePageContentAt is [Client.UpdatePageContent] relative to one element
+// of the page, by its ID from [Client.PageContent]: Append puts markdown
+// right after it, Prepend right before it, Replace instead of it. An empty
+// elementID means the whole page. Coda refuses an element that is not on
+// the page. Only a Replace of the whole page is resent on an unknown
+// outcome.
+//
+// Coda API: updatePage (PageContentUpdate.elementId), https://coda.io/developers/apis/v1#tag/Pages/operation/updatePage
+func (c *Client) UpdatePageContentAt(ctx context.Context, docID, page string, mode InsertionMode, elementID, markdownText string, opts ...WriteOption) (Mutation, error) {
 	switch mode {
 	case Append, Prepend, Replace:
 	default:
 		return Mutation{}, fmt.Errorf("coda: update page content: insertion mode %q; use Append, Prepend or Replace", mode)
 	}
-	body := pageUpdateBody{ContentUpdate: contentUpdate{InsertionMode: mode, CanvasContent: markdown(markdownText)}}
-	r, err := newRequest(http.MethodPut, nil, body, "docs", docID, "pages", page)
+	r, err := newRequest(http.MethodPut, nil, pageUpdate(mode, elementID, markdownText), "docs", docID, "pages", page)
 	if err != nil {
 		return Mutation{}, err
 	}
 	r.docContent = true
-	r.resendable = mode == Replace
+	r.resendable = mode == Replace && elementID == ""
 	return c.write(ctx, r, "update page content", opts)
+}
+
+// pageUpdate is the body of a page content update.
+func pageUpdate(mode InsertionMode, elementID, markdownText string) pageUpdateBody {
+	return pageUpdateBody{ContentUpdate: contentUpdate{InsertionMode: mode, ElementID: elementID, CanvasContent: markdown(markdownText)}}
+}
+
+// PageUpdateBytes is the size of the body [Client.UpdatePageContentAt]
+// sends for these arguments, as encoded, to check against
+// [MaxRequestBytes] before writing.
+func PageUpdateBytes(mode InsertionMode, elementID, markdownText string) int {
+	b, err := marshalJSON(pageUpdate(mode, elementID, markdownText))
+	if err != nil { // strings always encode
+		panic("coda: encode a page update: " + err.Error())
+	}
+	return len(b)
+}
+
+// PayloadBytes is the size of payload as [Client.TriggerAutomation] encodes
+// it, to check against [MaxRequestBytes] before writing.
+func PayloadBytes(payload any) (int, error) {
+	b, err := marshalJSON(payload)
+	return len(b), err
+}
+
+// pageContentDelete is the PageContentDelete schema of Coda's API.
+type pageContentDelete struct {
+	ElementIDs []string `json:"elementIds"`
+}
+
+// DeletePageContent deletes elements of a page, by their IDs from
+// [Client.PageContent]. At least one ID is required: Coda reads an empty
+// list as "delete everything", which this method never asks for. A delete
+// is not resent when its outcome is unknown (the error wraps
+// [ErrUnknownOutcome]): read the page to learn what is left. Coda refuses
+// an element that is not on the page.
+//
+// Coda API: deletePageContent, https://coda.io/developers/apis/v1#tag/Pages/operation/deletePageContent
+func (c *Client) DeletePageContent(ctx context.Context, docID, page string, elementIDs []string, opts ...WriteOption) (Mutation, error) {
+	if len(elementIDs) == 0 {
+		return Mutation{}, errors.New("coda: delete page content: no element IDs (an empty list would delete the whole page)")
+	}
+	r, err := newRequest(http.MethodDelete, nil, pageContentDelete{ElementIDs: elementIDs}, "docs", docID, "pages", page, "content")
+	if err != nil {
+		return Mutation{}, err
+	}
+	r.docContent = true
+	return c.write(ctx, r, "delete page content", opts)
 }
 
 // write sends a single write and returns its mutation, waited for when opts

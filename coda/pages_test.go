@@ -56,3 +56,30 @@ func TestPageContent(t *testing.T) {
 	require.Equal(t, []string{"contentFormat=plainText&limit=500", "pageToken=t2"}, queries(rec.all()))
 	require.Equal(t, "/docs/d1/pages/canvas-1/content", rec.all()[0].Path)
 }
+
+func TestUpdatePageContentAt(t *testing.T) {
+	t.Parallel()
+	rec := answer(http.StatusAccepted, `{"requestId":"r1","id":"canvas-1"}`)
+	c := newTestClient(t, rec)
+	_, err := c.UpdatePageContentAt(t.Context(), "d1", "canvas-1", Prepend, "cl-7", "## v1 & <b>")
+	require.NoError(t, err)
+	got := rec.all()[0]
+	require.JSONEq(t, `{"contentUpdate":{"insertionMode":"prepend","elementId":"cl-7","canvasContent":{"format":"markdown","content":"## v1 & <b>"}}}`, got.Body)
+	require.Equal(t, len(got.Body), PageUpdateBytes(Prepend, "cl-7", "## v1 & <b>"), "the size measured is the size sent")
+}
+
+func TestDeletePageContent(t *testing.T) {
+	t.Parallel()
+	rec := answer(http.StatusAccepted, `{"requestId":"r1","id":"canvas-1"}`)
+	c := newTestClient(t, rec)
+	m, err := c.DeletePageContent(t.Context(), "d1", "canvas-1", []string{"cl-1", "cl-2"})
+	require.NoError(t, err)
+	require.Equal(t, "r1", m.RequestID)
+	got := rec.all()[0]
+	require.Equal(t, "DELETE /docs/d1/pages/canvas-1/content", got.Method+" "+got.Path)
+	require.JSONEq(t, `{"elementIds":["cl-1","cl-2"]}`, got.Body)
+
+	_, err = c.DeletePageContent(t.Context(), "d1", "canvas-1", nil)
+	require.ErrorContains(t, err, "no element IDs")
+	require.Len(t, rec.all(), 1, "an empty list, which would delete the whole page, is never sent")
+}

@@ -16,13 +16,15 @@ import (
 // Base, are capped at Cap and are jittered; a Retry-After header, when
 // present, sets the wait instead.
 //
-// A write that is not safe to send twice (an insert, a row delete, an
-// append or prepend, an automation trigger) is retried only when Coda
-// itself refused it: a 429, or a 5xx whose body is Coda's own error JSON,
-// since Coda accepts a write only with a 202 and a requestId. When the
-// outcome is unknown (a 5xx from a gateway in front of Coda, a 504, or a
-// connection lost after the request was sent) it is not resent and the
-// error wraps [ErrUnknownOutcome].
+// A write that is not safe to send twice (an insert, a row delete, a page
+// append or prepend, a page content delete, an automation trigger) is
+// retried only when it surely was not applied: a 429, or a connection that
+// could not be made. Any other failure leaves its outcome unknown: a 5xx,
+// even one whose body is Coda's own error JSON (Coda documents nowhere that
+// such an answer means nothing was applied), a timeout, or a connection
+// lost after the request was sent. Such a write is not resent and the
+// error wraps [ErrUnknownOutcome]: the caller checks what the doc holds
+// and sends only what is missing.
 type RetryPolicy struct {
 	Attempts int           // attempts in all, counting the first; at least 1
 	Base     time.Duration // wait before the first retry, before jitter
@@ -68,9 +70,8 @@ const (
 
 // shouldRetry decides what to do after an attempt that got status (0 when
 // there was no response) or the transport error err. resendable says whether
-// the request may be sent twice; codaAnswered whether the error body was
-// Coda's own JSON, so that Coda, not a gateway, refused the request.
-func shouldRetry(status int, err error, resendable, codaAnswered bool) verdict {
+// the request may be sent twice.
+func shouldRetry(status int, err error, resendable bool) verdict {
 	if ok, transient := unreachable(err); ok {
 		if transient {
 			return retryYes // nothing was sent
@@ -78,16 +79,11 @@ func shouldRetry(status int, err error, resendable, codaAnswered bool) verdict {
 		return retryNo
 	}
 	switch {
-	case err != nil, status == http.StatusGatewayTimeout:
+	case err != nil, status >= 500 && status != http.StatusNotImplemented:
 		if resendable {
 			return retryYes
 		}
-		return retryUnsafe
-	case status >= 500 && status != http.StatusNotImplemented:
-		if resendable || codaAnswered {
-			return retryYes // Coda answered with an error: the write was not queued
-		}
-		return retryUnsafe
+		return retryUnsafe // it may have been applied, whoever answered
 	case status == http.StatusTooManyRequests:
 		return retryYes // refused, so never applied
 	}

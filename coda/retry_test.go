@@ -32,14 +32,14 @@ func TestShouldRetry(t *testing.T) {
 		{status: 429, resendable: true, coda: true, want: retryYes},
 		{status: 429, resendable: false, want: retryYes},
 		{status: 500, resendable: true, want: retryYes},
-		{status: 500, resendable: false, coda: true, want: retryYes},
+		{status: 500, resendable: false, coda: true, want: retryUnsafe}, // Coda's body does not say nothing was applied
 		{status: 500, resendable: false, want: retryUnsafe},
 		{status: 501, resendable: true, want: retryNo},
 		{status: 501, resendable: false, want: retryNo},
 		{status: 502, resendable: true, want: retryYes},
-		{status: 502, resendable: false, coda: true, want: retryYes},
+		{status: 502, resendable: false, coda: true, want: retryUnsafe},
 		{status: 502, resendable: false, want: retryUnsafe},
-		{status: 503, resendable: false, coda: true, want: retryYes},
+		{status: 503, resendable: false, coda: true, want: retryUnsafe},
 		{status: 503, resendable: false, want: retryUnsafe},
 		{status: 504, resendable: true, want: retryYes},
 		{status: 504, resendable: false, coda: true, want: retryUnsafe},
@@ -56,7 +56,7 @@ func TestShouldRetry(t *testing.T) {
 	} {
 		t.Run(fmt.Sprintf("status %d err %v resendable %v coda %v", tc.status, tc.err, tc.resendable, tc.coda), func(t *testing.T) {
 			t.Parallel()
-			require.Equal(t, tc.want, shouldRetry(tc.status, tc.err, tc.resendable, tc.coda))
+			require.Equal(t, tc.want, shouldRetry(tc.status, tc.err, tc.resendable))
 		})
 	}
 }
