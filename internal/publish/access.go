@@ -133,5 +133,5 @@ func (p *Publisher) automationError(err error) error {
 			return fmt.Errorf("CODA_AUTOMATION_RULE_ID %q: the rule is off or is not triggered by a webhook: %w", cfg.RuleID, err)
 		}
 	}
-	return fmt.Errorf("trigger automation %s: %w", cfg.RuleID, p.accessError(err))
+	return p.accessError(err) // the client's error names the rule
 }

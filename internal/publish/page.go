@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -13,132 +14,343 @@ import (
 	"bitbucket.org/coda-changelog/coda-changelog/internal/words"
 )
 
-// notesPlan is what goes onto the page: the page, and the writes to make,
-// in order.
+// notesPlan is what goes onto the page: the page, and each release's notes
+// cut into parts that fit one write each. Which writes are made is decided
+// against the page as it is right before writing ([planEdit]).
 type notesPlan struct {
-	page   coda.Page
-	writes []notesWrite
-	count  int // releases whose notes are written
+	page  coda.Page
+	mode  coda.InsertionMode // CODA_PAGE_MODE
+	notes []releaseNotes     // oldest first, as the releases come
 }
 
-// notesWrite is one write of notes onto the page.
+// releaseNotes is the notes of one release, in parts that each fit a
+// page write.
+type releaseNotes struct {
+	version string
+	parts   []string
+}
+
+// notesWrite is one write of notes onto the page: markdown put where mode
+// says, relative to the element elementID, or to the whole page when it is
+// "".
 type notesWrite struct {
-	mode     coda.InsertionMode
-	markdown string
+	mode      coda.InsertionMode
+	elementID string
+	markdown  string
 }
 
-// maxNotesBytes is the most markdown one page write carries: Coda refuses
-// requests over [coda.MaxRequestBytes], and the markdown travels inside
-// JSON, where escaping can make it longer.
-const maxNotesBytes = coda.MaxRequestBytes / 2
+// pageEdit is what a run changes on the page: the writes, in order, then
+// one delete of the elements the writes replace or that repeat a section.
+type pageEdit struct {
+	writes  []notesWrite
+	deletes []string
+	// written and kept are the versions whose notes are written, and
+	// those already on the page as they are.
+	written, kept []string
+}
 
-// planNotes finds the page and decides which releases' notes to write and
-// how. With prepend or append, a release whose heading the page already
-// shows is left out, so that a rerun does not add the same notes twice,
-// and so is, with a warning, one older than a release whose notes the
-// page has (it would land out of order); the others are joined, newest first for prepend and oldest first for
-// append, into as few writes as the request limit allows, made so that the
-// newest ends up on top (prepend) or at the bottom (append). A replace
-// writes every release's notes, newest first. It returns nil when there is
-// nothing to write.
+// fitsPageWrite reports whether markdown fits one page write, measured as
+// the request body it goes in (an element-relative insert, the largest).
+func fitsPageWrite(markdown string) bool {
+	const someElementID = "cl-0123456789abcdef"
+	return coda.PageUpdateBytes(coda.Prepend, someElementID, markdown) <= coda.MaxRequestBytes
+}
+
+// notesParts cuts each release's notes into parts that fit one write.
+func notesParts(rels []changelog.Release) []releaseNotes {
+	out := make([]releaseNotes, len(rels))
+	for i, rel := range rels {
+		out[i] = releaseNotes{version: rel.Version, parts: splitNotes(rel.Markdown, fitsPageWrite)}
+	}
+	return out
+}
+
+// planNotes finds the page, reads it, and plans the notes: each release's
+// notes cut into parts that fit a write. Reading the page here makes a
+// page that cannot be read stop the run before anything is written.
 func (p *Publisher) planNotes(ctx context.Context, rels []changelog.Release) (*notesPlan, error) {
-	mode := p.cfg.PageMode
 	page, err := p.findPage(ctx)
 	if err != nil {
 		return nil, err
 	}
-	pending := rels
-	if mode != coda.Replace {
-		headings, err := p.pageHeadings(ctx, page.ID)
-		if err != nil {
-			return nil, fmt.Errorf("CODA_PAGE %q: %w", p.cfg.Page, p.accessError(err))
-		}
-		pending = nil
-		newestThere := -1 // the newest release whose notes the page has
-		for i, rel := range rels {
-			if headings[rel.Heading()] {
-				p.log.Info("Page %q already has the notes of %s; leaving them as they are.", page.Name, rel.Heading())
-				newestThere = i
-			}
-		}
-		for i, rel := range rels {
-			switch {
-			case headings[rel.Heading()]:
-			case i < newestThere:
-				// Older than notes on the page: they cannot go in their place.
-				p.log.Warn("The notes of %s are older than those of %s on page %q, so they would land out of order; "+
-					"they are left out. Backfill with CODA_PAGE_MODE: 'replace' to write the whole history in order.",
-					rel.Version, rels[newestThere].Version, page.Name)
-			default:
-				pending = append(pending, rel)
-			}
+	if p.cfg.PageMode != coda.Replace {
+		if _, err := p.readPage(ctx, page); err != nil {
+			return nil, err
 		}
 	}
-	if len(pending) == 0 {
-		return nil, nil
-	}
-	plan := &notesPlan{page: page, count: len(pending)}
-	order := slices.Clone(pending) // oldest first
-	if mode != coda.Append {
-		slices.Reverse(order) // newest first
-	}
-	parts := joinNotes(order, maxNotesBytes)
-	switch mode {
-	case coda.Prepend: // the part holding the oldest notes goes first, so the newest ends on top
-		for i := len(parts) - 1; i >= 0; i-- {
-			plan.writes = append(plan.writes, notesWrite{mode: coda.Prepend, markdown: parts[i]})
-		}
-	default:
-		for i, part := range parts {
-			m := mode
-			if i > 0 {
-				m = coda.Append // a replace writes its first part, then adds the rest
-			}
-			plan.writes = append(plan.writes, notesWrite{mode: m, markdown: part})
-		}
-	}
-	return plan, nil
+	return &notesPlan{page: page, mode: p.cfg.PageMode, notes: notesParts(rels)}, nil
 }
 
-// joinNotes joins the releases' notes, in order, into parts of at most
-// limit bytes each (a single release's notes may exceed it: they are one
-// part of their own).
-func joinNotes(rels []changelog.Release, limit int) []string {
-	var parts []string
-	var b strings.Builder
-	for _, rel := range rels {
-		md := rel.Markdown
-		if b.Len() > 0 && b.Len()+1+len(md) > limit {
-			parts = append(parts, b.String())
-			b.Reset()
-		}
-		if b.Len() > 0 && !strings.HasSuffix(b.String(), "\n\n") {
-			b.WriteString("\n")
-		}
-		b.WriteString(md)
+// planEdit decides the page's edit for plan against the page's items, and
+// logs what it decided when log is not nil.
+//
+// With replace the whole page is the notes: every release's, newest first.
+// Otherwise, for each release:
+//   - a section of its version that says the same is kept as it is, and a
+//     rerun writes nothing;
+//   - a section that differs is replaced in place: the new notes go in
+//     right before its heading, part after part, then its elements are
+//     deleted;
+//   - with no section, the notes are new: they go above the newest
+//     section (prepend, see [newNotes]) or at the page's end (append),
+//     unless they are older than a release whose section the page has, as
+//     they would land out of order;
+//   - a second section of the version, further down (two runs at once
+//     both wrote one), is deleted.
+//
+// New notes are written before replacements, so that with prepend they
+// land above the section they come before.
+func planEdit(plan *notesPlan, items []coda.PageContentItem, log Logger) pageEdit {
+	var e pageEdit
+	if len(plan.notes) == 0 {
+		return e
 	}
-	if b.Len() > 0 {
-		parts = append(parts, b.String())
+	if plan.mode == coda.Replace {
+		order := slices.Clone(plan.notes)
+		slices.Reverse(order) // newest first
+		for i, part := range joinParts(order) {
+			m := coda.Append
+			if i == 0 {
+				m = coda.Replace
+			}
+			e.writes = append(e.writes, notesWrite{mode: m, markdown: part})
+		}
+		for _, n := range plan.notes {
+			e.written = append(e.written, n.version)
+		}
+		return e
+	}
+	var replace []notesWrite
+	var pending []releaseNotes
+	newestThere := -1 // the newest release whose notes the page has
+	for i, n := range plan.notes {
+		if len(sectionsOf(items, n.version)) > 0 {
+			newestThere = i
+		}
+	}
+	for i, n := range plan.notes {
+		secs := sectionsOf(items, n.version)
+		for _, dup := range seconds(secs) {
+			logf(log, "Page %q has a second section for %s (two runs wrote at once); removing it.", plan.page.Name, n.version)
+			e.deletes = append(e.deletes, dup.ids(items)...)
+		}
+		switch {
+		case len(secs) > 0 && secs[0].says(items, strings.Join(n.parts, "")):
+			logf(log, "Page %q already has the notes of %s; leaving them as they are.", plan.page.Name, n.version)
+			e.kept = append(e.kept, n.version)
+		case len(secs) > 0:
+			logf(log, "Page %q has notes of %s that differ; replacing that section in place.", plan.page.Name, n.version)
+			for _, part := range n.parts {
+				replace = append(replace, notesWrite{mode: coda.Prepend, elementID: items[secs[0].start].ID, markdown: part})
+			}
+			e.deletes = append(e.deletes, secs[0].ids(items)...)
+			e.written = append(e.written, n.version)
+		case i < newestThere:
+			if log != nil {
+				log.Warn("The notes of %s are older than those of %s on page %q, so they would land out of order; "+
+					"they are left out. To write the whole history in order, backfill with CODA_PAGE_MODE: 'replace', "+
+					"which makes the page the notes alone: it removes everything else on the page, text written by hand included.",
+					n.version, plan.notes[newestThere].version, plan.page.Name)
+			}
+		default:
+			pending = append(pending, n)
+			e.written = append(e.written, n.version)
+		}
+	}
+	e.writes = append(newNotes(plan.mode, pending, items), replace...)
+	return e
+}
+
+// newNotes are the writes of notes that have no section yet. With
+// prepend they go newest first right before the page's first heading of
+// the notes' level (the newest release's section, whatever version it
+// has), each part landing after the one before it; a page without one
+// gets them at its end, so that text a person wrote at the top (an
+// introduction) stays above them and outside their sections. With append
+// they go oldest first at the end of the page.
+func newNotes(mode coda.InsertionMode, pending []releaseNotes, items []coda.PageContentItem) []notesWrite {
+	if len(pending) == 0 {
+		return nil
+	}
+	order, anchor := slices.Clone(pending), ""
+	if mode == coda.Prepend {
+		slices.Reverse(order)
+		level := notesLevel(order[0].parts[0])
+		if i := slices.IndexFunc(items, func(it coda.PageContentItem) bool { return headingLevel(it.Style) == level }); i >= 0 {
+			anchor = items[i].ID
+		} else {
+			mode = coda.Append
+		}
+	}
+	var writes []notesWrite
+	for _, part := range joinParts(order) {
+		writes = append(writes, notesWrite{mode: mode, elementID: anchor, markdown: part})
+	}
+	return writes
+}
+
+// joinParts joins the releases' parts, in order, into as few writes as fit.
+func joinParts(notes []releaseNotes) []string {
+	var parts []string
+	cur := ""
+	for _, n := range notes {
+		for _, part := range n.parts {
+			joined := part
+			if cur != "" {
+				joined = cur + "\n" + part
+				if strings.HasSuffix(cur, "\n\n") {
+					joined = cur + part
+				}
+			}
+			if cur != "" && !fitsPageWrite(joined) {
+				parts, joined = append(parts, cur), part
+			}
+			cur = joined
+		}
+	}
+	if cur != "" {
+		parts = append(parts, cur)
 	}
 	return parts
 }
 
-// writeNotes makes the planned page writes and says what it did.
+// logf logs to log when it is not nil.
+func logf(log Logger, format string, args ...any) {
+	if log != nil {
+		log.Info(format, args...)
+	}
+}
+
+// maxPageEdits bounds the rounds of reading the page and editing it when
+// an answer leaves a write's outcome unknown or the page changed under
+// the run (an element it wrote relative to was deleted).
+const maxPageEdits = 3
+
+// writeNotes edits the page as planned and says what it did. It reads the
+// page right before writing and decides the edit against it; when a
+// write's outcome is unknown (Coda's answer was lost or was a 5xx) or an
+// element it wrote relative to is gone, it reads the page again and sends
+// only what is still missing. Afterwards it reads the page once the
+// writes are applied and removes any second section of a version written
+// (two runs at once), so that any number of runs leave one section per
+// version.
 func (p *Publisher) writeNotes(ctx context.Context, plan *notesPlan) ([]coda.Mutation, string, error) {
 	var muts []coda.Mutation
-	for _, w := range plan.writes {
-		m, err := p.client.UpdatePageContent(ctx, p.cfg.DocID, plan.page.ID, w.mode, w.markdown)
-		if err != nil {
+	var edit pageEdit
+	for round := 1; ; round++ {
+		var items []coda.PageContentItem
+		if plan.mode != coda.Replace {
+			var err error
+			if items, err = p.readPage(ctx, plan.page); err != nil {
+				return nil, "", err
+			}
+		}
+		e := planEdit(plan, items, p.log)
+		if round == 1 {
+			edit = e
+			if p.beforePageWrite != nil {
+				p.beforePageWrite()
+			}
+		}
+		m, err := p.applyEdit(ctx, plan.page, e)
+		muts = append(muts, m...)
+		if err == nil {
+			break
+		}
+		if round == maxPageEdits || !pageWriteRecoverable(err) {
 			return nil, "", fmt.Errorf("write the notes to page %q: %w", plan.page.Name, p.accessError(err))
+		}
+		p.log.Info("Writing the notes to page %q: %v; reading the page to send only what is missing.", plan.page.Name, err)
+	}
+	if plan.mode != coda.Replace && len(edit.writes) > 0 {
+		m, err := p.removeSecondSections(ctx, plan)
+		if err != nil {
+			return nil, "", err
+		}
+		muts = append(muts, m...)
+	}
+	return muts, notesSummary(plan, edit, p.cfg.PageMode), nil
+}
+
+// pageWriteRecoverable reports whether a failed page write is one a fresh
+// read of the page can sort out: its outcome is unknown, or Coda refused
+// an element the page no longer has.
+func pageWriteRecoverable(err error) bool {
+	var apiErr *coda.Error
+	return errors.Is(err, coda.ErrUnknownOutcome) ||
+		errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusBadRequest && strings.Contains(apiErr.Message, "lement")
+}
+
+// applyEdit makes e's writes, in order, then its delete.
+func (p *Publisher) applyEdit(ctx context.Context, page coda.Page, e pageEdit) ([]coda.Mutation, error) {
+	var muts []coda.Mutation
+	for _, w := range e.writes {
+		m, err := p.client.UpdatePageContentAt(ctx, p.cfg.DocID, page.ID, w.mode, w.elementID, w.markdown)
+		if err != nil {
+			return muts, err
 		}
 		muts = append(muts, m)
 	}
-	what := fmt.Sprintf("notes written to page %q (%s)%s", plan.page.Name, p.cfg.PageMode, link(plan.page.BrowserLink))
-	if plan.count > 1 {
-		what = fmt.Sprintf("notes of %d releases written to page %q (%s, %s)%s", plan.count, plan.page.Name, p.cfg.PageMode,
-			words.Plural(len(plan.writes), "write", "writes"), link(plan.page.BrowserLink))
+	if len(e.deletes) > 0 {
+		m, err := p.client.DeletePageContent(ctx, p.cfg.DocID, page.ID, e.deletes)
+		if err != nil {
+			return muts, err
+		}
+		muts = append(muts, m)
 	}
-	return muts, what, nil
+	return muts, nil
+}
+
+// removeSecondSections reads the page once the run's writes are applied
+// and deletes every section of a planned version but the first on the
+// page: two runs that wrote the same version at once both see the same
+// sections, and both keep the same one. When the page cannot be read in
+// time it warns: a rerun removes them.
+func (p *Publisher) removeSecondSections(ctx context.Context, plan *notesPlan) ([]coda.Mutation, error) {
+	var muts []coda.Mutation
+	for round := 1; round <= maxPageEdits; round++ {
+		items, err := p.readPage(ctx, plan.page)
+		if errors.Is(err, coda.ErrDocNotUpToDate) {
+			p.log.Warn("Page %q could not be read back after the notes were written (%v), so whether another run wrote the same notes at once is not checked; a rerun removes any second section.", plan.page.Name, err)
+			return muts, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		var dups []string
+		for _, n := range plan.notes {
+			for _, dup := range seconds(sectionsOf(items, n.version)) {
+				p.log.Info("Page %q has a second section for %s (another run wrote it at once); removing it.", plan.page.Name, n.version)
+				dups = append(dups, dup.ids(items)...)
+			}
+		}
+		if len(dups) == 0 {
+			return muts, nil
+		}
+		m, err := p.client.DeletePageContent(ctx, p.cfg.DocID, plan.page.ID, dups)
+		if err == nil {
+			return append(muts, m), nil
+		}
+		if !pageWriteRecoverable(err) {
+			return nil, fmt.Errorf("remove a second section from page %q: %w", plan.page.Name, p.accessError(err))
+		}
+	}
+	return muts, nil
+}
+
+// notesSummary says what the edit did to the page.
+func notesSummary(plan *notesPlan, e pageEdit, mode coda.InsertionMode) string {
+	switch n := len(e.written); {
+	case n == 0 && len(e.kept) > 0:
+		return fmt.Sprintf("notes of %s already on page %q", strings.Join(e.kept, ", "), plan.page.Name)
+	case n == 0:
+		return ""
+	case n == 1:
+		return fmt.Sprintf("notes written to page %q (%s)%s", plan.page.Name, mode, link(plan.page.BrowserLink))
+	default:
+		return fmt.Sprintf("notes of %d releases written to page %q (%s, %s)%s", n, plan.page.Name, mode,
+			words.Plural(len(e.writes), "write", "writes"), link(plan.page.BrowserLink))
+	}
 }
 
 // findPage finds CODA_PAGE.
@@ -157,21 +369,31 @@ func (p *Publisher) findPage(ctx context.Context) (coda.Page, error) {
 // while the doc has writes not yet applied.
 const latestReadRetry = 5 * time.Second
 
-// pageHeadings returns the headings (H1–H3) of the page's latest content.
-// It reads the doc's latest version, not the copy Coda serves reads from,
-// which lags writes by up to minutes: a rerun right after a run must see
-// that run's notes. While the doc has writes not yet applied Coda refuses
-// such reads; the check waits for them up to WAIT_TIMEOUT, then fails
-// rather than risk writing the notes twice.
-func (p *Publisher) pageHeadings(ctx context.Context, pageID string) (headings map[string]bool, err error) {
-	err = p.readLatest(ctx, "the page's latest content", func() error {
-		headings, err = p.scanHeadings(ctx, pageID)
-		return err
+// readPage returns the elements of the page's latest content. It reads
+// the doc's latest version, not the copy Coda serves reads from, which lags
+// writes by up to minutes: a rerun right after a run must see that run's
+// notes. While the doc has writes not yet applied Coda refuses such reads;
+// the read waits for them up to WAIT_TIMEOUT, then fails rather than risk
+// writing the notes twice.
+func (p *Publisher) readPage(ctx context.Context, page coda.Page) ([]coda.PageContentItem, error) {
+	var items []coda.PageContentItem
+	err := p.readLatest(ctx, "the page's latest content", func() error {
+		items = nil
+		for item, err := range p.client.PageContent(ctx, p.cfg.DocID, page.ID, coda.LatestVersion()) {
+			if err != nil {
+				return err
+			}
+			items = append(items, item)
+		}
+		return nil
 	})
-	if errors.Is(err, coda.ErrDocNotUpToDate) {
-		return nil, fmt.Errorf("%w; which notes the page already has is unknown, so nothing was written: rerun later, or raise WAIT_TIMEOUT", err)
+	switch {
+	case errors.Is(err, coda.ErrDocNotUpToDate):
+		return nil, fmt.Errorf("CODA_PAGE %q: %w; which notes the page already has is unknown, so nothing was written to it: rerun later, or raise WAIT_TIMEOUT", p.cfg.Page, err)
+	case err != nil:
+		return nil, fmt.Errorf("CODA_PAGE %q: %w", p.cfg.Page, p.accessError(err))
 	}
-	return headings, err
+	return items, nil
 }
 
 // readLatest calls read, a read of the doc's latest version, again while
@@ -194,20 +416,6 @@ func (p *Publisher) readLatest(ctx context.Context, what string, read func() err
 		case <-time.After(latestReadRetry):
 		}
 	}
-}
-
-// scanHeadings reads the page's latest content and collects its headings.
-func (p *Publisher) scanHeadings(ctx context.Context, pageID string) (map[string]bool, error) {
-	headings := map[string]bool{}
-	for item, err := range p.client.PageContent(ctx, p.cfg.DocID, pageID, coda.LatestVersion()) {
-		if err != nil {
-			return nil, err
-		}
-		if strings.HasPrefix(item.Style, "h") {
-			headings[strings.TrimSpace(item.Content)] = true
-		}
-	}
-	return headings, nil
 }
 
 // confirm waits, when WAIT is on, until Coda has applied the run's last

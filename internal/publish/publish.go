@@ -10,7 +10,9 @@ package publish
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"bitbucket.org/coda-changelog/coda-changelog/changelog"
@@ -96,6 +98,9 @@ type Publisher struct {
 	// tables are the configured tables by their IDs, once planned, and
 	// by the names the configuration gives.
 	tables map[string]Table
+	// beforePageWrite, when set, runs between the read of the page and
+	// the first write to it: tests make concurrent runs meet there.
+	beforePageWrite func()
 }
 
 // New returns a publisher that writes with c as cfg says, logging to log.
@@ -119,8 +124,16 @@ func (p *Publisher) Publish(ctx context.Context, rel changelog.Release) ([]strin
 		return done, err
 	}
 	m, err := p.client.TriggerAutomation(ctx, p.cfg.DocID, p.cfg.RuleID, rel)
-	if err != nil {
-		return nil, p.automationError(err)
+	switch {
+	case errors.Is(err, coda.ErrUnknownOutcome):
+		// Coda cannot be asked whether a rule ran, so a trigger is never
+		// sent twice: it would run the rule twice.
+		p.log.Warn("Automation %s: the answer to its trigger was lost or was an error (%v), so the rule may or may not have run. "+
+			"It is not triggered again, which could run it twice: check the rule's runs in the doc, and rerun the step only if it did not run.", p.cfg.RuleID, err)
+		return append(done, fmt.Sprintf("automation %s triggered, outcome unknown (see the warning)", p.cfg.RuleID)), nil
+	case err != nil:
+		return nil, fmt.Errorf("%s; then the automation failed: %w. A rerun is safe: it updates the same rows, leaves the notes as they are, and triggers the rule again",
+			strings.Join(done, ", "), p.automationError(err))
 	}
 	if err := p.confirm(ctx, []coda.Mutation{m}); err != nil {
 		return nil, err
@@ -177,7 +190,10 @@ func (p *Publisher) publish(ctx context.Context, rels []changelog.Release) ([]st
 		if err != nil {
 			return nil, err
 		}
-		muts, done = append(muts, m...), append(done, what)
+		muts = append(muts, m...)
+		if what != "" {
+			done = append(done, what)
+		}
 	}
 	if err := p.confirm(ctx, muts); err != nil {
 		return nil, err

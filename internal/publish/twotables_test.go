@@ -166,7 +166,9 @@ func TestBackfill(t *testing.T) {
 		page := srv.PageMarkdown(typedDocID, "Release notes")
 		require.Less(t, strings.Index(page, "## v1.2.0"), strings.Index(page, "## v1.1.0"), page)
 		require.Less(t, strings.Index(page, "## v1.1.0"), strings.Index(page, "## v1.0.0"), page)
-		require.True(t, strings.HasSuffix(page, "Older notes.\n"), page)
+		// A page without sections gets them below the text written by hand,
+		// which stays outside them.
+		require.True(t, strings.HasPrefix(page, "Older notes.\n## v1.2.0"), page)
 
 		// A second backfill, after one more release, adds that release only.
 		writes := srv.Stats().Writes
@@ -175,7 +177,7 @@ func TestBackfill(t *testing.T) {
 		require.NoError(t, err)
 		require.Contains(t, withoutLinks(done), `notes written to page "Release notes" (prepend)`)
 		require.Equal(t, 1, strings.Count(srv.PageMarkdown(typedDocID, "Release notes"), "## v1.2.0"))
-		require.True(t, strings.HasPrefix(srv.PageMarkdown(typedDocID, "Release notes"), "## v1.3.0"))
+		require.True(t, strings.HasPrefix(srv.PageMarkdown(typedDocID, "Release notes"), "Older notes.\n## v1.3.0"), "above the newest section")
 		require.Len(t, srv.Rows(typedDocID, "grid-releases"), 4)
 		require.Len(t, srv.Rows(typedDocID, "grid-changes"), 5)
 		require.Equal(t, 4, srv.Stats().Writes-writes, "one upsert of the release rows, two of the commit rows (the text, then the lookups parsed), one page write")

@@ -1,0 +1,193 @@
+package publish
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"bitbucket.org/coda-changelog/coda-changelog/coda"
+)
+
+// How the page holds the notes. The page has at most one section per
+// version. A section starts at a heading line (H1–H3) whose text, without
+// a parenthesised part at its end, is the release's version ("v2.0.1" for
+// "## v2.0.1 (5cb9d8d, 2026-02-06)", "Unreleased"), and ends before the
+// next heading of the same or a higher level (or at the end of the page).
+// Whatever a person writes under a release's heading belongs to that
+// section; anything else on the page is never touched. The page is read
+// as plain text, so a version that markdown escapes (v1\_0 in the notes)
+// reads as written (v1_0).
+
+// section is a run of page elements, [start, end) in the page's items.
+type section struct {
+	start, end int
+}
+
+// headingLevel is 1, 2 or 3 for an H1, H2 or H3 element, else 0.
+func headingLevel(style string) int {
+	switch style {
+	case "h1":
+		return 1
+	case "h2":
+		return 2
+	case "h3":
+		return 3
+	}
+	return 0
+}
+
+// notesLevel is the heading level of the notes' first line (2 for
+// "## v2.0.1 (…)"), or 2 when it is not an H1–H3 heading.
+func notesLevel(markdown string) int {
+	line, _, _ := strings.Cut(strings.TrimLeft(markdown, " \n"), "\n")
+	n := len(line) - len(strings.TrimLeft(line, "#"))
+	if n >= 1 && n <= 3 && strings.HasPrefix(line[n:], " ") {
+		return n
+	}
+	return 2
+}
+
+// headingVersion is the version a heading's plain text names: the text
+// without a parenthesised part at its end.
+func headingVersion(text string) string {
+	text = strings.TrimSpace(text)
+	if strings.HasSuffix(text, ")") {
+		if i := strings.LastIndex(text, " ("); i > 0 {
+			text = text[:i]
+		}
+	}
+	return strings.TrimSpace(text)
+}
+
+// sectionsOf finds the sections of version on the page, in page order.
+func sectionsOf(items []coda.PageContentItem, version string) []section {
+	var out []section
+	for i, it := range items {
+		level := headingLevel(it.Style)
+		if level == 0 || headingVersion(it.Content) != version {
+			continue
+		}
+		end := i + 1
+		for end < len(items) {
+			if l := headingLevel(items[end].Style); l > 0 && l <= level {
+				break
+			}
+			end++
+		}
+		out = append(out, section{start: i, end: end})
+	}
+	return out
+}
+
+// seconds is every section of secs but the first.
+func seconds(secs []section) []section {
+	return secs[min(1, len(secs)):]
+}
+
+// ids returns the element IDs of s.
+func (s section) ids(items []coda.PageContentItem) []string {
+	ids := make([]string, 0, s.end-s.start)
+	for _, it := range items[s.start:s.end] {
+		ids = append(ids, it.ID)
+	}
+	return ids
+}
+
+// says reports whether s holds the text of markdown, compared as Coda
+// shows it: letters and digits only, so that markdown syntax, escapes and
+// list markers, which Coda turns into styles, do not count. What follows
+// that text in the section (a line a person added under the notes) does
+// not count either: the notes are there, and a rerun leaves the section
+// alone.
+func (s section) says(items []coda.PageContentItem, markdown string) bool {
+	want := lettersAndDigits(markdownText(markdown))
+	var page strings.Builder
+	for _, it := range items[s.start:s.end] {
+		page.WriteString(lettersAndDigits(it.Content))
+		if page.Len() >= len(want) {
+			break
+		}
+	}
+	return page.String() == want
+}
+
+var (
+	reLineMarker = regexp.MustCompile(`^\s*(?:#{1,6}\s|>\s?|[-*+]\s+(?:\[[ xX]\]\s+)?|[0-9]{1,9}[.)]\s)`)
+	reMDLink     = regexp.MustCompile(`!?\[([^\]]*)\]\([^)]*\)`)
+)
+
+// markdownText is the text of markdown as Coda shows it, roughly: line
+// markers (headings, lists, quotes) and link targets dropped. Punctuation
+// left over does not matter to [section.says].
+func markdownText(markdown string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(markdown, "\n") {
+		line = reLineMarker.ReplaceAllString(line, "")
+		b.WriteString(reMDLink.ReplaceAllString(line, "$1"))
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// lettersAndDigits keeps the letters and digits of s.
+func lettersAndDigits(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return r
+		}
+		return -1
+	}, s)
+}
+
+// clippedLine marks a line of notes cut to fit one request.
+const clippedLine = " … (clipped: this line alone was over Coda's request size limit)"
+
+// splitNotes cuts markdown into parts, at line ends, each of which fits
+// one page write (fits says whether it does); the parts, written in order
+// one after the other, make up the markdown. A line that does not fit a
+// write on its own is clipped, with a visible marker.
+func splitNotes(markdown string, fits func(string) bool) []string {
+	if fits(markdown) {
+		return []string{markdown}
+	}
+	var parts []string
+	var cur strings.Builder
+	for _, line := range strings.SplitAfter(markdown, "\n") {
+		if cur.Len() > 0 && !fits(cur.String()+line) {
+			parts = append(parts, cur.String())
+			cur.Reset()
+		}
+		if cur.Len() == 0 && !fits(line) {
+			line = clipLine(line, fits)
+		}
+		cur.WriteString(line)
+	}
+	if cur.Len() > 0 {
+		parts = append(parts, cur.String())
+	}
+	return parts
+}
+
+// clipLine shortens line, at a rune boundary, until it fits with the
+// clipping marker.
+func clipLine(line string, fits func(string) bool) string {
+	lo, hi := 0, len(line) // the longest prefix that fits is in [lo, hi)
+	for lo+1 < hi {
+		mid := (lo + hi) / 2
+		if fits(validPrefix(line, mid) + clippedLine + "\n") {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return validPrefix(line, lo) + clippedLine + "\n"
+}
+
+// validPrefix is s cut to at most n bytes without splitting a rune.
+func validPrefix(s string, n int) string {
+	for n > 0 && n < len(s) && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}

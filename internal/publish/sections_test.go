@@ -1,0 +1,251 @@
+package publish
+
+import (
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/stretchr/testify/require"
+
+	"bitbucket.org/coda-changelog/coda-changelog/changelog"
+	"bitbucket.org/coda-changelog/coda-changelog/coda"
+	"bitbucket.org/coda-changelog/coda-changelog/coda/codatest"
+)
+
+func TestHeadingVersion(t *testing.T) {
+	t.Parallel()
+	for text, want := range map[string]string{
+		"v2.0.1 (5cb9d8d, 2026-02-06)":       "v2.0.1",
+		"v2.0.1 (2026-02-06)":                "v2.0.1",
+		" Unreleased (5cb9d8d, 2026-02-06) ": "Unreleased",
+		"v2.0.1":                             "v2.0.1",
+		"v1_0*rc&<x> (2026-02-06)":           "v1_0*rc&<x>",
+		"Notes (by hand) and more":           "Notes (by hand) and more",
+	} {
+		require.Equal(t, want, headingVersion(text), text)
+	}
+}
+
+func TestSectionsOf(t *testing.T) {
+	t.Parallel()
+	items := []coda.PageContentItem{
+		{ID: "0", Style: "paragraph", Content: "intro"},
+		{ID: "1", Style: "h2", Content: "v2.0.1 (abc, 2026-02-06)"},
+		{ID: "2", Style: "h3", Content: "Features"},
+		{ID: "3", Style: "bulletedList", Content: "a"},
+		{ID: "4", Style: "h2", Content: "v2.0.0 (2026-02-01)"},
+		{ID: "5", Style: "paragraph", Content: "b"},
+		{ID: "6", Style: "h1", Content: "Ours"},
+		{ID: "7", Style: "h2", Content: "v2.0.1 (def, 2026-02-07)"},
+	}
+	require.Equal(t, []section{{1, 4}, {7, 8}}, sectionsOf(items, "v2.0.1"))
+	require.Equal(t, []section{{4, 6}}, sectionsOf(items, "v2.0.0"), "ends before a heading of a higher level")
+	require.Empty(t, sectionsOf(items, "Features"[:3]))
+	require.Equal(t, []string{"1", "2", "3"}, section{1, 4}.ids(items))
+}
+
+func TestSplitNotesFitsEachPart(t *testing.T) {
+	t.Parallel()
+	md := "## v1 (x)\n" + strings.Repeat("- line of notes\n", 100) + strings.Repeat("y", 500) + "\n- end\n"
+	fits := func(s string) bool { return len(s) <= 200 }
+	parts := splitNotes(md, fits)
+	require.Greater(t, len(parts), 5)
+	for _, p := range parts {
+		require.True(t, fits(p), "%d bytes", len(p))
+		require.True(t, strings.HasSuffix(p, "\n"), "parts end at line ends")
+	}
+	joined := strings.Join(parts, "")
+	require.Contains(t, joined, clippedLine, "the line too long for one write is clipped, visibly")
+	require.Equal(t, strings.Replace(md, strings.Repeat("y", 500)+"\n", "", 1), strings.Replace(joined, parts[len(parts)-2], "", 1), "the other lines, in order")
+	require.Equal(t, []string{md}, splitNotes(md, func(string) bool { return true }))
+}
+
+// sectionsPage is a page with text written by hand above, between and
+// below a release's section.
+const sectionsPage = "Intro by hand.\n## v2.0.0 (2026-02-01)\n- old entry\nUnder v2.0.0 by hand.\n## Our own notes\nKeep me.\n"
+
+// notesOf is a release of version whose notes have the heading heading.
+func notesOf(version, heading string, entries ...string) changelog.Release {
+	md := "## " + changelog.EscapeMarkdown(heading) + "\n"
+	for _, e := range entries {
+		md += "- " + changelog.EscapeMarkdown(e) + "\n"
+	}
+	return changelog.Release{Version: version, Markdown: md}
+}
+
+// pageWrites counts the page writes and content deletes srv received.
+func pageWrites(srv *codatest.Server) int {
+	n := 0
+	for _, r := range srv.Requests() {
+		if r.Method == "PUT" || r.Method == "DELETE" && strings.HasSuffix(r.Path, "/content") {
+			n++
+		}
+	}
+	return n
+}
+
+// handWritten is the ids and text of the page's elements outside the
+// release sections, to check that they stay as they were.
+func handWritten(srv *codatest.Server, docID string) []codatest.PageElement {
+	var out []codatest.PageElement
+	in := false
+	for _, e := range srv.PageElements(docID, "Release notes") {
+		if e.Style == "h2" {
+			in = strings.HasPrefix(e.Text, "v")
+		}
+		if !in || e.Text == "Under v2.0.0 by hand." {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func TestOneSectionPerVersion(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []coda.InsertionMode{coda.Prepend, coda.Append} {
+		t.Run(string(mode), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				srv := codatest.NewUnstarted(codatest.WithWriteDelay(time.Second))
+				doc := srv.AddDoc(codatest.Doc{Pages: []codatest.Page{{Name: "Release notes", Markdown: sectionsPage}}})
+				before := handWritten(srv, doc.ID)
+				cfg := Config{DocID: doc.ID, Page: "Release notes", PageMode: mode, WaitTimeout: time.Minute}
+				publish := func(rel changelog.Release) []string {
+					t.Helper()
+					done, err := New(fakeClient(t, srv), cfg, discard{}).Publish(t.Context(), rel)
+					require.NoError(t, err)
+					time.Sleep(time.Second) // virtual time: the fake applies what it accepted
+					return done
+				}
+				publish(notesOf("v2.0.1", "v2.0.1 (aaaaaaa, 2026-02-06)", "fix: one"))
+				publish(notesOf("v2.0.1", "v2.0.1 (bbbbbbb, 2026-02-07)", "fix: one", "fix: two"))
+				publish(notesOf("v2.0.1", "v2.0.1 (2026-02-08)", "fix: one", "fix: two"))
+				writes := pageWrites(srv)
+				done := publish(notesOf("v2.0.1", "v2.0.1 (2026-02-08)", "fix: one", "fix: two"))
+				require.Equal(t, writes, pageWrites(srv), "a rerun of the same build writes nothing")
+				require.Equal(t, []string{`notes of v2.0.1 already on page "Release notes"`}, withoutLinks(done))
+
+				released := "## v2.0.1 (2026-02-08)\n- fix: one\n- fix: two\n"
+				want := "Intro by hand.\n" + released + "## v2.0.0 (2026-02-01)\n- old entry\nUnder v2.0.0 by hand.\n## Our own notes\nKeep me.\n"
+				if mode == coda.Append {
+					want = sectionsPage + released
+				}
+				require.Equal(t, want, srv.PageMarkdown(doc.ID, "Release notes"))
+				if diff := cmp.Diff(before, handWritten(srv, doc.ID)); diff != "" {
+					t.Errorf("text written by hand changed (-before +after):\n%s", diff)
+				}
+			})
+		})
+	}
+}
+
+func TestSectionKeepsItsPlaceAmongOthers(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted()
+		page := "## v3.0.0 (2026-03-01)\n- c\n## v2.0.0 (1d084e2, 2026-02-05)\n- b\nBy hand under v2.\n## v1.0.0 (2026-01-01)\n- a\n"
+		doc := srv.AddDoc(codatest.Doc{Pages: []codatest.Page{{Name: "Release notes", Markdown: page}}})
+		cfg := Config{DocID: doc.ID, Page: "Release notes", PageMode: coda.Prepend, WaitTimeout: time.Minute}
+		_, err := New(fakeClient(t, srv), cfg, discard{}).Publish(t.Context(), notesOf("v2.0.0", "v2.0.0 (2026-02-06)", "b", "b2"))
+		require.NoError(t, err)
+		require.Equal(t, "## v3.0.0 (2026-03-01)\n- c\n## v2.0.0 (2026-02-06)\n- b\n- b2\n## v1.0.0 (2026-01-01)\n- a\n",
+			srv.PageMarkdown(doc.ID, "Release notes"), "replaced in place, with what a person wrote under its heading")
+	})
+}
+
+func TestEscapedVersionIsRecognised(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted()
+		doc := srv.AddDoc(codatest.Doc{Pages: []codatest.Page{{Name: "Release notes"}}})
+		cfg := Config{DocID: doc.ID, Page: "Release notes", PageMode: coda.Prepend, WaitTimeout: time.Minute}
+		const version = "v1.0.0_rc*1&<b>"
+		rel := notesOf(version, version+" (2026-02-06)", "fix: *this* & <that>")
+		require.Contains(t, rel.Markdown, `\_`, "the markdown escapes the version")
+		for range 2 {
+			_, err := New(fakeClient(t, srv), cfg, discard{}).Publish(t.Context(), rel)
+			require.NoError(t, err)
+		}
+		require.Equal(t, 1, pageWrites(srv), "the rerun found the notes")
+		require.Len(t, sectionsOf(pageItems(srv, doc.ID), version), 1)
+	})
+}
+
+// pageItems is the page's content as the client reads it.
+func pageItems(srv *codatest.Server, docID string) []coda.PageContentItem {
+	var items []coda.PageContentItem
+	for _, e := range srv.PageElements(docID, "Release notes") {
+		items = append(items, coda.PageContentItem{ID: e.ID, Style: e.Style, Content: e.Text})
+	}
+	return items
+}
+
+// TestConcurrentRunsLeaveOneSection: runs that read the page before any
+// of them wrote all write a section; each then reads the page and removes
+// the sections after the first, so one is left.
+func TestConcurrentRunsLeaveOneSection(t *testing.T) {
+	t.Parallel()
+	for _, mode := range []coda.InsertionMode{coda.Prepend, coda.Append} {
+		t.Run(string(mode), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				srv := codatest.NewUnstarted(codatest.WithWriteDelay(2 * time.Second))
+				doc := srv.AddDoc(codatest.Doc{Pages: []codatest.Page{{Name: "Release notes", Markdown: sectionsPage}}})
+				cfg := Config{DocID: doc.ID, Page: "Release notes", PageMode: mode, WaitTimeout: time.Minute}
+				rel := notesOf("v2.0.1", "v2.0.1 (2026-02-08)", "fix: one")
+				const runs = 4
+				var wg, read sync.WaitGroup
+				read.Add(runs)
+				for range runs {
+					wg.Go(func() {
+						p := New(fakeClient(t, srv), cfg, discard{})
+						p.beforePageWrite = func() { read.Done(); read.Wait() } // every run read the page before any wrote
+						_, err := p.Publish(t.Context(), rel)
+						require.NoError(t, err)
+					})
+				}
+				wg.Wait()
+				time.Sleep(2 * time.Second)
+				page := srv.PageMarkdown(doc.ID, "Release notes")
+				require.Equal(t, 1, strings.Count(page, "## v2.0.1"), page)
+				require.Contains(t, page, "Under v2.0.0 by hand.\n## Our own notes\nKeep me.\n")
+				require.GreaterOrEqual(t, pageWrites(srv), runs+1, "the runs wrote a section each, then removed the extra ones")
+			})
+		})
+	}
+}
+
+// TestAppliedServerErrorsWriteOnce: answers that are 5xx in Coda's error
+// JSON although the write was applied leave one section, one row per
+// commit and one trigger, with a warning for the trigger.
+func TestAppliedServerErrorsWriteOnce(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted(codatest.WithFaults(codatest.Faults{AppliedServerErrorRate: 1, Seed: 3}))
+		doc := srv.AddDoc(codatest.Doc{
+			Tables:      []codatest.Table{{ID: "grid-1", Name: "Changes", Columns: []codatest.Column{{ID: "c-sha", Name: "SHA"}, {ID: "c-subject", Name: "Subject"}}}},
+			Pages:       []codatest.Page{{Name: "Release notes", Markdown: sectionsPage}},
+			Automations: []codatest.Automation{{ID: "rule-1"}},
+		})
+		rel := bigRelease(3)
+		rel.Version, rel.Markdown = "v2.0.1", notesOf("v2.0.1", "v2.0.1 (2026-02-08)", "fix: one").Markdown
+		cfg := Config{DocID: doc.ID, Table: Table{Name: "Changes", Rows: PerCommit}, Page: "Release notes", PageMode: coda.Prepend,
+			RuleID: "rule-1", Wait: true, WaitTimeout: time.Minute}
+		var log recorder
+		done, err := New(fakeClient(t, srv), cfg, &log).Publish(t.Context(), rel)
+		require.NoError(t, err, log.String())
+		require.Contains(t, log.String(), "WARNING: Automation rule-1: the answer to its trigger was lost or was an error")
+		require.Contains(t, log.String(), "may or may not have run")
+		require.Contains(t, done[len(done)-1], "outcome unknown")
+		require.NotContains(t, log.String(), "second section", "the page was checked before writing again, not repaired after")
+
+		require.Equal(t, 1, strings.Count(srv.PageMarkdown(doc.ID, "Release notes"), "## v2.0.1"))
+		require.Len(t, srv.Rows(doc.ID, "grid-1"), 3)
+		require.Len(t, srv.AutomationPayloads(doc.ID, "rule-1"), 1, "triggered once")
+		var payload struct{ Version string }
+		require.NoError(t, json.Unmarshal(srv.AutomationPayloads(doc.ID, "rule-1")[0], &payload))
+		require.Equal(t, "v2.0.1", payload.Version)
+	})
+}
