@@ -41,6 +41,11 @@ func WithPolling(p Polling) Option {
 	}
 }
 
+// Polling returns how the client paces its status requests
+// ([WithPolling]), for callers that wait for Coda in other ways, such as
+// reads of a doc's latest version, to pace themselves alike.
+func (c *Client) Polling() Polling { return c.poll }
+
 // MutationStatus is the state of a queued write.
 type MutationStatus struct {
 	Completed bool   `json:"completed"`

@@ -62,8 +62,8 @@ func (s *Server) process(c *call, tooLarge bool) result {
 	case faultServerError:
 		return s.serverError()
 	case faultAppliedServerError:
-		if res := s.dispatch(c, rt, ok, tooLarge); res.status >= 300 {
-			return res // refused anyway: the fault changes nothing
+		if res := s.dispatch(c, rt, ok, tooLarge); res.status >= 300 || c.r.Method == http.MethodGet {
+			return res // a read, or refused anyway: the fault changes nothing
 		}
 		return s.serverError() // applied, yet answered as a refusal
 

@@ -215,8 +215,9 @@ type Faults struct {
 	// processed: a write is accepted and will apply, but the response is lost.
 	DropAfterRate float64
 	// AppliedServerErrorRate is the rate of 500, 502 and 503 answers in
-	// Coda's error JSON to requests that were processed all the same: a
-	// write is accepted and will apply. Coda does not document that its
+	// Coda's error JSON to writes that were processed all the same: the
+	// write is accepted and will apply. Reads chosen for it are answered
+	// normally. Coda does not document that its
 	// error body means nothing was applied, so a client must not resend a
 	// write that is not idempotent on such an answer without checking.
 	AppliedServerErrorRate float64

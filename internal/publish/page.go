@@ -365,10 +365,6 @@ func (p *Publisher) findPage(ctx context.Context) (coda.Page, error) {
 	return page, nil
 }
 
-// latestReadRetry is how often the page's latest content is asked for again
-// while the doc has writes not yet applied.
-const latestReadRetry = 5 * time.Second
-
 // readPage returns the elements of the page's latest content. It reads
 // the doc's latest version, not the copy Coda serves reads from, which lags
 // writes by up to minutes: a rerun right after a run must see that run's
@@ -401,19 +397,20 @@ func (p *Publisher) readPage(ctx context.Context, page coda.Page) ([]coda.PageCo
 // WAIT_TIMEOUT. what says what is read, for the log and the error.
 func (p *Publisher) readLatest(ctx context.Context, what string, read func() error) error {
 	deadline := time.Now().Add(p.cfg.WaitTimeout)
+	retry := p.client.Polling().Interval // as often as the client asks about its writes
 	for {
 		err := read()
 		if !errors.Is(err, coda.ErrDocNotUpToDate) {
 			return err
 		}
-		if time.Now().Add(latestReadRetry).After(deadline) {
+		if time.Now().Add(retry).After(deadline) {
 			return fmt.Errorf("the doc still had writes not yet applied after WAIT_TIMEOUT (%s), so %s could not be read: %w", p.cfg.WaitTimeout, what, err)
 		}
 		p.log.Info("The doc has writes not yet applied; waiting for them to read %s.", what)
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(latestReadRetry):
+		case <-time.After(retry):
 		}
 	}
 }

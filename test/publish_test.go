@@ -1,0 +1,126 @@
+package test
+
+import (
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"bitbucket.org/coda-changelog/coda-changelog/coda/codatest"
+)
+
+// handWrittenPage is the notes page of [newNotesDoc]: text written by
+// hand above, between and below the pipe's sections.
+const handWrittenPage = "This page is kept by the pipe.\n## Our own notes\nWritten by hand.\n"
+
+// newNotesDoc seeds a fake Coda with a notes page holding text written by
+// hand, and an automation.
+func newNotesDoc(t *testing.T, opts ...codatest.Option) (*codatest.Server, codatest.Doc) {
+	t.Helper()
+	srv := codatest.NewServer(opts...)
+	t.Cleanup(srv.Close)
+	doc := srv.AddDoc(codatest.Doc{
+		Name:        "Release Log",
+		Tables:      []codatest.Table{{ID: "grid-changes", Name: "Changes", Columns: changelogColumns()}},
+		Pages:       []codatest.Page{{ID: "canvas-notes", Name: "Release notes", Markdown: handWrittenPage}},
+		Automations: []codatest.Automation{{ID: "rule-1"}},
+	})
+	return srv, doc
+}
+
+// pageEdits counts the page writes and page content deletes srv received.
+func pageEdits(srv *codatest.Server) int {
+	n := 0
+	for _, r := range srv.Requests() {
+		if r.Method == "PUT" || r.Method == "DELETE" && strings.HasSuffix(r.Path, "/content") {
+			n++
+		}
+	}
+	return n
+}
+
+// TestOneSectionPerVersion is a month of builds in short: two branch
+// builds of main (the computed v1.1.0, from two commits), then the tag
+// build of v1.1.0, then a rerun of it. The page ends with one section for
+// v1.1.0, the released one, where the first was put; the text written by
+// hand is as it was; the rerun writes nothing.
+func TestOneSectionPerVersion(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	srv, doc := newNotesDoc(t)
+	vars := map[string]string{"CODA_PAGE": "Release notes"}
+	run := func(commit string, extra map[string]string) result {
+		t.Helper()
+		res := runPipe(t, repo.Dir, merge(pipelinesEnv(repo, commit, extra), codaVars(srv, doc, vars)))
+		require.Equal(t, 0, res.code, res.output())
+		return res
+	}
+	first := repo.Head()
+	run(first, nil)
+	second := repo.Commit("fix: one more fix")
+	run(second, nil)
+	page := srv.PageMarkdown(doc.ID, "Release notes")
+	require.Equal(t, 1, strings.Count(page, "## v1.1.0"), page)
+	require.Contains(t, page, "## v1.1.0 ("+second[:7], "the later branch build replaced the earlier one")
+
+	repo.Tag("v1.1.0")
+	tag := map[string]string{"BITBUCKET_TAG": "v1.1.0", "BITBUCKET_BRANCH": ""}
+	run(second, tag)
+	edits := pageEdits(srv)
+	res := run(second, tag)
+	require.Equal(t, edits, pageEdits(srv), "a rerun of the same build writes nothing to the page")
+	require.Contains(t, res.stderr, `notes of v1.1.0 already on page "Release notes"`)
+
+	page = srv.PageMarkdown(doc.ID, "Release notes")
+	require.Equal(t, 1, strings.Count(page, "## v1.1.0"), page)
+	require.NotContains(t, page, "## v1.1.0 ("+second[:7], "the tag build's heading has no commit")
+	require.Contains(t, page, "- one more fix")
+	require.True(t, strings.HasPrefix(page, "This page is kept by the pipe.\n## v1.1.0 ("), page)
+	require.True(t, strings.HasSuffix(page, handWrittenPage[len("This page is kept by the pipe.\n"):]), page)
+}
+
+// TestConcurrentBuildsLeaveOneSection: a branch build and a tag build of
+// the same commit, and a rerun, at once, against a Coda that applies
+// writes 150 ms after accepting them.
+func TestConcurrentBuildsLeaveOneSection(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	repo.Tag("v1.1.0")
+	srv, doc := newNotesDoc(t, codatest.WithWriteDelay(150*time.Millisecond))
+	vars := codaVars(srv, doc, map[string]string{"CODA_PAGE": "Release notes", "CODA_TABLE": "Changes"})
+	tag := map[string]string{"BITBUCKET_TAG": "v1.1.0", "BITBUCKET_BRANCH": ""}
+	var wg sync.WaitGroup
+	for _, extra := range []map[string]string{nil, tag, tag} {
+		wg.Go(func() {
+			res := runPipe(t, repo.Dir, merge(pipelinesEnv(repo, repo.Head(), extra), vars))
+			require.Equal(t, 0, res.code, res.output())
+		})
+	}
+	wg.Wait()
+	page := srv.PageMarkdown(doc.ID, "Release notes")
+	require.Equal(t, 1, strings.Count(page, "## v1.1.0"), page)
+	require.Contains(t, page, "## Our own notes\nWritten by hand.\n")
+	require.Len(t, rowsBySHA(t, srv, doc), 4)
+}
+
+// TestAppliedServerErrorsWriteNothingTwice: Coda answers each write first
+// with a 5xx in its own error format although it applied the write. The
+// run checks the page before writing again, upserts rows by key, and does
+// not trigger the automation again: one section, one row per commit, one
+// run of the rule, and a warning that says the rule may or may not have run.
+func TestAppliedServerErrorsWriteNothingTwice(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	srv, doc := newNotesDoc(t, codatest.WithFaults(codatest.Faults{AppliedServerErrorRate: 1, Seed: 5}))
+	res := runPipe(t, repo.Dir, merge(pipelinesEnv(repo, repo.Head(), nil), codaVars(srv, doc, map[string]string{
+		"CODA_PAGE": "Release notes", "CODA_TABLE": "Changes", "CODA_AUTOMATION_RULE_ID": "rule-1",
+	})))
+	require.Equal(t, 0, res.code, res.output())
+	require.Contains(t, res.stderr, "WARNING: Automation rule-1: the answer to its trigger was lost or was an error")
+	require.Contains(t, res.stderr, "may or may not have run")
+	require.Equal(t, 1, strings.Count(srv.PageMarkdown(doc.ID, "Release notes"), "## v1.1.0"))
+	require.Len(t, rowsBySHA(t, srv, doc), 4)
+	require.Len(t, srv.AutomationPayloads(doc.ID, "rule-1"), 1)
+}
