@@ -147,7 +147,8 @@ func (p *Publisher) planTable(ctx context.Context, t Table, rels []changelog.Rel
 		}
 		plan.all = append(plan.all, col)
 	}
-	problems := plan.mapColumns(&rels[0], linkTo)
+	withLinks := linkRelease(rels)
+	problems := plan.mapColumns(withLinks, linkTo)
 	problems = append(problems, plan.keyColumns()...)
 	if !p.cfg.ParseValues {
 		problems = append(problems, plan.typedKeys()...)
@@ -163,12 +164,25 @@ func (p *Publisher) planTable(ctx context.Context, t Table, rels []changelog.Rel
 				variable, table.Name, m.column.Name)
 		}
 	}
-	p.log.Info("%s", plan.fillLine(&rels[0]))
+	p.log.Info("%s", plan.fillLine(withLinks))
 	plan.buildRows(rels, p.cfg.ParseValues)
 	if err := coda.CheckRows(plan.rows); err != nil { // before anything is written to any table
 		return nil, p.rowsError(plan, err)
 	}
 	return plan, nil
+}
+
+// linkRelease is the release whose links the column checks go by: one of
+// rels with the build's link, when one has it, else the first. Only the
+// build's link differs between releases (the repository's and ISSUE_URL's
+// are the same for all), and in a backfill only the newest release, the
+// build's own, has it: a link column for build then fits, and the rows of
+// the other releases get no link.
+func linkRelease(rels []changelog.Release) *changelog.Release {
+	if i := slices.IndexFunc(rels, func(rel changelog.Release) bool { return linkBuild.available(&rel) }); i >= 0 {
+		return &rels[i]
+	}
+	return &rels[0]
 }
 
 // cmpBool orders false before true.

@@ -385,3 +385,35 @@ func TestRowTooLargeWritesNothing(t *testing.T) {
 		require.Empty(t, srv.Rows(typedDocID, "grid-changes"))
 	})
 }
+
+// TestBackfillChecksLinksAgainstEveryRelease: in a backfill only the
+// newest release is the build's, so only it has the build's link; a Link
+// column for build is still accepted, mapped or by its name, and gets the
+// link on the newest release's row.
+func TestBackfillChecksLinksAgainstEveryRelease(t *testing.T) {
+	t.Parallel()
+	for name, columns := range map[string][]ColumnMapping{
+		"mapped":        {{Field: "version", Column: "Version"}, {Field: "build", Column: "Build"}},
+		"named, as set": nil,
+	} {
+		t.Run(name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				srv := codatest.NewUnstarted()
+				doc := srv.AddDoc(codatest.Doc{Tables: []codatest.Table{{ID: "grid-r", Name: "Releases", Columns: []codatest.Column{
+					{ID: "c-version", Name: "Version"}, {ID: "c-build", Name: "Build", Type: "link"},
+				}}}})
+				rels := []changelog.Release{release("v1.0.0", 1), release("v1.1.0", 2)}
+				build := 17
+				rels[1].Build = changelog.Build{Number: &build, URL: "https://bitbucket.org/acme/shop/pipelines/results/17"}
+				cfg := Config{DocID: doc.ID, Table: Table{Name: "Releases", Rows: PerRelease, Columns: columns}}
+				_, err := New(fakeClient(t, srv), cfg, discard{}).Backfill(t.Context(), rels)
+				require.NoError(t, err)
+				builds := map[string]any{}
+				for _, r := range srv.Rows(doc.ID, "grid-r") {
+					builds[fmt.Sprint(r.Values["c-version"])] = r.Values["c-build"]
+				}
+				require.Equal(t, map[string]any{"v1.0.0": "", "v1.1.0": rels[1].Build.URL}, builds)
+			})
+		})
+	}
+}
