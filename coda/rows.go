@@ -18,14 +18,14 @@ import (
 // 400.
 const MaxRequestBytes = 2_000_000
 
+// MaxRowSize is Coda's limit on one row, by its measure ([RowSize]):
+// "a limit of 85 KB for any given row" (Coda's help centre).
+const MaxRowSize = 85_000
+
 const (
 	defaultBatchRows = 500
 	// defaultBatchBytes leaves room below MaxRequestBytes.
 	defaultBatchBytes = MaxRequestBytes * 3 / 4
-
-	// maxRowSize is Coda's limit on one row: 2 × the UTF-16 code units of
-	// its JSON encoding.
-	maxRowSize = 85_000
 )
 
 // withBatchLimits sets how many rows, and how many bytes of JSON body, one
@@ -191,12 +191,22 @@ func encodeRows(rows []RowEdit) ([][]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("coda: encode row %d: %w", i, err)
 		}
-		if size := rowSize(b); size > maxRowSize {
-			return nil, &RowTooLargeError{Index: i, Size: size, Limit: maxRowSize}
+		if size := rowSize(b); size > MaxRowSize {
+			return nil, &RowTooLargeError{Index: i, Size: size, Limit: MaxRowSize}
 		}
 		encoded[i] = b
 	}
 	return encoded, nil
+}
+
+// RowSize returns a row's size as Coda counts it against [MaxRowSize]: 2 ×
+// the UTF-16 code units of its JSON, as sent.
+func RowSize(row RowEdit) (int, error) {
+	b, err := marshalJSON(row)
+	if err != nil {
+		return 0, fmt.Errorf("coda: encode row: %w", err)
+	}
+	return rowSize(b), nil
 }
 
 // rowSize returns a row's size as Coda counts it: 2 × the UTF-16 code units

@@ -49,18 +49,16 @@ type pageEdit struct {
 	written, kept []string
 }
 
-// fitsPageWrite reports whether markdown fits one page write, measured as
-// the request body it goes in (an element-relative insert, the largest).
-func fitsPageWrite(markdown string) bool {
-	const someElementID = "cl-0123456789abcdef"
-	return coda.PageUpdateBytes(coda.Prepend, someElementID, markdown) <= coda.MaxRequestBytes
-}
+// pageWriteBudget is the most markdown, encoded ([encodedLen]), that one
+// page write carries: Coda's request limit less the rest of the body (an
+// element-relative insert, the largest).
+var pageWriteBudget = coda.MaxRequestBytes - coda.PageUpdateBytes(coda.Prepend, "cl-0123456789abcdef", "")
 
 // notesParts cuts each release's notes into parts that fit one write.
 func notesParts(rels []changelog.Release) []releaseNotes {
 	out := make([]releaseNotes, len(rels))
 	for i, rel := range rels {
-		out[i] = releaseNotes{version: rel.Version, parts: splitNotes(rel.Markdown, fitsPageWrite)}
+		out[i] = releaseNotes{version: rel.Version, parts: splitNotes(rel.Markdown, pageWriteBudget)}
 	}
 	return out
 }
@@ -189,27 +187,29 @@ func newNotes(mode coda.InsertionMode, pending []releaseNotes, items []coda.Page
 	return writes
 }
 
-// joinParts joins the releases' parts, in order, into as few writes as fit.
+// joinParts joins the releases' parts, in order, into as few writes as
+// fit [pageWriteBudget].
 func joinParts(notes []releaseNotes) []string {
 	var parts []string
-	cur := ""
+	var cur strings.Builder
+	size := 0
 	for _, n := range notes {
 		for _, part := range n.parts {
-			joined := part
-			if cur != "" {
-				joined = cur + "\n" + part
-				if strings.HasSuffix(cur, "\n\n") {
-					joined = cur + part
-				}
+			sep := ""
+			if cur.Len() > 0 && !strings.HasSuffix(cur.String(), "\n\n") {
+				sep = "\n"
 			}
-			if cur != "" && !fitsPageWrite(joined) {
-				parts, joined = append(parts, cur), part
+			if cur.Len() > 0 && size+len(sep)+encodedLen(part) > pageWriteBudget {
+				parts = append(parts, cur.String())
+				cur.Reset()
+				size, sep = 0, ""
 			}
-			cur = joined
+			cur.WriteString(sep + part)
+			size += len(sep) + encodedLen(part)
 		}
 	}
-	if cur != "" {
-		parts = append(parts, cur)
+	if cur.Len() > 0 {
+		parts = append(parts, cur.String())
 	}
 	return parts
 }

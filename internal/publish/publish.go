@@ -115,30 +115,14 @@ func New(c *coda.Client, cfg Config, log Logger) *Publisher {
 }
 
 // Publish writes rel to every destination configured and returns what it
-// did, one phrase per destination. Everything is checked first, then
-// written: rows, then the page, then the automation (last: it may read the
-// rows and notes).
+// did, one phrase per destination: see [Publisher.plan] and
+// [Publisher.write].
 func (p *Publisher) Publish(ctx context.Context, rel changelog.Release) ([]string, error) {
-	done, err := p.publish(ctx, []changelog.Release{rel})
-	if err != nil || p.cfg.RuleID == "" {
-		return done, err
-	}
-	m, err := p.client.TriggerAutomation(ctx, p.cfg.DocID, p.cfg.RuleID, rel)
-	switch {
-	case errors.Is(err, coda.ErrUnknownOutcome):
-		// Coda cannot be asked whether a rule ran, so a trigger is never
-		// sent twice: it would run the rule twice.
-		p.log.Warn("Automation %s: the answer to its trigger was lost or was an error (%v), so the rule may or may not have run. "+
-			"It is not triggered again, which could run it twice: check the rule's runs in the doc, and rerun the step only if it did not run.", p.cfg.RuleID, err)
-		return append(done, fmt.Sprintf("automation %s triggered, outcome unknown (see the warning)", p.cfg.RuleID)), nil
-	case err != nil:
-		return nil, fmt.Errorf("%s; then the automation failed: %w. A rerun is safe: it updates the same rows, leaves the notes as they are, and triggers the rule again",
-			strings.Join(done, ", "), p.automationError(err))
-	}
-	if err := p.confirm(ctx, []coda.Mutation{m}); err != nil {
+	pl, err := p.plan(ctx, []changelog.Release{rel}, true)
+	if err != nil {
 		return nil, err
 	}
-	return append(done, fmt.Sprintf("automation %s triggered", p.cfg.RuleID)), nil
+	return p.write(ctx, pl)
 }
 
 // Backfill writes every release of a history, oldest first, in one go:
@@ -148,35 +132,71 @@ func (p *Publisher) Publish(ctx context.Context, rel changelog.Release) ([]strin
 // page are not written again. The automation, which announces a release,
 // is not triggered.
 func (p *Publisher) Backfill(ctx context.Context, rels []changelog.Release) ([]string, error) {
-	return p.publish(ctx, rels)
-}
-
-// publish writes rels' rows and notes: everything is checked first, then
-// the release rows are written and applied, then the commit rows and the
-// notes, and all of it confirmed when WAIT says so.
-func (p *Publisher) publish(ctx context.Context, rels []changelog.Release) ([]string, error) {
-	if err := p.preflight(ctx); err != nil {
-		return nil, err
-	}
-	plans, err := p.planTables(ctx, rels)
+	pl, err := p.plan(ctx, rels, false)
 	if err != nil {
 		return nil, err
 	}
-	var notes *notesPlan
+	return p.write(ctx, pl)
+}
+
+// plan is everything a run will send, built and measured against Coda's
+// limits before the first write: the rows of each table (each row fitted
+// to Coda's row limit), the notes (in parts that each fit a request) and
+// the automation's payload (fitted to a request). Nothing is written when
+// any of it cannot be made to fit.
+type plan struct {
+	tables  []*tablePlan // the release table first: the commit rows look up its rows
+	notes   *notesPlan   // nil without CODA_PAGE
+	payload *automationPayload
+}
+
+// plan checks the token and the doc, finds the tables and the page, maps
+// the columns, and builds every request body for rels; the payload only
+// when trigger is set and an automation is configured.
+func (p *Publisher) plan(ctx context.Context, rels []changelog.Release, trigger bool) (*plan, error) {
+	pl := &plan{}
+	if trigger && p.cfg.RuleID != "" {
+		payload, err := planPayload(rels[len(rels)-1])
+		if err != nil {
+			return nil, fmt.Errorf("CODA_AUTOMATION_RULE_ID %q: %w; nothing was written", p.cfg.RuleID, err)
+		}
+		if payload.Truncated {
+			p.log.Warn("The release JSON is over Coda's request size limit (%d bytes), so the automation gets %d of its %d entries and the notes cut short, with \"truncated\": true and \"entries_total\": %d; OUTPUT_JSON has them all.",
+				coda.MaxRequestBytes, len(payload.Entries), payload.EntriesTotal, payload.EntriesTotal)
+		}
+		pl.payload = &payload
+	}
+	if err := p.preflight(ctx); err != nil {
+		return nil, err
+	}
+	var err error
+	if pl.tables, err = p.planTables(ctx, rels); err != nil {
+		return nil, err
+	}
 	if p.cfg.Page != "" {
-		if notes, err = p.planNotes(ctx, rels); err != nil {
+		if pl.notes, err = p.planNotes(ctx, rels); err != nil {
 			return nil, err
 		}
 	}
+	return pl, nil
+}
 
+// write sends what pl planned, in this order: the release rows, applied
+// before the commit rows (their lookups resolve against them); the commit
+// rows; the notes (after the rows, so that a run that fails in between
+// leaves the table, which a rerun completes, not notes without rows); the
+// confirmation of all of them when WAIT says so; the read-back of a sample
+// row per table (reads only); and last the automation, which announces the
+// release and may read the rows and notes.
+func (p *Publisher) write(ctx context.Context, pl *plan) ([]string, error) {
 	var done []string
 	var muts []coda.Mutation
-	for i, plan := range plans {
+	for i, plan := range pl.tables {
 		m, what, err := p.writeRows(ctx, plan)
 		if err != nil {
 			return nil, err
 		}
-		if i < len(plans)-1 && len(m) > 0 { // the next table's lookups need these rows
+		if i < len(pl.tables)-1 && len(m) > 0 { // the next table's lookups need these rows
 			if err := p.wait(ctx, m, "the release rows"); err != nil {
 				return nil, err
 			}
@@ -185,8 +205,8 @@ func (p *Publisher) publish(ctx context.Context, rels []changelog.Release) ([]st
 		}
 		done = append(done, what)
 	}
-	if notes != nil {
-		m, what, err := p.writeNotes(ctx, notes)
+	if pl.notes != nil {
+		m, what, err := p.writeNotes(ctx, pl.notes)
 		if err != nil {
 			return nil, err
 		}
@@ -198,11 +218,41 @@ func (p *Publisher) publish(ctx context.Context, rels []changelog.Release) ([]st
 	if err := p.confirm(ctx, muts); err != nil {
 		return nil, err
 	}
-	p.checkStored(ctx, plans)
+	p.checkStored(ctx, pl.tables)
+	if pl.payload != nil {
+		what, err := p.trigger(ctx, *pl.payload, done)
+		if err != nil {
+			return nil, err
+		}
+		done = append(done, what)
+	}
 	if len(done) == 0 {
 		done = append(done, "nothing new to write")
 	}
 	return done, nil
+}
+
+// trigger triggers the automation with payload, after done was written,
+// and says what it did.
+func (p *Publisher) trigger(ctx context.Context, payload automationPayload, done []string) (string, error) {
+	m, err := p.client.TriggerAutomation(ctx, p.cfg.DocID, p.cfg.RuleID, payload)
+	switch {
+	case errors.Is(err, coda.ErrUnknownOutcome):
+		// Coda cannot be asked whether a rule ran, so a trigger is never
+		// sent twice: it would run the rule twice.
+		p.log.Warn("Automation %s: the answer to its trigger was lost or was an error (%v), so the rule may or may not have run. "+
+			"It is not triggered again, which could run it twice: check the rule's runs in the doc, and rerun the step only if it did not run.", p.cfg.RuleID, err)
+		return fmt.Sprintf("automation %s triggered, outcome unknown (see the warning)", p.cfg.RuleID), nil
+	case err != nil && len(done) > 0:
+		return "", fmt.Errorf("%s; then the automation failed: %w. A rerun is safe: it updates the same rows, leaves the notes as they are, and triggers the rule again",
+			strings.Join(done, "; "), p.automationError(err))
+	case err != nil:
+		return "", p.automationError(err)
+	}
+	if err := p.confirm(ctx, []coda.Mutation{m}); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("automation %s triggered", p.cfg.RuleID), nil
 }
 
 // link formats a Coda browser link for the summary, when Coda gave one.

@@ -143,25 +143,38 @@ func lettersAndDigits(s string) string {
 // clippedLine marks a line of notes cut to fit one request.
 const clippedLine = " … (clipped: this line alone was over Coda's request size limit)"
 
-// splitNotes cuts markdown into parts, at line ends, each of which fits
-// one page write (fits says whether it does); the parts, written in order
-// one after the other, make up the markdown. A line that does not fit a
-// write on its own is clipped, with a visible marker.
-func splitNotes(markdown string, fits func(string) bool) []string {
-	if fits(markdown) {
+// encodedLen is the length of s encoded as a JSON string, without its
+// quotes, as the client encodes it. JSON escapes rune by rune, so the
+// length of a concatenation is the sum of its pieces'.
+func encodedLen(s string) int {
+	n, _ := coda.PayloadBytes(s)
+	return n - len(`""`)
+}
+
+// splitNotes cuts markdown into parts, at line ends, each of which takes
+// at most budget bytes encoded ([encodedLen]); the parts, written in order
+// one after the other, make up the markdown. A line over the budget on
+// its own is clipped, with a visible marker.
+func splitNotes(markdown string, budget int) []string {
+	if encodedLen(markdown) <= budget {
 		return []string{markdown}
 	}
 	var parts []string
 	var cur strings.Builder
+	size := 0
 	for _, line := range strings.SplitAfter(markdown, "\n") {
-		if cur.Len() > 0 && !fits(cur.String()+line) {
+		n := encodedLen(line)
+		if cur.Len() > 0 && size+n > budget {
 			parts = append(parts, cur.String())
 			cur.Reset()
+			size = 0
 		}
-		if cur.Len() == 0 && !fits(line) {
-			line = clipLine(line, fits)
+		if n > budget {
+			line = clipLine(line, budget)
+			n = encodedLen(line)
 		}
 		cur.WriteString(line)
+		size += n
 	}
 	if cur.Len() > 0 {
 		parts = append(parts, cur.String())
@@ -169,13 +182,13 @@ func splitNotes(markdown string, fits func(string) bool) []string {
 	return parts
 }
 
-// clipLine shortens line, at a rune boundary, until it fits with the
-// clipping marker.
-func clipLine(line string, fits func(string) bool) string {
+// clipLine shortens line, at a rune boundary, to the longest prefix that
+// takes at most budget bytes encoded with the clipping marker.
+func clipLine(line string, budget int) string {
+	fits := func(n int) bool { return encodedLen(validPrefix(line, n)+clippedLine+"\n") <= budget }
 	lo, hi := 0, len(line) // the longest prefix that fits is in [lo, hi)
 	for lo+1 < hi {
-		mid := (lo + hi) / 2
-		if fits(validPrefix(line, mid) + clippedLine + "\n") {
+		if mid := (lo + hi) / 2; fits(mid) {
 			lo = mid
 		} else {
 			hi = mid

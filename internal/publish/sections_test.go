@@ -50,18 +50,18 @@ func TestSectionsOf(t *testing.T) {
 
 func TestSplitNotesFitsEachPart(t *testing.T) {
 	t.Parallel()
-	md := "## v1 (x)\n" + strings.Repeat("- line of notes\n", 100) + strings.Repeat("y", 500) + "\n- end\n"
-	fits := func(s string) bool { return len(s) <= 200 }
-	parts := splitNotes(md, fits)
+	md := "## v1 (x)\n" + strings.Repeat("- line of \"notes\"\n", 100) + strings.Repeat("y", 500) + "\n- end\n"
+	const budget = 200
+	parts := splitNotes(md, budget)
 	require.Greater(t, len(parts), 5)
 	for _, p := range parts {
-		require.True(t, fits(p), "%d bytes", len(p))
+		require.LessOrEqual(t, encodedLen(p), budget)
 		require.True(t, strings.HasSuffix(p, "\n"), "parts end at line ends")
 	}
 	joined := strings.Join(parts, "")
 	require.Contains(t, joined, clippedLine, "the line too long for one write is clipped, visibly")
 	require.Equal(t, strings.Replace(md, strings.Repeat("y", 500)+"\n", "", 1), strings.Replace(joined, parts[len(parts)-2], "", 1), "the other lines, in order")
-	require.Equal(t, []string{md}, splitNotes(md, func(string) bool { return true }))
+	require.Equal(t, []string{md}, splitNotes(md, 1<<20))
 }
 
 // sectionsPage is a page with text written by hand above, between and

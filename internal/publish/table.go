@@ -166,6 +166,14 @@ func (p *Publisher) planTable(ctx context.Context, t Table, rels []changelog.Rel
 	}
 	p.log.Info("%s", plan.fillLine(withLinks))
 	plan.buildRows(rels, p.cfg.ParseValues)
+	clipped := plan.fitRows(p.cfg.ParseValues)
+	for i := range plan.rows {
+		if advice, ok := clipped[i]; ok {
+			p.log.Warn("%s %q: the row of %s is over Coda's %d KB row limit, so its longest text cells were clipped, "+
+				"ending with %q; the notes and OUTPUT_JSON keep the whole text. %s.",
+				variable, table.Name, plan.rowName(i), coda.MaxRowSize/1000, strings.TrimSpace(clippedCell), advice)
+		}
+	}
 	if err := coda.CheckRows(plan.rows); err != nil { // before anything is written to any table
 		return nil, p.rowsError(plan, err)
 	}
@@ -302,6 +310,13 @@ func (plan *tablePlan) buildRows(rels []changelog.Release, parseAll bool) {
 		plan.rows[i] = plan.rowEdit(src.rel, src.entry)
 	}
 	plan.dedupe()
+	plan.buildPasses(parseAll)
+}
+
+// buildPasses splits the rows into their two passes, unless Coda parses
+// every value anyway or no column is typed.
+func (plan *tablePlan) buildPasses(parseAll bool) {
+	plan.first, plan.typed = nil, nil
 	if parseAll || !plan.hasTypedColumns() {
 		return
 	}
@@ -313,6 +328,22 @@ func (plan *tablePlan) buildRows(rels []changelog.Release, parseAll bool) {
 			plan.typed = append(plan.typed, typed)
 		}
 	}
+}
+
+// fitRows fits each row to Coda's row limit ([fitRow]) and returns, for
+// each row it clipped, by index, the advice on what made it too large.
+func (plan *tablePlan) fitRows(parseAll bool) map[int]string {
+	clipped := map[int]string{}
+	for i := range plan.rows {
+		if fitted, cut := fitRow(plan.rows[i], plan.keys); cut {
+			clipped[i] = plan.tooLargeAdvice(i) // of the row as it was
+			plan.rows[i] = fitted
+		}
+	}
+	if len(clipped) > 0 {
+		plan.buildPasses(parseAll)
+	}
+	return clipped
 }
 
 // dedupe keeps one row per key, the last: releases overlap (a release's

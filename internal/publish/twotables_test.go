@@ -367,22 +367,30 @@ func TestTestPayloadDeletesARowNotConfirmed(t *testing.T) {
 	}
 }
 
-// A commit row too large for Coda fails the run before the release rows,
-// which come first, are written.
-func TestRowTooLargeWritesNothing(t *testing.T) {
+// TestRowTooLargeIsClipped: a commit whose text makes its row too large
+// for Coda gets its long cell clipped, visibly, and a warning that names
+// it; the other rows and the release row are written whole.
+func TestRowTooLargeIsClipped(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		srv := codatest.NewUnstarted()
 		releasesDoc(srv)
 		rel := release("v1.1.0", 1, 2)
 		rel.Entries[1].Subject = strings.Repeat("long ", 20_000) // over Coda's 85,000 limit
-		_, err := New(fakeClient(t, srv), twoTables(), discard{}).Publish(t.Context(), rel)
-		require.Error(t, err)
-		msg := err.Error()
-		require.True(t, strings.HasPrefix(msg, `the row of commit 0000000 ("long long`), "%.120s", msg)
-		require.True(t, strings.Contains(msg, "nothing was written"), "%.120s", msg)
-		require.Empty(t, srv.Rows(typedDocID, "grid-releases"))
-		require.Empty(t, srv.Rows(typedDocID, "grid-changes"))
+		var log recorder
+		_, err := New(fakeClient(t, srv), twoTables(), &log).Publish(t.Context(), rel)
+		require.NoError(t, err)
+		require.Contains(t, log.String(), `WARNING: CODA_TABLE "Changes": the row of commit 0000000 ("long long`)
+		require.Contains(t, log.String(), "over Coda's 85 KB row limit, so its longest text cells were clipped")
+		subjects := map[string]string{}
+		for _, r := range srv.Rows(typedDocID, "grid-changes") {
+			subjects[fmt.Sprint(r.Values["c-sha"])] = fmt.Sprint(r.Values["c-subject"])
+		}
+		require.Len(t, subjects, 2)
+		long := subjects[rel.Entries[1].SHA]
+		require.True(t, strings.HasSuffix(long, clippedCell), "%.80s…", long)
+		require.Greater(t, len(long), 30_000, "clipped no more than needed")
+		require.Equal(t, "change 1", subjects[rel.Entries[0].SHA])
 	})
 }
 
