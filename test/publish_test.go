@@ -1,6 +1,8 @@
 package test
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -123,4 +125,56 @@ func TestAppliedServerErrorsWriteNothingTwice(t *testing.T) {
 	require.Equal(t, 1, strings.Count(srv.PageMarkdown(doc.ID, "Release notes"), "## v1.1.0"))
 	require.Len(t, rowsBySHA(t, srv, doc), 4)
 	require.Len(t, srv.AutomationPayloads(doc.ID, "rule-1"), 1)
+}
+
+// TestReleaseOverCodasLimits: a release whose notes (2.2 MB) and payload
+// are over Coda's 2 MB request limit, and whose commit subjects (100 KB)
+// are over its 85 KB row limit. The dry run says how it will fit; the run
+// writes the notes in several writes as one section, clips the rows with
+// a warning per commit, cuts the payload with "truncated": true, and a
+// rerun writes no notes.
+func TestReleaseOverCodasLimits(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	const commits = 22 // 2.2 MB of notes
+	for i := range commits {
+		repo.Commit(fmt.Sprintf("fix: huge %02d %s", i, strings.Repeat("word ", 20_000))) // 100 KB each (an argument to git is at most 128 KiB)
+	}
+	srv, doc := newNotesDoc(t)
+	vars := map[string]string{"CODA_PAGE": "Release notes", "CODA_TABLE": "Changes", "CODA_COLUMNS": "sha=SHA,subject=Subject",
+		"CODA_AUTOMATION_RULE_ID": "rule-1"}
+	dry := runPipe(t, repo.Dir, merge(pipelinesEnv(repo, repo.Head(), nil), codaVars(srv, doc, merge(vars, map[string]string{"DRY_RUN": "true"}))))
+	require.Equal(t, 0, dry.code, dry.output())
+	require.Contains(t, dry.stderr, "in 2 writes, as Coda takes at most 2000000 bytes a request")
+	require.Regexp(t, `Would trigger automation rule-1 with the release JSON cut to \d+ of its 26 entries \("truncated": true\)`, dry.stderr)
+
+	env := merge(pipelinesEnv(repo, repo.Head(), nil), codaVars(srv, doc, vars))
+	res := runPipe(t, repo.Dir, env)
+	require.Equal(t, 0, res.code, res.output())
+	require.Equal(t, commits, strings.Count(res.stderr, "over Coda's 85 KB row limit, so its longest text cells were clipped"))
+	require.Contains(t, res.stderr, `WARNING: CODA_TABLE "Changes": the row of commit `)
+
+	page := srv.PageMarkdown(doc.ID, "Release notes")
+	require.Equal(t, 1, strings.Count(page, "## v1.1.0"))
+	for i := range commits {
+		require.Contains(t, page, fmt.Sprintf("huge %02d word", i))
+	}
+	rows := rowsBySHA(t, srv, doc)
+	require.Len(t, rows, commits+4)
+	payloads := srv.AutomationPayloads(doc.ID, "rule-1")
+	require.Len(t, payloads, 1)
+	var payload struct {
+		Truncated    bool
+		EntriesTotal int `json:"entries_total"`
+		Entries      []any
+	}
+	require.NoError(t, json.Unmarshal(payloads[0], &payload))
+	require.True(t, payload.Truncated)
+	require.Equal(t, commits+4, payload.EntriesTotal)
+	require.Less(t, len(payload.Entries), commits+4)
+
+	edits := pageEdits(srv)
+	res = runPipe(t, repo.Dir, env)
+	require.Equal(t, 0, res.code, res.output())
+	require.Equal(t, edits, pageEdits(srv), "the rerun finds the section written in several writes")
 }

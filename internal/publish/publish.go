@@ -277,7 +277,8 @@ func commits(rels []changelog.Release) map[string]bool {
 	return shas
 }
 
-// Describe tells, in a dry run, what a real run would write for rels.
+// Describe tells, in a dry run, what a real run would write for rels: the
+// part of the plan ([Publisher.plan]) that needs no answer from Coda.
 func Describe(log Logger, cfg Config, rels []changelog.Release) {
 	for _, t := range []Table{cfg.ReleaseTable, cfg.Table} {
 		if t.Name == "" {
@@ -290,13 +291,30 @@ func Describe(log Logger, cfg Config, rels []changelog.Release) {
 		log.Info("Would upsert %s (one per %s) into table %q, %s.", words.Plural(n, "row", "rows"), t.Rows, t.Name, describeMapping(t))
 	}
 	if cfg.Page != "" {
-		size := 0
-		for _, rel := range rels {
-			size += len(rel.Markdown)
+		size, writes := 0, 0
+		for _, n := range notesParts(rels) {
+			writes += len(n.parts)
+			for _, part := range n.parts {
+				size += len(part)
+			}
 		}
-		log.Info("Would %s the notes (%d bytes of markdown) on page %q, leaving out releases whose notes are there already.", cfg.PageMode, size, cfg.Page)
+		how := "in one write"
+		if writes > len(rels) {
+			how = fmt.Sprintf("in %d writes, as Coda takes at most %d bytes a request", writes, coda.MaxRequestBytes)
+		}
+		log.Info("Would write the notes (%d bytes of markdown, %s) to page %q (%s): one section per version, "+
+			"a section already there replaced in place, and left as it is when it says the same.", size, how, cfg.Page, cfg.PageMode)
 	}
 	if cfg.RuleID != "" && len(rels) == 1 {
-		log.Info("Would trigger automation %s with the release JSON.", cfg.RuleID)
+		payload, err := planPayload(rels[0])
+		switch {
+		case err != nil:
+			log.Warn("A real run would stop before writing anything: CODA_AUTOMATION_RULE_ID %q: %v.", cfg.RuleID, err)
+		case payload.Truncated:
+			log.Info("Would trigger automation %s with the release JSON cut to %d of its %d entries (\"truncated\": true), as Coda takes at most %d bytes a request.",
+				cfg.RuleID, len(payload.Entries), payload.EntriesTotal, coda.MaxRequestBytes)
+		default:
+			log.Info("Would trigger automation %s with the release JSON.", cfg.RuleID)
+		}
 	}
 }
