@@ -150,13 +150,28 @@ func (c *Client) writeRows(ctx context.Context, docID, table string, rows []RowE
 		r.resendable = len(keys) > 0
 		var m Mutation
 		if err := c.do(ctx, r, &m); err != nil {
-			return muts, fmt.Errorf("write rows %d-%d (counting from 0) of %d: %w", batch.first, batch.first+len(batch.rows)-1, len(rows), err)
+			return muts, &BatchError{First: batch.first, Last: batch.first + len(batch.rows) - 1, Total: len(rows), Err: err}
 		}
 		m.At = time.Now()
 		muts = append(muts, m)
 	}
 	return c.finishWrite(ctx, o, muts)
 }
+
+// BatchError is the failure of one request of a row write sent in several:
+// the rows it carried, counting from 0 among the Total rows given. The
+// mutations of the requests before it are returned with it.
+type BatchError struct {
+	First, Last, Total int
+	Err                error
+}
+
+func (e *BatchError) Error() string {
+	return fmt.Sprintf("write rows %d-%d (counting from 0) of %d: %v", e.First, e.Last, e.Total, e.Err)
+}
+
+// Unwrap returns the request's error.
+func (e *BatchError) Unwrap() error { return e.Err }
 
 // RowTooLargeError reports a row over Coda's row size limit, found before
 // anything was sent. errors.Is(err, [ErrRowTooLarge]) is true for it.

@@ -396,21 +396,24 @@ func (p *Publisher) readPage(ctx context.Context, page coda.Page) ([]coda.PageCo
 // Coda refuses it because the doc has writes not yet applied, up to
 // WAIT_TIMEOUT. what says what is read, for the log and the error.
 func (p *Publisher) readLatest(ctx context.Context, what string, read func() error) error {
-	deadline := time.Now().Add(p.cfg.WaitTimeout)
+	start := time.Now()
+	deadline := start.Add(p.cfg.WaitTimeout)
 	retry := p.client.Polling().Interval // as often as the client asks about its writes
 	for {
 		err := read()
 		if !errors.Is(err, coda.ErrDocNotUpToDate) {
 			return err
 		}
-		if time.Now().Add(retry).After(deadline) {
-			return fmt.Errorf("the doc still had writes not yet applied after WAIT_TIMEOUT (%s), so %s could not be read: %w", p.cfg.WaitTimeout, what, err)
+		left := time.Until(deadline)
+		if left <= 0 {
+			return fmt.Errorf("the doc still had writes not yet applied after %s of waiting (WAIT_TIMEOUT %s), so %s could not be read: %w",
+				time.Since(start).Round(time.Second), p.cfg.WaitTimeout, what, err)
 		}
 		p.log.Info("The doc has writes not yet applied; waiting for them to read %s.", what)
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-time.After(retry):
+		case <-time.After(min(retry, left)): // the last try at the deadline
 		}
 	}
 }

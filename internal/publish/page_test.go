@@ -155,3 +155,21 @@ func TestFaultsEndWithTheSameRows(t *testing.T) {
 		require.Positive(t, stats.RateLimited, "the fake's limits are tighter than Coda's, so 429s came")
 	})
 }
+
+// TestLatestReadWaitsForWaitTimeout: a WAIT_TIMEOUT shorter than the
+// interval between reads is still waited for, and the error says how
+// long the run waited.
+func TestLatestReadWaitsForWaitTimeout(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted(codatest.WithWriteDelay(time.Minute))
+		doc := notesDoc(srv)
+		cfg := Config{DocID: doc.ID, Page: "Release notes", PageMode: coda.Prepend, WaitTimeout: 3 * time.Second}
+		_, err := fakeClient(t, srv).UpdatePageContent(t.Context(), doc.ID, "Release notes", coda.Append, "pending")
+		require.NoError(t, err)
+		start := time.Now()
+		_, err = New(fakeClient(t, srv), cfg, discard{}).Publish(t.Context(), notesRelease(t))
+		require.ErrorContains(t, err, "the doc still had writes not yet applied after 3s of waiting (WAIT_TIMEOUT 3s)")
+		require.Equal(t, 3*time.Second, time.Since(start))
+	})
+}

@@ -118,23 +118,40 @@ func (p *Publisher) writeRows(ctx context.Context, plan *tablePlan) ([]coda.Muta
 // long write: releases done, rows written, and what it cost.
 func (p *Publisher) upsertInParts(ctx context.Context, plan *tablePlan, rows []coda.RowEdit, opts []coda.WriteOption) ([]coda.Mutation, error) {
 	var muts []coda.Mutation
-	start, last := time.Now(), time.Now()
+	start, last, before := time.Now(), time.Now(), p.client.Stats()
 	for from := 0; from < len(rows); from += rowsPerProgress {
 		to := min(from+rowsPerProgress, len(rows))
 		m, err := p.client.UpsertRows(ctx, p.cfg.DocID, plan.table.ID, rows[from:to], plan.keys, opts...)
 		if err != nil {
-			return nil, err
+			return nil, renumber(err, from, len(rows))
 		}
 		muts = append(muts, m...)
 		if to < len(rows) && time.Since(last) >= progressEvery {
 			last = time.Now()
-			st := p.client.Stats()
-			p.log.Info("Table %q: %d of %d rows written (%d of %d releases), %s, %.0f s waiting for the limits, %.0f s so far.",
-				plan.table.Name, to, len(rows), plan.releasesDone(to), plan.releases(),
-				words.Plural(st.Requests, "request", "requests"), st.RateLimitWait.Seconds(), time.Since(start).Seconds())
+			p.log.Info("Table %q: %s.", plan.table.Name, progress(to, len(rows), plan, before, p.client.Stats(), time.Since(start)))
 		}
 	}
 	return muts, nil
+}
+
+// renumber numbers the rows of a failed request among the table's total
+// rows, for a part of them that starts at row from.
+func renumber(err error, from, total int) error {
+	var batch *coda.BatchError
+	if !errors.As(err, &batch) {
+		return err
+	}
+	return fmt.Errorf("write rows %d-%d (counting from 0) of %d: %w", from+batch.First, from+batch.Last, total, batch.Err)
+}
+
+// progress says how far a row write is: rows and releases written, and the
+// requests and the waiting for Coda's limits since it started (from the
+// client's stats before and now), within the time it has taken.
+func progress(done, total int, plan *tablePlan, before, now coda.Stats, took time.Duration) string {
+	waited := min(now.RateLimitWait-before.RateLimitWait, took)
+	return fmt.Sprintf("%d of %d rows written (%d of %d releases), %s, %.0f s of %.0f s so far waiting for the limits",
+		done, total, plan.releasesDone(done), plan.releases(),
+		words.Plural(now.Requests-before.Requests, "request", "requests"), waited.Seconds(), took.Seconds())
 }
 
 // releases counts the releases whose rows the plan writes.

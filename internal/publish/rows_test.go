@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"errors"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -208,4 +209,23 @@ func TestFormulaLikeKeyIsOnePass(t *testing.T) {
 		require.Equal(t, coda.RichText, bySubject["=1+1"]["c-author"].Kind, "the formula-keyed row's person stays text")
 		require.Equal(t, coda.RichPerson, bySubject[rel.Entries[1].Subject]["c-author"].Kind, "the other row's person resolves")
 	})
+}
+
+func TestRenumber(t *testing.T) {
+	t.Parallel()
+	cause := errors.New("coda: POST …: 500")
+	err := renumber(&coda.BatchError{First: 500, Last: 999, Total: 1000, Err: cause}, 2000, 3000)
+	require.EqualError(t, err, "write rows 2500-2999 (counting from 0) of 3000: coda: POST …: 500", "the table's rows, not the part's")
+	require.ErrorIs(t, err, cause)
+	require.Equal(t, cause, renumber(cause, 2000, 3000))
+}
+
+func TestProgress(t *testing.T) {
+	t.Parallel()
+	plan := &tablePlan{sources: []rowSource{{rel: &changelog.Release{}}, {rel: &changelog.Release{}}}}
+	before := coda.Stats{Requests: 10, RateLimitWait: 30 * time.Second} // an earlier table's
+	now := coda.Stats{Requests: 14, RateLimitWait: 46 * time.Second}
+	require.Equal(t, "1 of 2 rows written (1 of 2 releases), 4 requests, 16 s of 19 s so far waiting for the limits",
+		progress(1, 2, plan, before, now, 19*time.Second))
+	require.Contains(t, progress(1, 2, plan, coda.Stats{}, now, 19*time.Second), "19 s of 19 s so far", "never more waiting than time")
 }

@@ -2,6 +2,7 @@ package publish
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -248,4 +249,39 @@ func TestAppliedServerErrorsWriteOnce(t *testing.T) {
 		require.NoError(t, json.Unmarshal(srv.AutomationPayloads(doc.ID, "rule-1")[0], &payload))
 		require.Equal(t, "v2.0.1", payload.Version)
 	})
+}
+
+// TestAutomationFailureSaysWhatWasWritten: the rule is off; the rows and
+// notes were written before, and the error says so, that a rerun is safe,
+// and names the trigger once.
+func TestAutomationFailureSaysWhatWasWritten(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted()
+		doc := srv.AddDoc(codatest.Doc{
+			Tables:      []codatest.Table{{ID: "grid-1", Name: "Changes", Columns: []codatest.Column{{ID: "c-sha", Name: "SHA"}}}},
+			Pages:       []codatest.Page{{Name: "Release notes"}},
+			Automations: []codatest.Automation{{ID: "rule-1", Off: true}},
+		})
+		rel := bigRelease(2)
+		rel.Version, rel.Markdown = "v2.0.1", "## v2.0.1 (2026-02-08)\n- fix\n"
+		cfg := Config{DocID: doc.ID, Table: Table{Name: "Changes", Rows: PerCommit}, Page: "Release notes", PageMode: coda.Prepend,
+			RuleID: "rule-1", WaitTimeout: time.Minute}
+		_, err := New(fakeClient(t, srv), cfg, discard{}).Publish(t.Context(), rel)
+		require.Error(t, err)
+		msg := err.Error()
+		require.True(t, strings.HasPrefix(msg, `2 rows upserted into table "Changes"`), msg)
+		require.Contains(t, msg, `notes written to page "Release notes" (prepend)`)
+		require.Contains(t, msg, "then the automation failed: CODA_AUTOMATION_RULE_ID \"rule-1\": the rule is off")
+		require.Contains(t, msg, "A rerun is safe")
+		require.Equal(t, 1, strings.Count(msg, "trigger automation rule-1"), msg)
+	})
+}
+
+func TestAutomationErrorNamesTheTriggerOnce(t *testing.T) {
+	t.Parallel()
+	p := New(nil, Config{DocID: "d1", RuleID: "rule-1"}, discard{})
+	cause := fmt.Errorf("trigger automation rule-1: %w", &coda.Error{StatusCode: 429, Message: "Too Many Requests", Method: "POST", Path: "/docs/d1/hooks/automation/rule-1"})
+	msg := p.automationError(cause).Error()
+	require.Equal(t, 1, strings.Count(msg, "trigger automation rule-1"), msg)
 }
