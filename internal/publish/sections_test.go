@@ -285,3 +285,20 @@ func TestAutomationErrorNamesTheTriggerOnce(t *testing.T) {
 	msg := p.automationError(cause).Error()
 	require.Equal(t, 1, strings.Count(msg, "trigger automation rule-1"), msg)
 }
+
+// TestRerunSaysWhatHappened: a rerun whose notes are on the page says so,
+// and what it triggered, rather than "nothing new to write".
+func TestRerunSaysWhatHappened(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted()
+		doc := srv.AddDoc(codatest.Doc{
+			Pages:       []codatest.Page{{Name: "Release notes", Markdown: "## v2.0.1 (2026-02-08)\n- fix\n"}},
+			Automations: []codatest.Automation{{ID: "a-rule1"}},
+		})
+		cfg := Config{DocID: doc.ID, Page: "Release notes", PageMode: coda.Prepend, RuleID: "a-rule1", WaitTimeout: time.Minute}
+		done, err := New(fakeClient(t, srv), cfg, discard{}).Publish(t.Context(), notesOf("v2.0.1", "v2.0.1 (2026-02-08)", "fix"))
+		require.NoError(t, err)
+		require.Equal(t, []string{`notes of v2.0.1 already on page "Release notes"`, "automation a-rule1 triggered"}, withoutLinks(done))
+	})
+}
