@@ -92,6 +92,17 @@ func contentUpdate(mode, format, content, elementID string) map[string]any {
 	return map[string]any{"contentUpdate": cu}
 }
 
+// seededPage is a server with one page P (pageID) holding seed, a client
+// of it, and the ids of the page's elements.
+func seededPage(t *testing.T, seed string) (*codatest.Server, *api, []string) {
+	t.Helper()
+	srv := codatest.NewUnstarted()
+	srv.AddDoc(codatest.Doc{ID: docID, Pages: []codatest.Page{{ID: pageID, Name: "P", Markdown: seed}}})
+	a := newAPI(t, srv, nil)
+	_, ids := pageItems(t, a, pageID)
+	return srv, a, ids
+}
+
 func TestUpdatePageContent(t *testing.T) {
 	t.Parallel()
 	const seed = "# A\nb"
@@ -113,10 +124,7 @@ func TestUpdatePageContent(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv := codatest.NewUnstarted()
-			srv.AddDoc(codatest.Doc{ID: docID, Pages: []codatest.Page{{ID: pageID, Name: "P", Markdown: seed}}})
-			a := newAPI(t, srv, nil)
-			_, ids := pageItems(t, a, pageID)
+			srv, a, ids := seededPage(t, seed)
 			ref := ""
 			if tc.element >= 0 {
 				ref = ids[tc.element]
@@ -245,10 +253,7 @@ func TestDeletePageContent(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			srv := codatest.NewUnstarted()
-			srv.AddDoc(codatest.Doc{ID: docID, Pages: []codatest.Page{{ID: pageID, Name: "P", Markdown: seed}}})
-			a := newAPI(t, srv, nil)
-			_, ids := pageItems(t, a, pageID)
+			srv, a, ids := seededPage(t, seed)
 			var body any
 			if tc.elements != nil {
 				var del []string

@@ -386,16 +386,22 @@ func (s *Server) Rows(docID, table string) []Row {
 func (s *Server) PageMarkdown(docID, page string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.applyDue(now())
-	d := s.doc(docID)
-	if d == nil {
-		return ""
-	}
-	p := d.page(page)
+	p := s.appliedPage(docID, page)
 	if p == nil {
 		return ""
 	}
 	return renderMarkdown(p.elems)
+}
+
+// appliedPage returns a page with every write due applied, or nil. The
+// caller holds s.mu.
+func (s *Server) appliedPage(docID, page string) *page {
+	s.applyDue(now())
+	d := s.doc(docID)
+	if d == nil {
+		return nil
+	}
+	return d.page(page)
 }
 
 // PageElement is one element of a page's applied content.
@@ -410,12 +416,7 @@ type PageElement struct {
 func (s *Server) PageElements(docID, page string) []PageElement {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.applyDue(now())
-	d := s.doc(docID)
-	if d == nil {
-		return nil
-	}
-	p := d.page(page)
+	p := s.appliedPage(docID, page)
 	if p == nil {
 		return nil
 	}

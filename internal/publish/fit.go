@@ -48,15 +48,7 @@ func fitRow(row coda.RowEdit, keys []string) (coda.RowEdit, bool) {
 			s, _ := coda.RowSize(row)
 			return s <= coda.MaxRowSize
 		}
-		lo, hi := 0, len(text) // the longest prefix that fits is in [lo, hi)
-		for lo+1 < hi {
-			if mid := (lo + hi) / 2; fits(mid) {
-				lo = mid
-			} else {
-				hi = mid
-			}
-		}
-		fits(lo)
+		fits(max(mostThatFits(len(text), fits), 0))
 		size, _ = coda.RowSize(row)
 	}
 	return row, true
@@ -103,18 +95,11 @@ func planPayload(rel changelog.Release) (automationPayload, error) {
 		p.Entries = rel.Entries[:n]
 		return fitsRequest(p)
 	}
-	lo, hi := 0, len(rel.Entries) // the most entries that fit is in [lo, hi)
-	if !withEntries(0) {
+	n := mostThatFits(len(rel.Entries), withEntries)
+	if n < 0 {
 		return automationPayload{}, fmt.Errorf("the automation's payload for %s does not fit one request to Coda (%d bytes) even without its entries", rel.Version, coda.MaxRequestBytes)
 	}
-	for lo+1 < hi {
-		if mid := (lo + hi) / 2; withEntries(mid) {
-			lo = mid
-		} else {
-			hi = mid
-		}
-	}
-	withEntries(lo)
+	withEntries(n)
 	return p, nil
 }
 

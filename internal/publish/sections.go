@@ -2,6 +2,7 @@ package publish
 
 import (
 	"regexp"
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -185,16 +186,14 @@ func splitNotes(markdown string, budget int) []string {
 // clipLine shortens line, at a rune boundary, to the longest prefix that
 // takes at most budget bytes encoded with the clipping marker.
 func clipLine(line string, budget int) string {
-	fits := func(n int) bool { return encodedLen(validPrefix(line, n)+clippedLine+"\n") <= budget }
-	lo, hi := 0, len(line) // the longest prefix that fits is in [lo, hi)
-	for lo+1 < hi {
-		if mid := (lo + hi) / 2; fits(mid) {
-			lo = mid
-		} else {
-			hi = mid
-		}
-	}
-	return validPrefix(line, lo) + clippedLine + "\n"
+	n := mostThatFits(len(line), func(n int) bool { return encodedLen(validPrefix(line, n)+clippedLine+"\n") <= budget })
+	return validPrefix(line, max(n, 0)) + clippedLine + "\n"
+}
+
+// mostThatFits is the largest n in [0, most] for which fits(n) holds, fits
+// being true up to some n and false after it; -1 when it holds for none.
+func mostThatFits(most int, fits func(int) bool) int {
+	return sort.Search(most+1, func(n int) bool { return !fits(n) }) - 1
 }
 
 // validPrefix is s cut to at most n bytes without splitting a rune.
