@@ -159,6 +159,10 @@ func (p *Publisher) writeTestRow(ctx context.Context, plan *tablePlan) (testRow,
 		opts = append(opts, coda.WithValueParsing())
 	}
 	muts, err := p.client.InsertRows(ctx, cfg.DocID, plan.table.ID, []coda.RowEdit{first}, opts...)
+	if errors.Is(err, coda.ErrUnknownOutcome) { // not resent: it would add a second test row
+		return row, fmt.Errorf("insert the test row into table %q: the answer was lost or was an error, so the row may have been added; "+
+			"look for a row starting %q and delete it: %w", plan.table.Name, TestMarker, err)
+	}
 	if err != nil {
 		return row, fmt.Errorf("insert the test row into table %q: %w", plan.table.Name, p.accessError(err))
 	}

@@ -112,3 +112,19 @@ func TestTestPayloadDeleteRefused(t *testing.T) {
 		require.Empty(t, srv.AutomationPayloads(doc.ID, "rule-1"), "nothing is triggered after a failure")
 	})
 }
+
+// TestTestRowInsertNotResent: an insert answered with a 5xx although
+// Coda applied it is not sent again (it would add a second test row), and
+// the error says where to look.
+func TestTestRowInsertNotResent(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted(codatest.WithFaults(codatest.Faults{AppliedServerErrorRate: 1}))
+		doc := srv.AddDoc(codatest.Doc{Tables: []codatest.Table{{ID: "grid-1", Name: "Changes", Columns: []codatest.Column{
+			{ID: "c-sha", Name: "SHA"}, {ID: "c-subject", Name: "Subject"}}}}})
+		cfg := Config{DocID: doc.ID, Table: Table{Name: "Changes", Rows: PerCommit}, WaitTimeout: time.Minute}
+		_, err := New(fakeClient(t, srv), cfg, discard{}).TestPayload(t.Context(), bigRelease(2))
+		require.ErrorContains(t, err, "the row may have been added; look for a row starting \"[coda-changelog test] \" and delete it")
+		require.Len(t, srv.Rows(doc.ID, "grid-1"), 1, "inserted once")
+	})
+}
