@@ -1,8 +1,11 @@
 // Package publish writes a release to Coda: rows upserted into a table,
-// notes on a page and a webhook-invoked automation. Everything is checked
-// before the first write (token, doc, table and columns, page), every write
-// is idempotent, and a rerun after any failure completes the job without
-// duplicating anything.
+// notes on a page (one section per version) and a webhook-invoked
+// automation. A run plans, then writes: everything is checked and every
+// request body built and fitted to Coda's limits before the first write
+// (token, doc, table and columns, page, rows, notes, payload); writes are
+// idempotent or checked before they are sent again, and a rerun after any
+// failure completes the job without duplicating anything (the automation,
+// whose runs cannot be read back, excepted: see [Publisher.write]).
 //
 // Its messages name the pipe's variables (CODA_TABLE, CODA_COLUMNS, …): it
 // is the pipe's publisher, not a general Coda library (that is package coda).
