@@ -178,3 +178,21 @@ func TestReleaseOverCodasLimits(t *testing.T) {
 	require.Equal(t, 0, res.code, res.output())
 	require.Equal(t, edits, pageEdits(srv), "the rerun finds the section written in several writes")
 }
+
+// TestAutomationFailureAfterWritesSaysRerunIsSafe: the rule is off; the
+// rows and notes were written, and the last line says so, that a rerun is
+// safe, and names the trigger once.
+func TestAutomationFailureAfterWritesSaysRerunIsSafe(t *testing.T) {
+	t.Parallel()
+	repo := sampleRepo(t)
+	srv, doc := newDoc(t)
+	res := runPipe(t, repo.Dir, merge(pipelinesEnv(repo, repo.Head(), nil), codaVars(srv, doc, map[string]string{
+		"CODA_TABLE": "Changes", "CODA_PAGE": "Release notes", "CODA_AUTOMATION_RULE_ID": "rule-off",
+	})))
+	require.Equal(t, 1, res.code, res.output())
+	require.Regexp(t, `✖ 4 rows upserted into table "Changes" <[^>]+>; notes written to page "Release notes" \(prepend\) <[^>]+>; then the automation failed: `+
+		`CODA_AUTOMATION_RULE_ID "rule-off": the rule is off`, res.stderr)
+	require.Contains(t, res.stderr, "A rerun is safe")
+	require.Equal(t, 1, strings.Count(res.stderr, "trigger automation rule-off"), res.stderr)
+	require.Len(t, rowsBySHA(t, srv, doc), 4)
+}
