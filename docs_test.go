@@ -399,6 +399,7 @@ func TestReadmeDocumentsTheReleaseJSON(t *testing.T) {
 		reflect.TypeFor[changelog.Release](), reflect.TypeFor[changelog.Entry](),
 		reflect.TypeFor[changelog.Repository](), reflect.TypeFor[changelog.Build](),
 		reflect.TypeFor[changelog.Person](), reflect.TypeFor[changelog.Footer](),
+		reflect.TypeFor[changelog.Deployment](),
 	} {
 		for _, k := range jsonKeys(typ) {
 			if !strings.Contains(text, "`"+k+"`") {

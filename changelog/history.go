@@ -479,6 +479,7 @@ func newEntry(c Commit, msg Message) Entry {
 		Footers:      msg.Footers,
 		Author:       Person{Name: c.AuthorName, Email: c.AuthorEmail},
 		Date:         c.AuthorDate,
+		committed:    c.CommitDate,
 		Merge:        len(c.Parents) > 1,
 		Revert:       msg.Revert != nil,
 	}
@@ -723,5 +724,11 @@ type Entry struct {
 	// commit are then the squash commit's. See [Entry.Key].
 	Bullet *int `json:"bullet"`
 
-	revertOf string // full hash of the commit this one reverts
+	revertOf  string    // full hash of the commit this one reverts
+	committed time.Time // committer date, for a deployment's lead time
 }
+
+// CommitDate is the entry's committer date: when the change was committed
+// (or rebased, or squash-merged), which a deployment's lead time counts
+// from. Date is the author date.
+func (e Entry) CommitDate() time.Time { return e.committed }

@@ -38,7 +38,10 @@ type Release struct {
 	To              string     `json:"to"`
 	Repository      Repository `json:"repository"`
 	Build           Build      `json:"build"`
-	Entries         []Entry    `json:"entries"`
+	// Deployment describes the deployment of a deployment step, and is
+	// nil (JSON null) outside one.
+	Deployment *Deployment `json:"deployment"`
+	Entries    []Entry     `json:"entries"`
 	// NewContributors are the authors whose first commit is in the release
 	// ([History.NewContributors]); empty, never nil, when there are none.
 	NewContributors []Person `json:"new_contributors"`
