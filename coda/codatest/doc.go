@@ -99,6 +99,15 @@
 //					{Name: "Version"},
 //					{Name: "Date", Type: "date"},
 //				},
+//			}, {
+//				// One row per deployment; see Example_deployments.
+//				Name: "Deployments",
+//				Columns: []codatest.Column{
+//					{Name: "Deployment"},
+//					{Name: "Environment"},
+//					{Name: "Status", Type: "select", Options: []string{"SUCCESSFUL", "FAILED"}},
+//					{Name: "Deployed at", Type: "dateTime"},
+//				},
 //			}},
 //			Pages: []codatest.Page{{Name: "Release notes"}},
 //		})
