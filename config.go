@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"regexp"
@@ -33,11 +34,16 @@ type variables struct {
 	CodaReleaseTable      string `env:"CODA_RELEASE_TABLE"`
 	CodaReleaseColumns    string `env:"CODA_RELEASE_COLUMNS"`
 	CodaReleaseKeyColumns string `env:"CODA_RELEASE_KEY_COLUMNS"`
-	RowPer                string `env:"ROW_PER, default=commit"`
-	CodaPageMode          string `env:"CODA_PAGE_MODE, default=prepend"`
-	Wait                  string `env:"WAIT, default=true"`
-	WaitTimeout           string `env:"WAIT_TIMEOUT, default=120s"`
-	CodaParseValues       string `env:"CODA_PARSE_VALUES, default=false"`
+	// The deployments table and the environment deployed to (deployconfig.go).
+	CodaDeploymentTable      string `env:"CODA_DEPLOYMENT_TABLE"`
+	CodaDeploymentColumns    string `env:"CODA_DEPLOYMENT_COLUMNS"`
+	CodaDeploymentKeyColumns string `env:"CODA_DEPLOYMENT_KEY_COLUMNS"`
+	DeploymentEnvironment    string `env:"DEPLOYMENT_ENVIRONMENT"`
+	RowPer                   string `env:"ROW_PER, default=commit"`
+	CodaPageMode             string `env:"CODA_PAGE_MODE, default=prepend"`
+	Wait                     string `env:"WAIT, default=true"`
+	WaitTimeout              string `env:"WAIT_TIMEOUT, default=120s"`
+	CodaParseValues          string `env:"CODA_PARSE_VALUES, default=false"`
 
 	FromRef      string `env:"FROM_REF"`
 	ToRef        string `env:"TO_REF"`
@@ -87,6 +93,8 @@ type config struct {
 	Range   changelog.RangeOptions
 	Read    changelog.ReadOptions
 	Release changelog.ReleaseOptions
+	// Deployment is the deployment the step makes, if any.
+	Deployment deployment
 
 	// Token and APIURL are for the Coda client; Coda says where and how to
 	// publish.
@@ -237,6 +245,8 @@ func parseConfig(env variables, vars map[string]string) (config, error) {
 	}
 	cfg.Read.NewContributors = c.boolean("NEW_CONTRIBUTORS", env.NewContributors)
 	cfg.Release = parseRelease(&c, env, cfg.Range.Version)
+	cfg.Deployment = parseDeployment(&c, env, vars)
+	cfg.Release.Build.DeploymentEnvironment = cmp.Or(cfg.Deployment.Environment, cfg.Release.Build.DeploymentEnvironment)
 	if env.Template != "" {
 		cfg.Notes = compilePattern(&c, "TEMPLATE", env.Template, changelog.LoadNotes)
 	} else {
@@ -337,11 +347,13 @@ func parseCoda(c *checker, env variables, vars map[string]string, required bool)
 		DocID:        coda.ParseDocID(env.CodaDocID),
 		Table:        parseTable(c, "CODA", env.CodaTable, env.CodaColumns, env.CodaKeyColumns, rows),
 		ReleaseTable: parseTable(c, "CODA_RELEASE", env.CodaReleaseTable, env.CodaReleaseColumns, env.CodaReleaseKeyColumns, publish.PerRelease),
-		Page:         strings.TrimSpace(env.CodaPage),
-		RuleID:       strings.TrimSpace(env.CodaAutomationRuleID),
-		PageMode:     oneOf(c, "CODA_PAGE_MODE", env.CodaPageMode, publish.PageModes),
-		Wait:         c.boolean("WAIT", env.Wait),
-		ParseValues:  c.boolean("CODA_PARSE_VALUES", env.CodaParseValues),
+		DeploymentTable: parseTable(c, "CODA_DEPLOYMENT", env.CodaDeploymentTable, env.CodaDeploymentColumns, env.CodaDeploymentKeyColumns,
+			publish.PerDeployment),
+		Page:        strings.TrimSpace(env.CodaPage),
+		RuleID:      strings.TrimSpace(env.CodaAutomationRuleID),
+		PageMode:    oneOf(c, "CODA_PAGE_MODE", env.CodaPageMode, publish.PageModes),
+		Wait:        c.boolean("WAIT", env.Wait),
+		ParseValues: c.boolean("CODA_PARSE_VALUES", env.CodaParseValues),
 	}
 	if cc.ReleaseTable.Name != "" && strings.EqualFold(cc.ReleaseTable.Name, cc.Table.Name) {
 		c.add("CODA_RELEASE_TABLE", "%q is also CODA_TABLE: the release table gets one row per release and CODA_TABLE one per commit, "+
@@ -362,8 +374,8 @@ func parseCoda(c *checker, env variables, vars map[string]string, required bool)
 		if env.CodaDocID == "" {
 			c.add("CODA_DOC_ID", "required field: the doc's id or its URL (https://coda.io/d/Name_dAbCdEf)")
 		}
-		if cc.Table.Name == "" && cc.ReleaseTable.Name == "" && cc.Page == "" && cc.RuleID == "" {
-			c.add("CODA_TABLE", "set at least one of CODA_TABLE, CODA_RELEASE_TABLE, CODA_PAGE or CODA_AUTOMATION_RULE_ID (or DRY_RUN: 'true', or CODE_INSIGHTS: 'true' alone for a report without Coda)")
+		if cc.Table.Name == "" && cc.ReleaseTable.Name == "" && cc.DeploymentTable.Name == "" && cc.Page == "" && cc.RuleID == "" {
+			c.add("CODA_TABLE", "set at least one of CODA_TABLE, CODA_RELEASE_TABLE, CODA_DEPLOYMENT_TABLE, CODA_PAGE or CODA_AUTOMATION_RULE_ID (or DRY_RUN: 'true', or CODE_INSIGHTS: 'true' alone for a report without Coda)")
 		}
 	}
 	if env.CodaDocID != "" && cc.DocID == "" {
@@ -439,7 +451,7 @@ func parseColumns(c *checker, t publish.Table, value string) []publish.ColumnMap
 // rowsOf names the rows of table t, in messages: CODA_TABLE's are what
 // ROW_PER says, the release table's are always a row per release.
 func rowsOf(t publish.Table) string {
-	if t.Variables == "CODA_RELEASE" {
+	if t.Variables != "CODA" {
 		return "a row per " + string(t.Rows)
 	}
 	return "ROW_PER=" + string(t.Rows)

@@ -77,7 +77,7 @@ func TestConfigReportsEveryProblemAtOnce(t *testing.T) {
 	for _, want := range []string{
 		"CODA_API_TOKEN:\n- required field",
 		"CODA_DOC_ID:\n- required field",
-		"CODA_TABLE:\n- set at least one of CODA_TABLE, CODA_RELEASE_TABLE, CODA_PAGE or CODA_AUTOMATION_RULE_ID",
+		"CODA_TABLE:\n- set at least one of CODA_TABLE, CODA_RELEASE_TABLE, CODA_DEPLOYMENT_TABLE, CODA_PAGE or CODA_AUTOMATION_RULE_ID",
 		"ROW_PER:\n- \"day\" is not allowed: use one of commit, release",
 		"WAIT:\n- \"maybe\" is not a boolean",
 		"WAIT_TIMEOUT:\n- \"soon\" is not a duration",

@@ -40,7 +40,7 @@ func codaWanted(cfg config, env variables) bool {
 	if !cfg.Insights || cfg.TestPayload || cfg.Backfill {
 		return true
 	}
-	for _, v := range []string{env.CodaDocID, env.CodaTable, env.CodaReleaseTable, env.CodaPage, env.CodaAutomationRuleID} {
+	for _, v := range []string{env.CodaDocID, env.CodaTable, env.CodaReleaseTable, env.CodaDeploymentTable, env.CodaPage, env.CodaAutomationRuleID} {
 		if strings.TrimSpace(v) != "" {
 			return true
 		}

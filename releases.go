@@ -23,10 +23,25 @@ type built struct {
 	// bumps the version, when the range starts elsewhere; else nil.
 	sincePrevious *changelog.History
 	release       changelog.Release
+	// deployNote says, in a deployment, why the range starts where it
+	// does; deployWarning is what is legal but probably wrong about it.
+	deployNote, deployWarning string
+	// deployRange is set when the previous deployment chose the range.
+	deployRange bool
 }
 
-// buildRelease reads the build's range and renders its release.
+// buildRelease reads the build's range and renders its release; in a
+// deployment step it describes the deployment too, without reading the
+// earlier ones (see [buildDeployment]).
 func buildRelease(ctx context.Context, cfg config, con *console) (releases, error) {
+	return buildDeployment(ctx, cfg, con, nil)
+}
+
+// buildDeployment is [buildRelease] in a step that may deploy: earlier
+// reads the previous deployments to the environment (nil when they are
+// not read: a dry run, a test payload, no deployments table), and the
+// release becomes what the deployment ships.
+func buildDeployment(ctx context.Context, cfg config, con *console, earlier earlierFunc) (releases, error) {
 	var b built
 	err := readHistory(ctx, cfg, con, func(g *changelog.Git) (err error) {
 		b, err = readRange(ctx, g, cfg)
@@ -40,6 +55,11 @@ func buildRelease(ctx context.Context, cfg config, con *console) (releases, erro
 	b.release = changelog.NewRelease(b.rng, b.history, opts)
 	if b.release.Markdown, err = renderNotes(cfg, b.release); err != nil {
 		return releases{}, err
+	}
+	if cfg.deploys() {
+		if err := shipDeployment(ctx, cfg, con, &b, earlier); err != nil {
+			return releases{}, err
+		}
 	}
 	return releases{list: []changelog.Release{b.release}, build: b, start: b.startLine(cfg), warnings: b.warnings(cfg),
 		history: b.history, summary: b.summary()}, nil

@@ -41,8 +41,20 @@ func (b built) startLine(cfg config) string {
 		version, repoName(cfg, b.release), from, changelog.ShortSHA(b.rng.To), b.rangeWhy(cfg), b.release.Version, b.versionWhy(cfg))
 }
 
-// rangeWhy says why the range starts where it does.
+// rangeWhy says why the range starts where it does, and in a deployment
+// how the deployment chose it.
 func (b built) rangeWhy(cfg config) string {
+	switch {
+	case b.deployRange:
+		return b.deployNote
+	case b.deployNote != "":
+		return b.usualWhy(cfg) + "; " + b.deployNote
+	}
+	return b.usualWhy(cfg)
+}
+
+// usualWhy says why the usual range starts where it does.
+func (b built) usualWhy(cfg config) string {
 	switch {
 	case cfg.Range.From != "":
 		return "FROM_REF"
@@ -68,6 +80,9 @@ func (b built) versionWhy(cfg config) string {
 // warnings are what the range shows to be legal but probably wrong.
 func (b built) warnings(cfg config) []string {
 	var out []string
+	if b.deployWarning != "" {
+		out = append(out, b.deployWarning)
+	}
 	if b.rng.FromNotAncestor {
 		out = append(out, fmt.Sprintf("FROM_REF %s is not an ancestor of %s, so the range holds only %s's side of them; "+
 			"were FROM_REF and TO_REF swapped?", cfg.Range.From, changelog.ShortSHA(b.rng.To), changelog.ShortSHA(b.rng.To)))

@@ -15,6 +15,7 @@ import (
 
 	"bitbucket.org/coda-changelog/coda-changelog/changelog"
 	"bitbucket.org/coda-changelog/coda-changelog/coda"
+	"bitbucket.org/coda-changelog/coda-changelog/internal/deploy"
 	"bitbucket.org/coda-changelog/coda-changelog/internal/publish"
 	"bitbucket.org/coda-changelog/coda-changelog/internal/words"
 )
@@ -71,6 +72,9 @@ func run(ctx context.Context, args []string, environment []string, stdout, stder
 // build's, or every release of the history with BACKFILL), say what they
 // are, write OUTPUT_JSON, then print them (DRY_RUN) or publish them.
 func publishReleases(ctx context.Context, cfg config, con *console, stdout io.Writer, client []coda.Option) error {
+	if cfg.readsDeployments() {
+		return publishDeployment(ctx, cfg, con, client)
+	}
 	build := buildRelease
 	if cfg.Backfill {
 		build = buildReleases
@@ -80,14 +84,9 @@ func publishReleases(ctx context.Context, cfg config, con *console, stdout io.Wr
 		con.warnAll(cfg.Warnings) // a typo may be why
 		return err
 	}
-	con.Info("%s", r.start)
-	con.warnAll(append(cfg.Warnings, r.warnings...))
-	logFilters(con, r.history)
-	in := r.insights(cfg, con)
-	if cfg.OutputJSON != "" {
-		if err := r.writeJSON(cfg.OutputJSON, con); err != nil {
-			return err
-		}
+	in, err := r.announce(cfg, con)
+	if err != nil {
+		return err
 	}
 	if cfg.DryRun {
 		return r.dryRun(cfg, con, stdout, in)
@@ -95,10 +94,11 @@ func publishReleases(ctx context.Context, cfg config, con *console, stdout io.Wr
 	if !cfg.writesToCoda() {
 		return in.withoutCoda(ctx)
 	}
-	if r.history.Commits == 0 && !cfg.TestPayload {
+	if r.history.Commits == 0 && !cfg.TestPayload && r.list[0].Deployment == nil {
 		// An empty range. A range whose commits were all filtered out is
 		// still a release: its row, its notes ("No changes.") and its
-		// automation are published.
+		// automation are published. A deployment of nothing new (a rerun,
+		// a rollback) is still a deployment.
 		in.post(ctx)
 		con.Success("Nothing to publish: %s.", r.summary)
 		return nil
@@ -107,6 +107,47 @@ func publishReleases(ctx context.Context, cfg config, con *console, stdout io.Wr
 		return r.publish(ctx, cfg, p, in)
 	})
 	return cmp.Or(err, in.verdict())
+}
+
+// publishDeployment publishes the release of a deployment step that
+// keeps a deployments table. Its range starts where the previous
+// deployment to its environment ended, which the table says: the table is
+// read first, then the repository.
+func publishDeployment(ctx context.Context, cfg config, con *console, client []coda.Option) error {
+	var in *insights
+	err := withPublisher(cfg, con, client, func(p *publish.Publisher) (string, error) {
+		r, err := buildDeployment(ctx, cfg, con, func(rel changelog.Release) (deploy.History, error) {
+			return p.EarlierDeployments(ctx, rel)
+		})
+		if err != nil {
+			con.warnAll(cfg.Warnings) // a typo may be why
+			return "", err
+		}
+		if in, err = r.announce(cfg, con); err != nil {
+			return "", err
+		}
+		return r.publish(ctx, cfg, p, in)
+	})
+	if err != nil || in == nil {
+		return err
+	}
+	return in.verdict()
+}
+
+// announce says what the releases are (the start line, the warnings, the
+// filters, the commits COMMIT_LINT finds), writes OUTPUT_JSON, and
+// returns the build's Code Insights.
+func (r releases) announce(cfg config, con *console) (*insights, error) {
+	con.Info("%s", r.start)
+	con.warnAll(append(cfg.Warnings, r.warnings...))
+	logFilters(con, r.history)
+	in := r.insights(cfg, con)
+	if cfg.OutputJSON != "" {
+		if err := r.writeJSON(cfg.OutputJSON, con); err != nil {
+			return nil, err
+		}
+	}
+	return in, nil
 }
 
 // releases are what a run publishes, oldest first: the build's release,

@@ -168,3 +168,19 @@ func (d DeploymentRange) Ship(releases []Release) []Release {
 	}
 	return out
 }
+
+// ReadWithdrawn reads the changelog entries of d.Gone, the commits a
+// rollback or a divergence takes back, as [ReadRange] reads a range (with
+// opts' filters, without new contributors): the entries whose rows the
+// previous deployments marked live.
+func ReadWithdrawn(ctx context.Context, g *Git, d DeploymentRange, opts ReadOptions) ([]Entry, error) {
+	if len(d.Gone) == 0 {
+		return nil, nil
+	}
+	opts.NewContributors = false
+	h, err := ReadRange(ctx, g, Range{From: d.To, To: d.Previous}, opts)
+	if err != nil {
+		return nil, err
+	}
+	return h.Entries, nil
+}

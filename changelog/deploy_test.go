@@ -55,6 +55,13 @@ func TestResolveDeployment(t *testing.T) {
 		{"previous commit in an unrelated history", d, lone,
 			DeploymentRange{Rollout: RolloutUnknownPrevious, Previous: lone, To: d}},
 	}
+	t.Run("the rows a rollback takes back", func(t *testing.T) {
+		t.Parallel()
+		d := DeploymentRange{Rollout: RolloutRollback, Previous: d, From: b, To: b, Gone: []string{d, c}}
+		got, err := ReadWithdrawn(t.Context(), gitFor(r), d, ReadOptions{ExcludeTypes: []string{"fix"}})
+		require.NoError(t, err)
+		require.Equal(t, []string{"c"}, subjects(got), "the filters apply: only rows the pipe wrote are updated")
+	})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()

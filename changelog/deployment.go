@@ -38,6 +38,14 @@ type Deployment struct {
 	// this deployment (rolled back, or on the other side of diverged
 	// histories), newest first.
 	Gone []string `json:"-"`
+	// Withdrawn are the changelog entries of the Gone commits (after the
+	// filters): the rows that a rollback or a divergence marks as no
+	// longer live.
+	Withdrawn []Entry `json:"-"`
+	// Older are the shipped commits that belong to older releases than
+	// the deployment's (a deployment that spans release tags), each in its
+	// own release, oldest first: their rows keep their own version.
+	Older []Release `json:"-"`
 }
 
 // The statuses of a deployment.

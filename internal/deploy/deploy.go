@@ -118,20 +118,29 @@ type Options struct {
 	Earlier     History
 }
 
-// New describes the deployment of rel, whose entries are what the
-// deployment ships (see [changelog.DeploymentRange.Ship]), over the range
-// d. A failed deployment delivered nothing, so it has no lead time; a
-// rollback counts the commits it takes back.
+// New describes the deployment of rel over the range d. What it ships is
+// rel's entries (see [changelog.DeploymentRange.Ship]) and those of the
+// older releases in rel.Deployment.Older, when rel already has a
+// Deployment, whose Withdrawn and Older it keeps. A failed deployment
+// delivered nothing, so it has no lead time; a rollback counts the commits
+// it takes back.
 func New(rel changelog.Release, d changelog.DeploymentRange, o Options) *changelog.Deployment {
+	shipped := rel.Entries
 	dep := &changelog.Deployment{
 		Name:        Name(o.Environment, o.Build, rel.To),
 		Environment: o.Environment,
 		Status:      o.Status,
 		Rollback:    d.Rollout == changelog.RolloutRollback,
-		Count:       len(rel.Entries),
 		DeployedAt:  o.DeployedAt,
 		Gone:        d.Gone,
 	}
+	if rel.Deployment != nil {
+		dep.Withdrawn, dep.Older = rel.Deployment.Withdrawn, rel.Deployment.Older
+		for _, older := range dep.Older {
+			shipped = append(slices.Clip(shipped), older.Entries...)
+		}
+	}
+	dep.Count = len(shipped)
 	if o.Earlier.Previous != nil {
 		dep.PreviousSHA = o.Earlier.Previous.SHA
 		if d.Previous != "" { // the repository's full hash
@@ -144,7 +153,7 @@ func New(rel changelog.Release, d changelog.DeploymentRange, o Options) *changel
 	if o.Status != changelog.DeploymentSuccessful {
 		return dep
 	}
-	dep.LeadTime, dep.LeadTimeMax = LeadTimes(rel.Entries, o.DeployedAt)
+	dep.LeadTime, dep.LeadTimeMax = LeadTimes(shipped, o.DeployedAt)
 	if !o.Earlier.FailedSince.IsZero() {
 		dep.TimeToRestore = hours(o.DeployedAt.Sub(o.Earlier.FailedSince))
 	}

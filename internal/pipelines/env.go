@@ -14,6 +14,9 @@ type Env struct {
 	RepoFullName          string `env:"BITBUCKET_REPO_FULL_NAME"`
 	GitHTTPOrigin         string `env:"BITBUCKET_GIT_HTTP_ORIGIN"`
 	DeploymentEnvironment string `env:"BITBUCKET_DEPLOYMENT_ENVIRONMENT"`
+	// ExitCode is the step's exit code, which Bitbucket sets in after-script
+	// only.
+	ExitCode string `env:"BITBUCKET_EXIT_CODE"`
 	// DockerHost is DOCKER_HOST: inside a pipe it names the step's host,
 	// where Pipelines' git proxy listens.
 	DockerHost string `env:"DOCKER_HOST"`

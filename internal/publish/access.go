@@ -22,6 +22,9 @@ const maxLogged = 200
 
 // preflight checks the token and the doc before anything else.
 func (p *Publisher) preflight(ctx context.Context) error {
+	if p.checked { // a deployment checks before it reads its table
+		return nil
+	}
 	user, err := p.client.WhoAmI(ctx)
 	var moved *coda.RedirectError
 	switch {
@@ -50,6 +53,7 @@ func (p *Publisher) preflight(ctx context.Context) error {
 		// A token restricted to a table may not read the doc itself:
 		// the table's own check says whether it can do its job.
 		p.log.Info("The token may not read doc %s itself (restricted below it); checking what it is for instead.", p.cfg.DocID)
+		p.checked = true
 		return nil
 	case errors.Is(err, coda.ErrNotFound), errors.Is(err, coda.ErrForbidden):
 		return fmt.Errorf("CODA_DOC_ID %q: no such doc, or the token cannot see it (use the id after _d in the doc's URL, and a token with access to the doc)", p.cfg.DocID)
@@ -57,6 +61,7 @@ func (p *Publisher) preflight(ctx context.Context) error {
 		return fmt.Errorf("CODA_DOC_ID %q: %w", p.cfg.DocID, p.accessError(err))
 	}
 	p.log.Info("Doc %q%s.", words.Clip(doc.Name, maxLogged), link(words.Clip(doc.BrowserLink, maxLogged)))
+	p.checked = true
 	return nil
 }
 

@@ -192,6 +192,9 @@ func (plan *tablePlan) mapColumns(rel *changelog.Release, linkTo string) []strin
 			continue // left out
 		}
 		f, _ := fieldNamed(m.Field) // the configuration lets only known fields through
+		if !f.writes(t.Rows, rel) {
+			continue
+		}
 		col, ok := findColumn(plan.all, m.Column)
 		switch {
 		case !ok:
@@ -243,11 +246,11 @@ func matchByName(columns []coda.Column, t Table, rel *changelog.Release, linkTo 
 	slices.SortStableFunc(candidates, func(a, b coda.Column) int { return cmpBool(links(b), links(a)) })
 	var out []ColumnMapping
 	for _, f := range fields {
-		if !f.in(t.Rows) || t.names(f.name) {
+		if !f.in(t.Rows) || !f.writes(t.Rows, rel) || t.names(f.name) {
 			continue
 		}
 		for _, col := range candidates {
-			if f.namedBy(col.Name) && !col.Calculated && taken[col.ID] == "" && f.fits(col.Format.Type, f.links.available(rel)) == nil {
+			if f.namedBy(col.Name, t.Rows, rel) && !col.Calculated && taken[col.ID] == "" && f.fits(col.Format.Type, f.links.available(rel)) == nil {
 				taken[col.ID] = f.name
 				out = append(out, ColumnMapping{Field: f.name, Column: col.ID})
 				break
@@ -271,7 +274,7 @@ func (plan *tablePlan) fillLine(rel *changelog.Release) string {
 	for _, col := range plan.all {
 		i := slices.IndexFunc(plan.columns, func(m mappedColumn) bool { return m.column.ID == col.ID })
 		switch {
-		case i >= 0 && plan.columns[i].field.namedBy(col.Name):
+		case i >= 0 && plan.columns[i].field.namedBy(col.Name, plan.spec.Rows, rel):
 			filling = append(filling, col.Name)
 		case i >= 0:
 			filling = append(filling, fmt.Sprintf("%s (%s)", col.Name, plan.columns[i].field.name))
@@ -292,7 +295,7 @@ func (plan *tablePlan) whyEmpty(col coda.Column, rel *changelog.Release) string 
 		return "calculated"
 	}
 	for _, f := range fields {
-		if !f.in(plan.spec.Rows) || !f.namedBy(col.Name) {
+		if !f.in(plan.spec.Rows) || !f.namedBy(col.Name, plan.spec.Rows, rel) {
 			continue
 		}
 		if plan.spec.names(f.name) && !slices.ContainsFunc(plan.columns, func(m mappedColumn) bool { return m.field.name == f.name }) {

@@ -29,6 +29,15 @@ type field struct {
 	release     func(*changelog.Release) value
 	releaseDoc  string
 	sameForBoth bool // release computes the same value as commit, from the release alone
+	// deployment gives the field's value in a deployment's row (the
+	// release's [changelog.Release.Deployment] is set); nil means the
+	// field is not offered there.
+	deployment    func(*changelog.Release) value
+	deploymentDoc string
+	// stamp marks the commit field that says when a commit went live: it
+	// is written only by a successful deployment, and its default column
+	// is "Deployed to <environment>" (see [field.namedBy]).
+	stamp bool
 }
 
 // fields is the table of every field, in the order the README lists them.
@@ -39,7 +48,9 @@ var fields = []field{
 		release: func(r *changelog.Release) value {
 			return linkedText(r.To, r.CommitURL(r.To))
 		},
-		releaseDoc: "the build's commit"},
+		releaseDoc:    "the build's commit",
+		deployment:    func(r *changelog.Release) value { return linkedText(r.To, r.CommitURL(r.To)) },
+		deploymentDoc: "the deployed commit"},
 	{name: "short_sha", kind: kindText, links: linkRepository,
 		commit:    func(_ *changelog.Release, e *changelog.Entry) value { return linkedText(e.ShortSHA, e.URL) },
 		commitDoc: "first 7 characters of the hash",
@@ -114,8 +125,10 @@ var fields = []field{
 		},
 		releaseDoc: "link to the build's commit"},
 	{name: "version", aliases: []string{"release"}, kind: kindText, sameForBoth: true,
-		release:    func(r *changelog.Release) value { return textValue(r.Version) },
-		releaseDoc: "the release's version"},
+		release:       func(r *changelog.Release) value { return textValue(r.Version) },
+		releaseDoc:    "the release's version",
+		deployment:    func(r *changelog.Release) value { return textValue(r.Version) },
+		deploymentDoc: "the version deployed, as the start line says"},
 	{name: "previous_version", kind: kindText,
 		release:    func(r *changelog.Release) value { return textValue(r.PreviousVersion) },
 		releaseDoc: "the previous release tag, or empty"},
@@ -123,16 +136,15 @@ var fields = []field{
 		release:    func(r *changelog.Release) value { return textValue(r.Markdown) },
 		releaseDoc: "the rendered release notes"},
 	{name: "count", kind: kindNumber,
-		release:    func(r *changelog.Release) value { return numberValue(len(r.Entries), "") },
-		releaseDoc: "number of entries"},
+		release:       func(r *changelog.Release) value { return numberValue(len(r.Entries), "") },
+		releaseDoc:    "number of entries",
+		deployment:    func(r *changelog.Release) value { return numberValue(r.Deployment.Count, "") },
+		deploymentDoc: "changelog entries shipped, after the filters; for a rollback, the commits rolled back"},
 	{name: "build", kind: kindNumber, links: linkBuild, sameForBoth: true,
-		release: func(r *changelog.Release) value {
-			if r.Build.Number == nil {
-				return nullValue(kindNumber)
-			}
-			return numberValue(*r.Build.Number, r.Build.URL)
-		},
-		releaseDoc: "`BITBUCKET_BUILD_NUMBER`"},
+		release:       buildValue,
+		releaseDoc:    "`BITBUCKET_BUILD_NUMBER`",
+		deployment:    buildValue,
+		deploymentDoc: "`BITBUCKET_BUILD_NUMBER`, linked to the build"},
 	{name: "branch", kind: kindText, sameForBoth: true,
 		release:    func(r *changelog.Release) value { return textValue(r.Build.Branch) },
 		releaseDoc: "`BITBUCKET_BRANCH`"},
@@ -140,8 +152,57 @@ var fields = []field{
 		release:    func(r *changelog.Release) value { return linkedText(r.Repository.FullName, r.Repository.URL) },
 		releaseDoc: "`workspace/repository`"},
 	{name: "environment", kind: kindText, sameForBoth: true,
-		release:    func(r *changelog.Release) value { return textValue(r.Build.DeploymentEnvironment) },
-		releaseDoc: "`BITBUCKET_DEPLOYMENT_ENVIRONMENT`"},
+		release:       func(r *changelog.Release) value { return textValue(r.Build.DeploymentEnvironment) },
+		releaseDoc:    "`BITBUCKET_DEPLOYMENT_ENVIRONMENT`",
+		deployment:    func(r *changelog.Release) value { return textValue(r.Deployment.Environment) },
+		deploymentDoc: "the environment: `DEPLOYMENT_ENVIRONMENT`, else `BITBUCKET_DEPLOYMENT_ENVIRONMENT`"},
+	{name: "deployed_at", kind: kindTime, stamp: true,
+		commit:        func(r *changelog.Release, _ *changelog.Entry) value { return timeValue(r.Deployment.DeployedAt) },
+		commitDoc:     "when a successful deployment shipped the commit; emptied when a rollback takes it back (column `Deployed to <environment>` by default)",
+		deployment:    func(r *changelog.Release) value { return timeValue(r.Deployment.DeployedAt) },
+		deploymentDoc: "date and time of the run"},
+	{name: "deployment", kind: kindText,
+		deployment:    func(r *changelog.Release) value { return textValue(r.Deployment.Name) },
+		deploymentDoc: "`<environment> #<build number>` (`production #128`), the key: a rerun of the step updates its row"},
+	{name: "previous_sha", kind: kindText, links: linkRepository,
+		deployment: func(r *changelog.Release) value {
+			return linkedText(r.Deployment.PreviousSHA, r.CommitURL(r.Deployment.PreviousSHA))
+		},
+		deploymentDoc: "the commit of the previous successful deployment to the environment; empty for the first"},
+	{name: "status", kind: kindText,
+		deployment:    func(r *changelog.Release) value { return textValue(r.Deployment.Status) },
+		deploymentDoc: "`SUCCESSFUL` or `FAILED` (from `BITBUCKET_EXIT_CODE`)"},
+	{name: "rollback", kind: kindBool,
+		deployment:    func(r *changelog.Release) value { return boolValue(r.Deployment.Rollback) },
+		deploymentDoc: "`true` when the deployed commit is an ancestor of the previous deployment's"},
+	{name: "lead_time", kind: kindNumber,
+		deployment:    func(r *changelog.Release) value { return hoursValue(r.Deployment.LeadTime) },
+		deploymentDoc: "median hours from each shipped entry's commit to `deployed_at`; empty when nothing shipped or the deployment failed"},
+	{name: "lead_time_max", kind: kindNumber,
+		deployment:    func(r *changelog.Release) value { return hoursValue(r.Deployment.LeadTimeMax) },
+		deploymentDoc: "the longest of those, in hours"},
+	{name: "time_to_restore", kind: kindNumber,
+		deployment:    func(r *changelog.Release) value { return hoursValue(r.Deployment.TimeToRestore) },
+		deploymentDoc: "on a successful deployment after failed ones: hours since the first of those failures; else empty"},
+	{name: "release", kind: kindText,
+		deployment:    func(r *changelog.Release) value { return textValue(r.Version) },
+		deploymentDoc: "the version, for a Lookup of the release's row in `CODA_RELEASE_TABLE`"},
+}
+
+// buildValue is the build's number, linked to the build.
+func buildValue(r *changelog.Release) value {
+	if r.Build.Number == nil {
+		return nullValue(kindNumber)
+	}
+	return numberValue(*r.Build.Number, r.Build.URL)
+}
+
+// hoursValue is a number of hours, or no value.
+func hoursValue(h *float64) value {
+	if h == nil {
+		return nullValue(kindNumber)
+	}
+	return value{kind: kindNumber, num: *h, text: strconv.FormatFloat(*h, 'f', -1, 64)}
 }
 
 // fieldNamed returns the field of that name.
@@ -154,24 +215,55 @@ func fieldNamed(name string) (field, bool) {
 	return field{}, false
 }
 
-// namedBy reports whether a column of that name is named after the field.
-func (f field) namedBy(column string) bool {
+// namedBy reports whether a column of that name is named after the field
+// in rows of mode m for rel: after its name or an alias that no other
+// field of the mode has as its name. The stamp of a commit row is named
+// after the environment instead ("Deployed to production"), so that each
+// environment has its own column.
+func (f field) namedBy(column string, m RowMode, rel *changelog.Release) bool {
 	c := normalizeName(column)
-	return c == normalizeName(f.name) || slices.ContainsFunc(f.aliases, func(a string) bool { return c == normalizeName(a) })
+	if f.stamp && m == PerCommit {
+		return rel.Deployment != nil && c == normalizeName(StampColumn(rel.Deployment.Environment))
+	}
+	return c == normalizeName(f.name) || slices.ContainsFunc(f.aliases, func(a string) bool {
+		other, ok := fieldNamed(a)
+		return c == normalizeName(a) && !(ok && other.in(m))
+	})
 }
+
+// StampColumn is the default column of a commit row's deployed_at field
+// for an environment.
+func StampColumn(environment string) string { return "Deployed to " + environment }
 
 // in reports whether the field is offered in rows of mode m.
 func (f field) in(m RowMode) bool {
-	if m == PerRelease {
+	switch m {
+	case PerRelease:
 		return f.release != nil
+	case PerDeployment:
+		return f.deployment != nil
 	}
 	return f.commit != nil || f.sameForBoth
 }
 
-// value returns the field's value for a row of rel: entry e's row, or the
-// release's row when e is nil. The field must be offered in that row.
-func (f field) value(rel *changelog.Release, e *changelog.Entry) value {
-	if e != nil && f.commit != nil {
+// writes reports whether a row of mode m for rel writes the field: a
+// commit row's stamp only in a successful deployment, which alone makes
+// commits live.
+func (f field) writes(m RowMode, rel *changelog.Release) bool {
+	if f.stamp && m == PerCommit {
+		return rel.Deployment != nil && rel.Deployment.Status == changelog.DeploymentSuccessful
+	}
+	return true
+}
+
+// value returns the field's value for a row of mode m of rel: entry e's
+// row, or the release's or the deployment's row when e is nil. The field
+// must be offered in that row.
+func (f field) value(m RowMode, rel *changelog.Release, e *changelog.Entry) value {
+	switch {
+	case m == PerDeployment:
+		return f.deployment(rel)
+	case e != nil && f.commit != nil:
 		return f.commit(rel, e)
 	}
 	return f.release(rel)
@@ -179,7 +271,10 @@ func (f field) value(rel *changelog.Release, e *changelog.Entry) value {
 
 // doc says what the field holds in rows of mode m.
 func (f field) doc(m RowMode) string {
-	if m == PerRelease || f.commitDoc == "" {
+	switch {
+	case m == PerDeployment:
+		return f.deploymentDoc
+	case m == PerRelease || f.commitDoc == "":
 		return f.releaseDoc
 	}
 	return f.commitDoc

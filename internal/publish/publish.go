@@ -30,6 +30,9 @@ type RowMode string
 const (
 	PerCommit  RowMode = "commit"  // one row per entry
 	PerRelease RowMode = "release" // one row for the release
+	// PerDeployment is the one row of a deployment, in
+	// CODA_DEPLOYMENT_TABLE; ROW_PER does not offer it.
+	PerDeployment RowMode = "deployment"
 )
 
 // RowModes lists the values ROW_PER takes.
@@ -47,9 +50,13 @@ type Config struct {
 	// applied before Table's rows (which are then one per commit), so
 	// that a Lookup column of Table resolves to the release's row.
 	ReleaseTable Table
-	Page         string // CODA_PAGE: a name or a canvas- id; "" for no notes
-	RuleID       string // CODA_AUTOMATION_RULE_ID; "" for no automation
-	PageMode     coda.InsertionMode
+	// DeploymentTable, when named, gets one row per deployment (a release
+	// with a [changelog.Release.Deployment]), written after the commit
+	// rows. Its Rows are PerDeployment.
+	DeploymentTable Table
+	Page            string // CODA_PAGE: a name or a canvas- id; "" for no notes
+	RuleID          string // CODA_AUTOMATION_RULE_ID; "" for no automation
+	PageMode        coda.InsertionMode
 	// Wait makes every write wait until Coda has applied it, up to
 	// WaitTimeout each.
 	Wait        bool
@@ -104,6 +111,8 @@ type Publisher struct {
 	// beforePageWrite, when set, runs between the read of the page and
 	// the first write to it: tests make concurrent runs meet there.
 	beforePageWrite func()
+	// checked is set once the token and the doc are checked.
+	checked bool
 }
 
 // New returns a publisher that writes with c as cfg says, logging to log.
@@ -308,6 +317,7 @@ func Describe(log Logger, cfg Config, rels []changelog.Release) {
 		log.Info("Would write the notes (%d bytes of markdown, %s) to page %q (%s): one section per version, "+
 			"a section already there replaced in place, and left as it is when it says the same.", size, how, cfg.Page, cfg.PageMode)
 	}
+	describeDeployment(log, cfg.DeploymentTable, rels[len(rels)-1])
 	if cfg.RuleID != "" && len(rels) == 1 {
 		payload, err := planPayload(rels[0])
 		switch {

@@ -152,17 +152,17 @@ func TestConvertValues(t *testing.T) {
 	for _, tt := range tests {
 		f := mustField(t, tt.field)
 		require.NoError(t, f.fits(tt.colType, f.links.available(&rel)), "%s into %s", tt.field, tt.colType)
-		got := convert(f.value(&rel, e), codaFormat(tt.colType, tt.isArray))
+		got := convert(f.value(PerCommit, &rel, e), codaFormat(tt.colType, tt.isArray))
 		require.Equal(t, tt.want, got, "%s into %s", tt.field, tt.colType)
 	}
 
 	// A release row's issues are its entries' keys, each once, in order.
 	rel.Entries = append(rel.Entries, changelog.Entry{Issues: []string{"ABC-2", "ABC-3"}})
-	require.Equal(t, []string{"ABC-1", "ABC-2", "ABC-3"}, convert(mustField(t, "issues").value(&rel, nil), codaFormat("select", true)))
-	require.Equal(t, "ABC-1, ABC-2, ABC-3", convert(mustField(t, "issues").value(&rel, nil), codaFormat("text", false)))
+	require.Equal(t, []string{"ABC-1", "ABC-2", "ABC-3"}, convert(mustField(t, "issues").value(PerRelease, &rel, nil), codaFormat("select", true)))
+	require.Equal(t, "ABC-1, ABC-2, ABC-3", convert(mustField(t, "issues").value(PerRelease, &rel, nil), codaFormat("text", false)))
 
 	none := &changelog.Entry{}
-	require.Equal(t, "", convert(mustField(t, "pull_request").value(&rel, none), codaFormat("number", false)), "no pull request clears the cell")
+	require.Equal(t, "", convert(mustField(t, "pull_request").value(PerCommit, &rel, none), codaFormat("number", false)), "no pull request clears the cell")
 
 	for _, bad := range []struct {
 		field   string

@@ -58,6 +58,9 @@ func typedColumn(col coda.Column) bool {
 func (plan *tablePlan) sampleRow() int {
 	best, most := -1, 0
 	for i, r := range plan.rows {
+		if plan.sources[i].withdrawn { // its key and an emptied stamp only
+			continue
+		}
 		n := 0
 		for j, m := range plan.columns {
 			if typedColumn(m.column) && !empty(r.Cells[j].Value) {

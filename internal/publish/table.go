@@ -34,6 +34,10 @@ type tablePlan struct {
 type rowSource struct {
 	rel   *changelog.Release
 	entry *changelog.Entry
+	// withdrawn marks the row of a commit that a deployment took back (see
+	// [tablePlan.withdrawnRow]): it has the key cells and the stamp only,
+	// so its cells do not line up with the plan's columns.
+	withdrawn bool
 }
 
 // mappedColumn is a field and the column it goes to.
@@ -42,15 +46,14 @@ type mappedColumn struct {
 	column coda.Column
 }
 
-// planTables plans the release table (first) and the table, and checks
-// that the table's lookups point at the release table.
+// planTables plans the release table (first), the table and the
+// deployments table, and checks that their lookups point at the release
+// table.
 func (p *Publisher) planTables(ctx context.Context, rels []changelog.Release) ([]*tablePlan, error) {
 	var plans []*tablePlan
+	var releases *tablePlan
 	linkTo := "" // the release table's ID, once planned
-	for _, t := range []Table{p.cfg.ReleaseTable, p.cfg.Table} {
-		if t.Name == "" {
-			continue
-		}
+	for _, t := range p.tablesFor(rels) {
 		plan, err := p.planTable(ctx, t, rels, linkTo)
 		if err != nil && t.Rows == PerRelease && p.cfg.Table.Name != "" && t.Name == p.cfg.ReleaseTable.Name {
 			err = fmt.Errorf("%w\nCODA_TABLE %q links its commit rows to these release rows, so nothing was written to either", err, p.cfg.Table.Name)
@@ -59,24 +62,31 @@ func (p *Publisher) planTables(ctx context.Context, rels []changelog.Release) ([
 			return nil, err
 		}
 		if t.Name == p.cfg.ReleaseTable.Name {
-			linkTo = plan.table.ID
+			linkTo, releases = plan.table.ID, plan
 		}
 		plans = append(plans, plan)
 	}
-	if len(plans) == 2 {
-		if err := checkLink(plans[0], plans[1]); err != nil {
+	for _, linked := range plans {
+		if releases == nil || linked == releases || linked.spec.Rows == PerRelease {
+			continue
+		}
+		if err := checkLink(releases, linked); err != nil {
 			return nil, err
 		}
 	}
 	return plans, nil
 }
 
-// checkLink checks that the commit table's lookup columns point at the
-// release table, and that they can find a release's row: Coda resolves a
-// lookup value by the target's display column, which must hold the
-// version.
+// checkLink checks that the lookup columns of the commit table (or the
+// deployments table) point at the release table, and that they can find a
+// release's row: Coda resolves a lookup value by the target's display
+// column, which must hold the version.
 func checkLink(releases, commits *tablePlan) error {
 	var problems []string
+	linkField := "version" // the field that holds the version in commits' rows
+	if commits.spec.Rows == PerDeployment {
+		linkField = "release"
+	}
 	for _, m := range commits.columns {
 		if m.column.Format.Type != coda.ColumnLookup {
 			continue
@@ -91,9 +101,9 @@ func checkLink(releases, commits *tablePlan) error {
 				"point it at %q, or map another column", m.column.Name, commits.table.Name, m.field.name, name, releases.table.Name, releases.table.Name))
 			continue
 		}
-		if m.field.name != "version" {
-			problems = append(problems, fmt.Sprintf("the Lookup column %q of table %q links to the releases by the field %s; map version to it (version=%s)",
-				m.column.Name, commits.table.Name, m.field.name, m.column.Name))
+		if m.field.name != "version" && m.field.name != linkField {
+			problems = append(problems, fmt.Sprintf("the Lookup column %q of table %q links to the releases by the field %s; map %s to it (%[4]s=%[1]s)",
+				m.column.Name, commits.table.Name, m.field.name, linkField))
 		}
 	}
 	if display := releases.displayField(); display != "version" && slices.ContainsFunc(commits.columns, func(m mappedColumn) bool {
@@ -103,7 +113,7 @@ func checkLink(releases, commits *tablePlan) error {
 			"make the column that CODA_RELEASE_COLUMNS maps version to the display column (in Coda: the column's menu, \"Set as display column\")", releases.table.Name))
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("CODA_TABLE %q cannot link its rows to CODA_RELEASE_TABLE %q:\n- %s", commits.table.Name, releases.table.Name, strings.Join(problems, "\n- "))
+		return fmt.Errorf("%s %q cannot link its rows to CODA_RELEASE_TABLE %q:\n- %s", commits.spec.Variable("TABLE"), commits.table.Name, releases.table.Name, strings.Join(problems, "\n- "))
 	}
 	return nil
 }
@@ -136,8 +146,8 @@ func (p *Publisher) planTable(ctx context.Context, t Table, rels []changelog.Rel
 	case err != nil:
 		return nil, fmt.Errorf("%s %q: %w", variable, t.Name, p.accessError(err))
 	case linkTo != "" && table.ID == linkTo: // before its columns, which fit one of the two at most
-		return nil, fmt.Errorf("CODA_TABLE %q and CODA_RELEASE_TABLE %q are the same table (%s): the release table gets one row per release "+
-			"and CODA_TABLE one per commit, so they must be two tables; nothing was written", t.Name, p.cfg.ReleaseTable.Name, linkTo)
+		return nil, fmt.Errorf("%s %q and CODA_RELEASE_TABLE %q are the same table (%s): the release table gets one row per release "+
+			"and %[1]s one per %[5]s, so they must be two tables; nothing was written", variable, t.Name, p.cfg.ReleaseTable.Name, linkTo, t.Rows)
 	}
 	plan := &tablePlan{spec: t, table: table}
 	p.tables[table.ID] = t
@@ -164,7 +174,7 @@ func (p *Publisher) planTable(ctx context.Context, t Table, rels []changelog.Rel
 				variable, table.Name, m.column.Name)
 		}
 	}
-	p.log.Info("%s", plan.fillLine(withLinks))
+	p.log.Info("%s%s", plan.fillLine(withLinks), plan.stampNote(&rels[len(rels)-1]))
 	plan.buildRows(rels, p.cfg.ParseValues)
 	clipped := plan.fitRows(p.cfg.ParseValues)
 	for i := range plan.rows {
@@ -228,7 +238,7 @@ func findColumn(columns []coda.Column, ref string) (coda.Column, bool) {
 }
 
 // defaultKey is the field whose column identifies a row of each mode.
-var defaultKey = map[RowMode]string{PerCommit: "sha", PerRelease: "version"}
+var defaultKey = map[RowMode]string{PerCommit: "sha", PerRelease: "version", PerDeployment: "deployment"}
 
 // keyColumns resolves the key columns, or picks the column mapped from the
 // mode's key field, and returns the problems found. A key must be a mapped
@@ -295,9 +305,12 @@ func describeColumns(columns []coda.Column) string {
 // release, and, unless Coda parses every value anyway, the second pass of
 // their typed cells.
 func (plan *tablePlan) buildRows(rels []changelog.Release, parseAll bool) {
+	if plan.spec.Rows == PerCommit {
+		rels = commitReleases(rels)
+	}
 	for i := range rels {
 		rel := &rels[i]
-		if plan.spec.Rows == PerRelease {
+		if plan.spec.Rows != PerCommit { // a release's or a deployment's row
 			plan.sources = append(plan.sources, rowSource{rel: rel})
 			continue
 		}
@@ -305,9 +318,14 @@ func (plan *tablePlan) buildRows(rels []changelog.Release, parseAll bool) {
 			plan.sources = append(plan.sources, rowSource{rel: rel, entry: &rel.Entries[j]})
 		}
 	}
+	plan.sources = append(plan.sources, plan.withdrawnSources(rels)...)
 	plan.rows = make([]coda.RowEdit, len(plan.sources))
 	for i, src := range plan.sources {
-		plan.rows[i] = plan.rowEdit(src.rel, src.entry)
+		if src.withdrawn {
+			plan.rows[i] = plan.withdrawnRow(src.rel, src.entry)
+		} else {
+			plan.rows[i] = plan.rowEdit(src.rel, src.entry)
+		}
 	}
 	plan.dedupe()
 	plan.buildPasses(parseAll)
@@ -322,6 +340,10 @@ func (plan *tablePlan) buildPasses(parseAll bool) {
 	}
 	plan.first = make([]coda.RowEdit, len(plan.rows))
 	for i, r := range plan.rows {
+		if plan.sources[i].withdrawn { // its key and an empty cell: one pass
+			plan.first[i] = r
+			continue
+		}
 		var typed coda.RowEdit
 		plan.first[i], typed = plan.passes(r)
 		if len(typed.Cells) > 0 {
@@ -384,7 +406,7 @@ func (plan *tablePlan) keyOf(r coda.RowEdit) string {
 func (plan *tablePlan) rowEdit(rel *changelog.Release, e *changelog.Entry) coda.RowEdit {
 	cells := make([]coda.CellEdit, len(plan.columns))
 	for i, m := range plan.columns {
-		cells[i] = coda.CellEdit{Column: m.column.ID, Value: convert(m.field.value(rel, e), m.column.Format)}
+		cells[i] = coda.CellEdit{Column: m.column.ID, Value: convert(m.field.value(plan.spec.Rows, rel, e), m.column.Format)}
 	}
 	return coda.RowEdit{Cells: cells}
 }

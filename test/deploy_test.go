@@ -1,0 +1,277 @@
+package test
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"bitbucket.org/coda-changelog/coda-changelog/changelog"
+	"bitbucket.org/coda-changelog/coda-changelog/coda/codatest"
+	"bitbucket.org/coda-changelog/coda-changelog/internal/gittest"
+)
+
+// deployDoc seeds a doc with a deployments table and a changes table with
+// a "Deployed to" column per environment, as docs/deployments.md has
+// users create them.
+func deployDoc(t *testing.T) (*codatest.Server, codatest.Doc) {
+	t.Helper()
+	srv := codatest.NewServer()
+	t.Cleanup(srv.Close)
+	doc := srv.AddDoc(codatest.Doc{
+		Name: "Release Log",
+		Tables: []codatest.Table{
+			{ID: "grid-deployments", Name: "Deployments", Columns: []codatest.Column{
+				{ID: "c-dep", Name: "Deployment"}, {ID: "c-env", Name: "Environment"}, {ID: "c-ver", Name: "Version"},
+				{ID: "c-sha", Name: "SHA"}, {ID: "c-prev", Name: "Previous SHA"}, {ID: "c-at", Name: "Deployed at", Type: "dateTime"},
+				{ID: "c-build", Name: "Build", Type: "number"}, {ID: "c-count", Name: "Count", Type: "number"},
+				{ID: "c-status", Name: "Status", Type: "select", Options: []string{changelog.DeploymentSuccessful, changelog.DeploymentFailed}},
+				{ID: "c-rollback", Name: "Rollback", Type: "checkbox"}, {ID: "c-lead", Name: "Lead time", Type: "number"},
+				{ID: "c-leadmax", Name: "Lead time max", Type: "number"}, {ID: "c-restore", Name: "Time to restore", Type: "number"},
+				{ID: "c-week", Name: "Week", Calculated: true},
+			}},
+			{ID: "grid-changes", Name: "Changes", Columns: []codatest.Column{
+				{ID: "c-sha", Name: "SHA"}, {ID: "c-subject", Name: "Subject"}, {ID: "c-version", Name: "Version"},
+				{ID: "c-staging", Name: "Deployed to staging", Type: "dateTime"},
+				{ID: "c-production", Name: "Deployed to production", Type: "dateTime"},
+			}},
+		},
+	})
+	return srv, doc
+}
+
+// deploying runs a deployment step of repo at commit to environment, as
+// build number build, with vars on top.
+func deploying(t *testing.T, srv *codatest.Server, doc codatest.Doc, repo *gittest.Repo, commit, environment string, build int, vars map[string]string) result {
+	t.Helper()
+	env := merge(pipelinesEnv(repo, commit, map[string]string{
+		"BITBUCKET_DEPLOYMENT_ENVIRONMENT": environment, "BITBUCKET_BUILD_NUMBER": strconv.Itoa(build),
+	}), codaVars(srv, doc, map[string]string{"CODA_TABLE": "Changes", "CODA_DEPLOYMENT_TABLE": "Deployments"}), vars)
+	return runPipe(t, repo.Dir, env)
+}
+
+// deployments returns the deployments table's rows by their Deployment
+// cell, checking there is one row each.
+func deployments(t *testing.T, srv *codatest.Server, doc codatest.Doc) map[string]map[string]any {
+	t.Helper()
+	out := map[string]map[string]any{}
+	for _, r := range srv.Rows(doc.ID, "grid-deployments") {
+		name := fmt.Sprint(r.Values["c-dep"])
+		require.NotContains(t, out, name, "one row per deployment")
+		out[name] = r.Values
+	}
+	return out
+}
+
+// stamps returns each commit row's cell of column col, by subject.
+func stamps(t *testing.T, srv *codatest.Server, doc codatest.Doc, col string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, r := range srv.Rows(doc.ID, "grid-changes") {
+		if v := r.Values[col]; v != nil {
+			out[fmt.Sprint(r.Values["c-subject"])] = fmt.Sprint(v)
+		}
+	}
+	return out
+}
+
+// TestDeploymentFirstThenNext: the first deployment to an environment
+// ships the usual range and says so; the next starts exactly at its
+// commit, leaves the first one's commit rows as they were, and stamps the
+// new ones.
+func TestDeploymentFirstThenNext(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	repo.Commit("feat: one")
+	repo.Tag("v1.0.0")
+	repo.Commit("fix: two")
+	first := repo.Commit("feat: three")
+	srv, doc := deployDoc(t)
+
+	res := deploying(t, srv, doc, repo, first, "production", 1, nil)
+	require.Equal(t, 0, res.code, res.output())
+	require.Contains(t, res.stderr, `first deployment to production recorded in table "Deployments"`)
+	rows := deployments(t, srv, doc)
+	require.Contains(t, rows, "production #1")
+	d1 := rows["production #1"]
+	require.Empty(t, d1["c-prev"], "the first deployment has no previous one")
+	require.Equal(t, first, d1["c-sha"])
+	require.Equal(t, changelog.DeploymentSuccessful, d1["c-status"])
+	require.Equal(t, 2.0, d1["c-count"], "two entries since v1.0.0")
+	require.Equal(t, "v1.1.0", d1["c-ver"])
+	require.NotEmpty(t, d1["c-lead"])
+	before := stamps(t, srv, doc, "c-production")
+	require.NotEmpty(t, before["two"])
+	require.Equal(t, before["two"], before["three"])
+	require.Equal(t, before["two"], d1["c-at"], "the commits went live when the deployment ran")
+
+	repo.Commit("fix: four")
+	second := repo.Commit("fix: five")
+	res = deploying(t, srv, doc, repo, second, "production", 2, nil)
+	require.Equal(t, 0, res.code, res.output())
+	require.Contains(t, res.stderr, changelog.ShortSHA(first)+".."+changelog.ShortSHA(second)+" (since the previous deployment to production, production #1")
+	rows = deployments(t, srv, doc)
+	require.Len(t, rows, 2)
+	d2 := rows["production #2"]
+	require.Equal(t, first, d2["c-prev"])
+	require.Equal(t, 2.0, d2["c-count"], "four and five only")
+	require.Equal(t, "v1.1.0", d2["c-ver"], "the version of the release being deployed, counted from v1.0.0")
+	after := stamps(t, srv, doc, "c-production")
+	require.Equal(t, before["two"], after["two"], "the first deployment's rows are untouched")
+	require.Equal(t, before["three"], after["three"])
+	require.Equal(t, d2["c-at"], after["four"])
+	require.Equal(t, d2["c-at"], after["five"])
+	require.NotEqual(t, "", after["five"])
+}
+
+// TestDeploymentFailedThenRestored: a failed deployment marks nothing as
+// live; the successful one after it starts at the last successful one and
+// says how long the environment took to restore.
+func TestDeploymentFailedThenRestored(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	good := repo.Commit("feat: one")
+	bad := repo.Commit("fix: two")
+	srv, doc := deployDoc(t)
+	require.Equal(t, 0, deploying(t, srv, doc, repo, good, "production", 1, nil).code)
+
+	res := deploying(t, srv, doc, repo, bad, "production", 2, map[string]string{"BITBUCKET_EXIT_CODE": "1"})
+	require.Equal(t, 0, res.code, "the pipe records a failed deployment and succeeds itself: %s", res.output())
+	rows := deployments(t, srv, doc)
+	require.Equal(t, changelog.DeploymentFailed, rows["production #2"]["c-status"])
+	require.Empty(t, rows["production #2"]["c-lead"], "a failed deployment has no lead time")
+	require.Equal(t, "", stamps(t, srv, doc, "c-production")["two"], "a failed deployment marks nothing live")
+
+	res = deploying(t, srv, doc, repo, bad, "production", 3, map[string]string{"BITBUCKET_EXIT_CODE": "0"})
+	require.Equal(t, 0, res.code, res.output())
+	require.Contains(t, res.stderr, changelog.ShortSHA(good)+".."+changelog.ShortSHA(bad), "the range starts at the last successful deployment")
+	rows = deployments(t, srv, doc)
+	require.Equal(t, good, rows["production #3"]["c-prev"])
+	require.IsType(t, 0.0, rows["production #3"]["c-restore"], "time to restore is set: %v", rows["production #3"])
+	require.Empty(t, rows["production #1"]["c-restore"])
+	require.NotEqual(t, "", stamps(t, srv, doc, "c-production")["two"])
+}
+
+// TestDeploymentRollback: deploying an ancestor of the deployed commit is
+// a rollback, which empties the taken-back commits' stamps.
+func TestDeploymentRollback(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	repo.Commit("feat: one")
+	old := repo.Commit("fix: two")
+	repo.Commit("feat: three")
+	head := repo.Commit("fix: four")
+	srv, doc := deployDoc(t)
+	require.Equal(t, 0, deploying(t, srv, doc, repo, head, "production", 1, nil).code)
+	require.NotEqual(t, "", stamps(t, srv, doc, "c-production")["four"])
+
+	res := deploying(t, srv, doc, repo, old, "production", 2, nil)
+	require.Equal(t, 0, res.code, res.output())
+	require.Contains(t, res.stderr, "rollback of production: takes back 2 commits deployed by production #1")
+	rows := deployments(t, srv, doc)
+	require.Equal(t, true, rows["production #2"]["c-rollback"])
+	require.Equal(t, 2.0, rows["production #2"]["c-count"], "the commits rolled back")
+	got := stamps(t, srv, doc, "c-production")
+	require.Equal(t, "", got["three"], "rolled back: no longer live")
+	require.Equal(t, "", got["four"])
+	require.NotEqual(t, "", got["two"], "still live")
+}
+
+// TestDeploymentRerun: a rerun of the same step updates its row.
+func TestDeploymentRerun(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	repo.Commit("feat: one")
+	head := repo.Commit("fix: two")
+	srv, doc := deployDoc(t)
+	for range 2 {
+		res := deploying(t, srv, doc, repo, head, "production", 7, nil)
+		require.Equal(t, 0, res.code, res.output())
+		require.Contains(t, res.stderr, "first deployment to production", "a rerun never follows its own row")
+	}
+	rows := deployments(t, srv, doc)
+	require.Len(t, rows, 1)
+	require.Equal(t, 2.0, rows["production #7"]["c-count"])
+}
+
+// TestDeploymentTwoEnvironments: staging and production have their own
+// columns and their own ranges.
+func TestDeploymentTwoEnvironments(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	repo.Commit("feat: one")
+	a := repo.Commit("fix: two")
+	b := repo.Commit("feat: three")
+	srv, doc := deployDoc(t)
+	require.Equal(t, 0, deploying(t, srv, doc, repo, b, "staging", 1, nil).code)
+	require.Equal(t, 0, deploying(t, srv, doc, repo, a, "production", 2, nil).code)
+	staging, production := stamps(t, srv, doc, "c-staging"), stamps(t, srv, doc, "c-production")
+	require.NotEqual(t, "", staging["three"])
+	require.Equal(t, "", production["three"], "not yet in production")
+	require.NotEqual(t, "", production["two"])
+
+	c := repo.Commit("fix: four")
+	res := deploying(t, srv, doc, repo, c, "staging", 3, nil)
+	require.Equal(t, 0, res.code, res.output())
+	require.Contains(t, res.stderr, changelog.ShortSHA(b)+".."+changelog.ShortSHA(c)+" (since the previous deployment to staging, staging #1")
+	rows := deployments(t, srv, doc)
+	require.Equal(t, b, rows["staging #3"]["c-prev"], "staging follows staging, not production")
+	require.Equal(t, 1.0, rows["staging #3"]["c-count"])
+	require.Equal(t, "", stamps(t, srv, doc, "c-production")["four"])
+}
+
+// TestDeploymentSpanningTwoReleases: each commit row keeps the release
+// that first contains it, not the deployment's version.
+func TestDeploymentSpanningTwoReleases(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	first := repo.Commit("feat: one")
+	repo.Tag("v1.0.0")
+	srv, doc := deployDoc(t)
+	require.Equal(t, 0, deploying(t, srv, doc, repo, first, "production", 1, nil).code)
+	repo.Commit("feat: two")
+	repo.Tag("v1.1.0")
+	head := repo.Commit("fix: three")
+	out := filepath.Join(t.TempDir(), "release.json")
+	res := deploying(t, srv, doc, repo, head, "production", 2, map[string]string{"OUTPUT_JSON": out})
+	require.Equal(t, 0, res.code, res.output())
+	versions := map[string]string{}
+	for _, r := range srv.Rows(doc.ID, "grid-changes") {
+		versions[fmt.Sprint(r.Values["c-subject"])] = fmt.Sprint(r.Values["c-version"])
+	}
+	require.Equal(t, map[string]string{"one": "v1.0.0", "two": "v1.1.0", "three": "v1.1.1"}, versions)
+	require.Equal(t, 2.0, deployments(t, srv, doc)["production #2"]["c-count"])
+
+	data, err := os.ReadFile(out)
+	require.NoError(t, err)
+	var rel struct {
+		Version    string `json:"version"`
+		Deployment struct {
+			Environment string `json:"environment"`
+			PreviousSHA string `json:"previous_sha"`
+			Count       int    `json:"count"`
+		} `json:"deployment"`
+	}
+	require.NoError(t, json.Unmarshal(data, &rel))
+	require.Equal(t, "v1.1.1", rel.Version)
+	require.Equal(t, "production", rel.Deployment.Environment)
+	require.Equal(t, first, rel.Deployment.PreviousSHA)
+	require.Equal(t, 2, rel.Deployment.Count)
+}
+
+// TestDeploymentDryRun shows the deployment row without reading Coda.
+func TestDeploymentDryRun(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	head := repo.Commit("feat: one")
+	srv, doc := deployDoc(t)
+	res := deploying(t, srv, doc, repo, head, "production", 4, map[string]string{"DRY_RUN": "true"})
+	require.Equal(t, 0, res.code, res.output())
+	require.Empty(t, srv.Requests(), "a dry run sends nothing")
+	require.Contains(t, res.stderr, `Would upsert the row of deployment "production #4"`)
+	require.Contains(t, res.stderr, "the previous deployment to production is not read in a dry run")
+}
