@@ -275,3 +275,72 @@ func TestDeploymentDryRun(t *testing.T) {
 	require.Contains(t, res.stderr, `Would upsert the row of deployment "production #4"`)
 	require.Contains(t, res.stderr, "the previous deployment to production is not read in a dry run")
 }
+
+// TestDeploymentTestPayload writes, reads back and deletes a test
+// deployment row, and reads no earlier deployment.
+func TestDeploymentTestPayload(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	head := repo.Commit("feat: one")
+	srv, doc := deployDoc(t)
+	// The deployments table alone: two tables' test rows take longer than
+	// Coda's write limits allow in a few seconds.
+	res := deploying(t, srv, doc, repo, head, "production", 4, map[string]string{"TEST_PAYLOAD": "true", "CODA_TABLE": ""})
+	require.Equal(t, 0, res.code, res.output())
+	require.Contains(t, res.stderr, `table "Deployments": a test row written, read back (0 warnings) and deleted`)
+	require.Contains(t, res.stderr, `INFO: Test payload: ✔ Deployment (text, deployment): sent "[coda-changelog test] production #4"`)
+	require.Empty(t, srv.Rows(doc.ID, "grid-deployments"))
+}
+
+// TestDeploymentBackfillWritesNone: a backfill in a deployment step writes
+// the history's rows, no deployment row and no stamps.
+func TestDeploymentBackfillWritesNone(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	repo.Commit("feat: one")
+	repo.Tag("v1.0.0")
+	head := repo.Commit("fix: two")
+	srv, doc := deployDoc(t)
+	res := deploying(t, srv, doc, repo, head, "production", 4, map[string]string{"BACKFILL": "true"})
+	require.Equal(t, 0, res.code, res.output())
+	require.Len(t, srv.Rows(doc.ID, "grid-changes"), 2)
+	require.Empty(t, srv.Rows(doc.ID, "grid-deployments"))
+	require.Empty(t, stamps(t, srv, doc, "c-production"))
+}
+
+// TestDeploymentWithoutItsColumn: a changes table without a "Deployed to
+// <environment>" column is not stamped, and the log says so; a deployments
+// table the token may not read is an error naming it.
+func TestDeploymentWithoutItsColumn(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	head := repo.Commit("feat: one")
+	srv, doc := deployDoc(t)
+	res := deploying(t, srv, doc, repo, head, "qa", 4, nil)
+	require.Equal(t, 0, res.code, res.output())
+	require.Contains(t, res.stderr, `; no column "Deployed to qa" (Date and time), so no commit is marked as deployed to qa: add one, or map deployed_at in CODA_COLUMNS`)
+	require.Contains(t, deployments(t, srv, doc), "qa #4")
+
+	noTable := deploying(t, srv, doc, repo, head, "", 5, map[string]string{"DRY_RUN": "true"})
+	require.Equal(t, 0, noTable.code, noTable.output())
+	require.Contains(t, noTable.stderr, "WARNING: CODA_DEPLOYMENT_TABLE is set, but this step deploys nowhere")
+}
+
+// TestDeploymentTableNotReadable: the previous deployment is read with the
+// token; a token that may not read the table gets an error naming it.
+func TestDeploymentTableNotReadable(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	head := repo.Commit("feat: one")
+	const writer = "write-only-token"
+	srv := codatest.NewServer(codatest.WithTokens(codatest.Token{Value: writer, Name: "writer", Doc: "dWriteOnly", Access: codatest.WriteOnly}))
+	t.Cleanup(srv.Close)
+	doc := srv.AddDoc(codatest.Doc{ID: "dWriteOnly", Tables: []codatest.Table{{Name: "Deployments", Columns: []codatest.Column{{Name: "Deployment"}, {Name: "Environment"}, {Name: "SHA"}, {Name: "Status"}}}}})
+	env := merge(pipelinesEnv(repo, head, map[string]string{"BITBUCKET_DEPLOYMENT_ENVIRONMENT": "production"}),
+		codaVars(srv, doc, map[string]string{"CODA_DEPLOYMENT_TABLE": "Deployments", "CODA_API_TOKEN": writer}))
+	res := runPipe(t, repo.Dir, env)
+	require.Equal(t, 1, res.code, res.output())
+	require.Contains(t, res.stderr, `✖ CODA_DEPLOYMENT_TABLE "Deployments"`)
+	require.Contains(t, res.stderr, `lacks read access to table "Deployments" (CODA_DEPLOYMENT_TABLE)`)
+	require.NotContains(t, res.output(), writer)
+}

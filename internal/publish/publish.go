@@ -118,7 +118,7 @@ type Publisher struct {
 // New returns a publisher that writes with c as cfg says, logging to log.
 func New(c *coda.Client, cfg Config, log Logger) *Publisher {
 	p := &Publisher{client: c, cfg: cfg, log: log, tables: map[string]Table{}}
-	for _, t := range []Table{cfg.Table, cfg.ReleaseTable} {
+	for _, t := range []Table{cfg.Table, cfg.ReleaseTable, cfg.DeploymentTable} {
 		if t.Name != "" {
 			p.tables[t.Name] = t
 		}
