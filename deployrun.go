@@ -142,12 +142,20 @@ func rolloutWords(cfg config, d changelog.DeploymentRange, previous *deploy.Reco
 		return fmt.Sprintf("rollback of %s: takes back %s deployed by %s", env, words.Plural(len(d.Gone), "commit", "commits"), prev), ""
 	case changelog.RolloutDiverged:
 		return fmt.Sprintf("merge base with the previous deployment to %s, %s", env, prev),
-			fmt.Sprintf("the previous deployment to %s, %s, is not an ancestor of this one: %s it deployed are not in this deployment, "+
-				"and their rows are marked as no longer deployed", env, prev, words.Plural(len(d.Gone), "commit", "commits"))
+			fmt.Sprintf("the previous deployment to %s, %s, is not an ancestor of this one: %s it deployed %s not in this deployment, "+
+				"and their rows are marked as no longer deployed", env, prev, words.Plural(len(d.Gone), "commit", "commits"), isAre(len(d.Gone)))
 	case changelog.RolloutUnknownPrevious:
 		return fmt.Sprintf("the previous deployment to %s is unknown to the repository", env),
 			fmt.Sprintf("the previous deployment to %s, %s, deployed commit %s, which this repository does not have "+
 				"(history rewritten, or another repository?): the range is the usual one", env, previous.Name, previous.SHA)
 	}
 	return "", ""
+}
+
+// isAre is the verb for n things.
+func isAre(n int) string {
+	if n == 1 {
+		return "is"
+	}
+	return "are"
 }

@@ -344,3 +344,26 @@ func TestDeploymentTableNotReadable(t *testing.T) {
 	require.Contains(t, res.stderr, `lacks read access to table "Deployments" (CODA_DEPLOYMENT_TABLE)`)
 	require.NotContains(t, res.output(), writer)
 }
+
+// TestDeploymentDiverged: a deployment whose commit is on another line
+// than the previous one's starts at their merge base, warns, and empties
+// the stamps of what it does not have.
+func TestDeploymentDiverged(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	base := repo.Commit("feat: one")
+	deployed := repo.Commit("fix: two")
+	srv, doc := deployDoc(t)
+	require.Equal(t, 0, deploying(t, srv, doc, repo, deployed, "production", 1, nil).code)
+	repo.Git("checkout", "-q", "-b", "hotfix", base)
+	hotfix := repo.Commit("fix: three")
+	res := deploying(t, srv, doc, repo, hotfix, "production", 2, nil)
+	require.Equal(t, 0, res.code, res.output())
+	require.Contains(t, res.stderr, changelog.ShortSHA(base)+".."+changelog.ShortSHA(hotfix)+" (merge base with the previous deployment to production")
+	require.Contains(t, res.stderr, "WARNING: the previous deployment to production, production #1 ("+changelog.ShortSHA(deployed)+
+		"), is not an ancestor of this one: 1 commit it deployed is not in this deployment")
+	got := stamps(t, srv, doc, "c-production")
+	require.Equal(t, "", got["two"], "no longer deployed")
+	require.NotEqual(t, "", got["three"])
+	require.NotEqual(t, "", got["one"])
+}
