@@ -235,5 +235,23 @@ func TestReadLag(t *testing.T) {
 		require.Equal(t, "", got["c-n"], "the copy shows the row as it was")
 		got = decode[struct{ Values map[string]any }](t, want(t, latest.do("GET", row, nil), http.StatusOK)).Values
 		require.Equal(t, 2.0, got["c-n"])
+
+		// A listing lags as much: a new row is not listed yet, an updated
+		// one shows its values from before, and a query matches those.
+		want(t, a.do("POST", "/docs/dTyped/tables/grid-t/rows", upsert([]string{"c-text"}, cells("c-text", "two"))), http.StatusAccepted)
+		list := func(a *api, query string) []map[string]any {
+			var out []map[string]any
+			for _, r := range decode[struct {
+				Items []struct{ Values map[string]any }
+			}](t, want(t, a.do("GET", "/docs/dTyped/tables/grid-t/rows"+query, nil), http.StatusOK)).Items {
+				out = append(out, r.Values)
+			}
+			return out
+		}
+		stale := list(a, "")
+		require.Len(t, stale, 1, "the new row is not in the copy yet")
+		require.Equal(t, "", stale[0]["c-n"])
+		require.Empty(t, list(a, "?query="+url.QueryEscape(`c-n:2`)), "the query sees the copy")
+		require.Len(t, list(latest, ""), 2, "the latest version has both")
 	})
 }

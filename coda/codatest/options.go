@@ -57,10 +57,11 @@ func WithApplyWarning(w string) Option {
 	return func(c *config) { c.applyWarning = w }
 }
 
-// WithReadLag makes GET .../rows/{rowIdOrName} answer from a copy of the
-// doc that lags its writes by d, as Coda serves reads (its users report 30 s
-// to minutes): a row created less than d ago is not found, and a row updated
-// less than d ago shows its values from before. A read of the latest
+// WithReadLag makes GET .../rows/{rowIdOrName} and GET .../rows answer
+// from a copy of the doc that lags its writes by d, as Coda serves reads
+// (its users report 30 s to minutes): a row created less than d ago is not
+// found (nor listed), and a row updated less than d ago shows its values
+// from before. A read of the latest
 // version (X-Coda-Doc-Version: latest) sees every applied write.
 func WithReadLag(d time.Duration) Option {
 	return func(c *config) { c.readLag = d }

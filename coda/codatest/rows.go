@@ -41,8 +41,8 @@ func (c *call) listRows() result {
 	useNames := c.query.Get("useColumnNames") == "true"
 	var items []rowJSON
 	for _, r := range sorted {
-		if match(r) {
-			items = append(items, c.s.rowJSON(d, t, r, index[r], useNames, vf))
+		if seen := c.lagging(r); seen != nil && match(seen) {
+			items = append(items, c.s.rowJSON(d, t, seen, index[r], useNames, vf))
 		}
 	}
 	return jsonResult(http.StatusOK, paginate(c, p, items))
@@ -368,18 +368,30 @@ func (c *call) getRow() result {
 		return badRequest(fmt.Sprintf("Invalid valueFormat %q.", vf))
 	}
 	index := slices.Index(t.rowStore().rows, r)
-	if lag := c.s.cfg.readLag; lag > 0 && c.r.Header.Get(docVersionHeader) != "latest" {
-		switch {
-		case c.now.Sub(r.created) < lag:
-			return notFound(fmt.Sprintf("Row %q not found.", c.segs[5]))
-		case c.now.Sub(r.updated) < lag && r.before != nil:
-			r = &row{id: r.id, values: r.before, created: r.created, updated: r.created}
-		}
+	if r = c.lagging(r); r == nil {
+		return notFound(fmt.Sprintf("Row %q not found.", c.segs[5]))
 	}
 	rj := c.s.rowJSON(d, t, r, index, c.query.Get("useColumnNames") == "true", vf)
 	parent := c.s.tableRef(d, t)
 	rj.Parent = &parent
 	return jsonResult(http.StatusOK, rj)
+}
+
+// lagging is row r as a read of the call sees it: with [WithReadLag] and
+// unless the read asks for the latest version, from the lagging copy (nil
+// when r was created too recently to be in it).
+func (c *call) lagging(r *row) *row {
+	lag := c.s.cfg.readLag
+	if lag <= 0 || c.r.Header.Get(docVersionHeader) == "latest" {
+		return r
+	}
+	switch {
+	case c.now.Sub(r.created) < lag:
+		return nil
+	case c.now.Sub(r.updated) < lag && r.before != nil:
+		return &row{id: r.id, values: r.before, created: r.created, updated: r.created}
+	}
+	return r
 }
 
 // deleteRow serves DELETE /docs/{docId}/tables/{tableIdOrName}/rows/{rowIdOrName}:
