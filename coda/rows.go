@@ -335,7 +335,7 @@ type Row struct {
 }
 
 // listRows returns one page of a table's rows.
-func (c *Client) listRows(ctx context.Context, docID, table string, opts ListRowsOptions) (rowList, error) {
+func (c *Client) listRows(ctx context.Context, docID, table string, opts ListRowsOptions, read ...ReadOption) (rowList, error) {
 	q := url.Values{}
 	if opts.Query != "" {
 		q.Set("query", opts.Query)
@@ -347,7 +347,7 @@ func (c *Client) listRows(ctx context.Context, docID, table string, opts ListRow
 		q.Set("valueFormat", opts.ValueFormat)
 	}
 	var l rowList
-	if err := c.get(ctx, &l, pageQuery(q, opts.Limit, opts.PageToken), "docs", docID, "tables", table, "rows"); err != nil {
+	if err := c.getWith(ctx, &l, pageQuery(q, opts.Limit, opts.PageToken), read, "docs", docID, "tables", table, "rows"); err != nil {
 		return rowList{}, err
 	}
 	return l, nil
@@ -356,15 +356,16 @@ func (c *Client) listRows(ctx context.Context, docID, table string, opts ListRow
 // Rows returns every row of a table that opts select, fetching pages as the
 // loop goes (opts.PageToken sets the first). It stops at the first error,
 // which it yields. Rows written moments ago may be missing: Coda serves reads
-// from a copy of the doc refreshed every few seconds to minutes.
+// from a copy of the doc refreshed every few seconds to minutes, unless the
+// read asks for the [LatestVersion].
 //
 // Coda API: listRows, https://coda.io/developers/apis/v1#tag/Rows/operation/listRows
-func (c *Client) Rows(ctx context.Context, docID, table string, opts ListRowsOptions) iter.Seq2[Row, error] {
+func (c *Client) Rows(ctx context.Context, docID, table string, opts ListRowsOptions, read ...ReadOption) iter.Seq2[Row, error] {
 	first := opts.PageToken
 	return paginate(func(token string) ([]Row, string, error) {
 		o := opts
 		o.PageToken = cmp.Or(token, first)
-		l, err := c.listRows(ctx, docID, table, o)
+		l, err := c.listRows(ctx, docID, table, o, read...)
 		return l.Items, l.NextPageToken, err
 	})
 }

@@ -143,19 +143,29 @@ func (p *Publisher) EarlierDeployments(ctx context.Context, rel changelog.Releas
 	if err != nil {
 		return deploy.History{}, err
 	}
+	// The previous deployment may have been written moments ago (a rerun
+	// after a failure): read the doc's latest version, not the copy Coda
+	// serves other reads from, which can lag by minutes.
 	opts := coda.ListRowsOptions{Query: cols["environment"] + ":" + string(env), ValueFormat: "simple"}
 	var records []deploy.Record
-	for row, err := range p.client.Rows(ctx, p.cfg.DocID, plan.table.ID, opts) {
-		if err != nil {
-			return deploy.History{}, fmt.Errorf("%s %q: read the earlier deployments to %s: %w", variable, plan.table.Name,
-				rel.Deployment.Environment, p.accessError(err))
+	err = p.readLatest(ctx, "the earlier deployments", func() error {
+		records = records[:0]
+		for row, err := range p.client.Rows(ctx, p.cfg.DocID, plan.table.ID, opts, coda.LatestVersion()) {
+			if err != nil {
+				return err
+			}
+			records = append(records, deploy.Record{
+				Name:       cellText(row.Values[cols["deployment"]]),
+				SHA:        cellText(row.Values[cols["sha"]]),
+				Status:     cellText(row.Values[cols["status"]]),
+				DeployedAt: cellTime(row.Values[cols["deployed_at"]]),
+			})
 		}
-		records = append(records, deploy.Record{
-			Name:       cellText(row.Values[cols["deployment"]]),
-			SHA:        cellText(row.Values[cols["sha"]]),
-			Status:     cellText(row.Values[cols["status"]]),
-			DeployedAt: cellTime(row.Values[cols["deployed_at"]]),
-		})
+		return nil
+	})
+	if err != nil {
+		return deploy.History{}, fmt.Errorf("%s %q: read the earlier deployments to %s: %w", variable, plan.table.Name,
+			rel.Deployment.Environment, p.accessError(err))
 	}
 	return deploy.Earlier(records, rel.Deployment.Name), nil
 }

@@ -18,9 +18,9 @@ var deployedAt = time.Date(2026, 3, 2, 17, 0, 0, 0, time.UTC)
 // deploymentsDoc seeds a doc with a releases table, a changes table with
 // a "Deployed to production" column, and a deployments table with earlier
 // deployments to two environments.
-func deploymentsDoc(t *testing.T) (*codatest.Server, *Publisher, *recorder) {
+func deploymentsDoc(t *testing.T, opts ...codatest.Option) (*codatest.Server, *Publisher, *recorder) {
 	t.Helper()
-	srv := codatest.NewServer()
+	srv := codatest.NewServer(opts...)
 	t.Cleanup(srv.Close)
 	row := func(name, env, sha, status string, at time.Time) codatest.Row {
 		return codatest.Row{Values: map[string]any{"c-dep": name, "c-env": env, "c-dsha": sha, "c-status": status, "c-at": at.Format(time.RFC3339)}}
@@ -117,7 +117,9 @@ func TestDeploymentPlans(t *testing.T) {
 
 func TestEarlierDeployments(t *testing.T) {
 	t.Parallel()
-	srv, p, _ := deploymentsDoc(t)
+	// Coda serves reads from a copy that lags writes; the deployments just
+	// recorded are in the latest version only.
+	srv, p, _ := deploymentsDoc(t, codatest.WithReadLag(time.Hour))
 	got, err := p.EarlierDeployments(t.Context(), deployed(changelog.DeploymentSuccessful))
 	require.NoError(t, err)
 	require.Equal(t, deploy.History{
