@@ -36,6 +36,7 @@ func deploymentsDoc(t *testing.T, opts ...codatest.Option) (*codatest.Server, *P
 				{ID: "c-dep", Name: "Deployment"}, {ID: "c-env", Name: "Environment"}, {ID: "c-dsha", Name: "SHA"},
 				{ID: "c-status", Name: "Status"}, {ID: "c-at", Name: "Deployed at", Type: "dateTime"},
 				{ID: "c-ver", Name: "Version"}, {ID: "c-release", Name: "Release", Type: "lookup", Table: "Releases"},
+				{ID: "c-change", Name: "Change", Type: "lookup", Table: "Changes"},
 			}, Rows: []codatest.Row{
 				row("production #1", "production", "aaa", changelog.DeploymentSuccessful, deployedAt.Add(-48*time.Hour)),
 				row("staging #2", "staging", "bbb", changelog.DeploymentSuccessful, deployedAt.Add(-24*time.Hour)),
@@ -107,6 +108,12 @@ func TestDeploymentPlans(t *testing.T) {
 	failed := planned(t, p, deployed(changelog.DeploymentFailed))
 	require.NotContains(t, mapped(failed["Changes"]), "deployed_at", "a failed deployment marks nothing live")
 	require.Len(t, failed["Changes"].rows, 2)
+
+	p.cfg.DeploymentTable.Columns = []ColumnMapping{{Field: "deployment", Column: "Deployment"}, {Field: "release", Column: "Change"}}
+	_, err := p.planTables(t.Context(), []changelog.Release{deployed(changelog.DeploymentSuccessful)})
+	require.ErrorContains(t, err, `CODA_DEPLOYMENT_TABLE "Deployments" cannot link its rows to CODA_RELEASE_TABLE "Releases":
+- the Lookup column "Change" of table "Deployments" (for release) points at table "Changes"`)
+	p.cfg.DeploymentTable.Columns = nil
 
 	plain := release("v1.5.0", 3)
 	p.cfg.Table.Columns = []ColumnMapping{{Field: "sha", Column: "SHA"}, {Field: "deployed_at", Column: "Deployed to Production"}}

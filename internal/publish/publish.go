@@ -195,7 +195,8 @@ func (p *Publisher) plan(ctx context.Context, rels []changelog.Release, trigger 
 
 // write sends what pl planned, in this order: the release rows, applied
 // before the commit rows (their lookups resolve against them); the commit
-// rows; the notes (after the rows, so that a run that fails in between
+// rows; in a deployment, the deployment's row (it reports on the rows
+// before it); the notes (after the rows, so that a run that fails in between
 // leaves the table, which a rerun completes, not notes without rows); the
 // confirmation of all of them when WAIT says so; the read-back of a sample
 // row per table (reads only); and last the automation, which announces the
@@ -208,7 +209,9 @@ func (p *Publisher) write(ctx context.Context, pl *plan) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
-		if i < len(pl.tables)-1 && len(m) > 0 { // the next table's lookups need these rows
+		if i < len(pl.tables)-1 && len(m) > 0 && plan.spec.Rows == PerRelease && plan.spec.Name == p.cfg.ReleaseTable.Name {
+			// The next tables' lookups need these rows; the deployment's
+			// row needs nothing of the commit rows.
 			if err := p.wait(ctx, m, "the release rows"); err != nil {
 				return nil, err
 			}
