@@ -66,7 +66,8 @@ type DeploymentRange struct {
 // commit of the previous successful deployment to the environment ("" for
 // none). A previous commit missing from a shallow clone is a
 // [*ShallowError], so that the caller can deepen the clone and try again;
-// missing from a full clone it is [RolloutUnknownPrevious].
+// missing from a full clone (deepened since usual was resolved, or not) it
+// is [RolloutUnknownPrevious].
 func ResolveDeployment(ctx context.Context, g *Git, usual Range, previous string) (DeploymentRange, error) {
 	d := DeploymentRange{Rollout: RolloutFirst, To: usual.To, Previous: strings.TrimSpace(previous)}
 	if d.Previous == "" {
@@ -74,7 +75,13 @@ func ResolveDeployment(ctx context.Context, g *Git, usual Range, previous string
 	}
 	sha, err := resolveCommit(ctx, g, d.Previous)
 	if err != nil {
-		if usual.Shallow {
+		// Asked again, not taken from usual: the clone may have been
+		// deepened since usual was resolved.
+		shallow, _, serr := shallowBoundary(ctx, g)
+		if serr != nil {
+			return DeploymentRange{}, serr
+		}
+		if shallow {
 			return DeploymentRange{}, &ShallowError{Range: usual, Detail: fmt.Sprintf(
 				"does not have commit %s, which the previous deployment deployed", ShortSHA(d.Previous))}
 		}

@@ -90,6 +90,14 @@ func TestResolveDeploymentShallow(t *testing.T) {
 	var shallow *ShallowError
 	require.ErrorAs(t, err, &shallow, "a shallow clone may lack the previous commit: deepen it, do not guess")
 	require.ErrorIs(t, err, ErrShallow)
+
+	clone.Git("fetch", "-q", "--unshallow")
+	d, err := ResolveDeployment(t.Context(), gitFor(clone), usual, old)
+	require.NoError(t, err, "deepened since the usual range was resolved")
+	require.Equal(t, RolloutForward, d.Rollout)
+	d, err = ResolveDeployment(t.Context(), gitFor(clone), usual, strings.Repeat("ab", 20))
+	require.NoError(t, err)
+	require.Equal(t, RolloutUnknownPrevious, d.Rollout, "the whole history lacks it: not the clone's fault")
 }
 
 func TestDeploymentShip(t *testing.T) {
