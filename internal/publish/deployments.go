@@ -156,7 +156,7 @@ func (p *Publisher) EarlierDeployments(ctx context.Context, rel changelog.Releas
 			}
 			records = append(records, deploy.Record{
 				Name:       cellText(row.Values[cols["deployment"]]),
-				SHA:        cellText(row.Values[cols["sha"]]),
+				SHA:        commitOf(cellText(row.Values[cols["sha"]])),
 				Status:     cellText(row.Values[cols["status"]]),
 				DeployedAt: cellTime(row.Values[cols["deployed_at"]]),
 			})
@@ -179,6 +179,15 @@ func cellText(v any) string {
 		return ""
 	}
 	return strings.TrimSpace(fmt.Sprint(v))
+}
+
+// commitOf is the commit a sha cell names: the cell itself, or the last
+// segment of a Link column's commit URL.
+func commitOf(cell string) string {
+	if strings.Contains(cell, "://") {
+		cell = cell[strings.LastIndex(cell, "/")+1:]
+	}
+	return cell
 }
 
 // cellTime is a date cell read in the simple format (ISO 8601 with the

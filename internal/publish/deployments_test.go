@@ -141,3 +141,11 @@ func TestEarlierDeployments(t *testing.T) {
 	}
 	require.Equal(t, []string{`c-env:"production"`}, queries, "only the environment's rows are read")
 }
+
+func TestCommitOf(t *testing.T) {
+	t.Parallel()
+	sha := "3fa4c2e8d1b0a9f8e7d6c5b4a3f2e1d0c9b8a7f6"
+	require.Equal(t, sha, commitOf(sha))
+	require.Equal(t, sha, commitOf("https://bitbucket.org/acme/shop/commits/"+sha), "a Link column holds the commit's URL")
+	require.Equal(t, "", commitOf(""))
+}
