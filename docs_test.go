@@ -615,3 +615,34 @@ func TestDocsLinksResolve(t *testing.T) {
 		}
 	}
 }
+
+// readmeLimit is the size of a README a user can skim; reference material
+// belongs in docs/.
+const readmeLimit, detailLimit = 25_000, 1_200
+
+// TestReadmeIsSkimmable: the README stays under readmeLimit bytes, and each
+// subsection of Details is a few sentences and a link to its page in docs/.
+func TestReadmeIsSkimmable(t *testing.T) {
+	if n := len(readDoc(t, "README.md")); n > readmeLimit {
+		t.Errorf("README.md is %d bytes, over %d: move reference material to a page of docs/ and link it", n, readmeLimit)
+	}
+	details := section(t, "README.md", "## Details")
+	var headings []string
+	for _, line := range strings.Split(details, "\n") {
+		if headingLevel(line) == 3 {
+			headings = append(headings, line)
+		}
+	}
+	if len(headings) == 0 {
+		t.Fatal("README.md: the Details section has no ### subsections")
+	}
+	for _, h := range headings {
+		text := section(t, "README.md", h)
+		if len(text) > detailLimit {
+			t.Errorf("README.md: %q is %d bytes, over %d: keep a few sentences and link the docs/ page for the rest", h, len(text), detailLimit)
+		}
+		if !strings.Contains(text, "](docs/") {
+			t.Errorf("README.md: %q links to no page of docs/", h)
+		}
+	}
+}
