@@ -18,7 +18,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-	"unicode"
 )
 
 // Epoch is the date of a repository's first commit; each later one is an
@@ -325,7 +324,7 @@ func (r *Repo) Tag(name string, message ...string) {
 	sha := r.Head()
 	if len(message) > 0 {
 		sha = r.writeObject("tag", fmt.Sprintf("object %s\ntype commit\ntag %s\ntagger %s\n\n%s",
-			sha, name, r.ident(""), cleanMessage(message[0])))
+			sha, name, r.ident(""), cleanTagMessage(message[0])))
 	}
 	r.writeGitFile("refs/tags/"+name, sha+"\n")
 }
@@ -490,12 +489,25 @@ func (r *Repo) ident(who string) string {
 
 // cleanMessage tidies a message as "git commit -m" does (its "whitespace"
 // clean-up): no trailing blanks on a line, no blank lines at the start or
-// the end or two in a row, and a final newline.
-func cleanMessage(msg string) string {
+// the end or two in a row, and a final newline. Blanks are what git takes
+// for them, space, tab, CR and LF only: a form feed or a no-break space
+// stays.
+func cleanMessage(msg string) string { return stripSpace(msg, false) }
+
+// cleanTagMessage tidies a message as "git tag -m" does (its "strip"
+// clean-up): [cleanMessage], and lines that start with "#" are dropped.
+func cleanTagMessage(msg string) string { return stripSpace(msg, true) }
+
+// stripSpace is git's clean-up of a message, dropping the lines that start
+// with "#" when comments is set; a dropped line is neither text nor blank.
+func stripSpace(msg string, comments bool) string {
 	var b strings.Builder
 	blank := false
 	for line := range strings.Lines(msg) {
-		line = strings.TrimRightFunc(line, unicode.IsSpace)
+		if comments && strings.HasPrefix(line, "#") {
+			continue
+		}
+		line = strings.TrimRight(line, " \t\r\n")
 		if line == "" {
 			blank = b.Len() > 0
 			continue

@@ -53,8 +53,22 @@ func TestSameAsGit(t *testing.T) {
 	g := newGitRepo(t)
 	r.Commit("feat: one\n\n\n  body with blanks  \n\n")
 	g.commit("", "feat: one\n\n\n  body with blanks  \n\n", "")
-	r.Tag("v1.0.0", "release\n1.0.0")
-	g.run("tag", "-a", "-m", "release\n1.0.0", "v1.0.0")
+	// Git takes only space, tab, CR and LF for blanks: a form feed, a
+	// vertical tab or a no-break space at the end of a line stays.
+	odd := "fix: odd blanks\f\n\nbody\u00a0\n\v\n\u2028 \t\r\n"
+	r.Commit(odd)
+	g.commit("", odd, "")
+	// git tag's clean-up drops the lines that start with "#", which a
+	// commit's -m keeps.
+	notes := "release\n# 1.0.0\n\n#not a heading\n\n1.0.0 \n"
+	r.Tag("v1.0.0", notes)
+	g.run("tag", "-a", "-m", notes, "v1.0.0")
+	r.Commit("# a commit keeps its first line\n\nbody")
+	g.commit("", "# a commit keeps its first line\n\nbody", "")
+	if got, want := r.Git("rev-parse", "v1.0.0", "HEAD"), g.run("rev-parse", "v1.0.0", "HEAD"); got != want {
+		t.Fatalf("the messages were cleaned up differently:\n%s\n%s\ngit made:\n%s\n%s",
+			r.Git("cat-file", "-p", "v1.0.0"), r.Git("log", "--format=%B"), g.run("cat-file", "-p", "v1.0.0"), g.run("log", "--format=%B"))
+	}
 	r.CommitAs("Jane Doe <jane@example.com>", "fix(api): nested", "services/api/main.go")
 	g.commit("Jane Doe <jane@example.com>", "fix(api): nested", "services/api/main.go")
 	r.Commit("fix(api): again", "services/api/main.go")
