@@ -25,6 +25,12 @@ func (p *Publisher) Link(ctx context.Context) (name, url string, err error) {
 	return "", "", nil
 }
 
+// maxLink bounds the bytes of a browser link from Coda's answers, clipped
+// as it is read, as names are to [maxLogged]: far more than Coda's links,
+// whose names make them long, and far less than an answer that is not
+// Coda's.
+const maxLink = 2000
+
 // tableLink returns the name and browser link of table t.
 func (p *Publisher) tableLink(ctx context.Context, t Table) (name, url string, err error) {
 	table, err := p.client.GetBaseTable(ctx, p.cfg.DocID, t.Name)

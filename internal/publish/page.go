@@ -362,6 +362,7 @@ func (p *Publisher) findPage(ctx context.Context) (coda.Page, error) {
 	case err != nil:
 		return page, fmt.Errorf("CODA_PAGE %q: %w", p.cfg.Page, p.accessError(err))
 	}
+	page.Name, page.BrowserLink = words.Clip(page.Name, maxLogged), words.Clip(page.BrowserLink, maxLink)
 	return page, nil
 }
 

@@ -20,7 +20,7 @@ func didYouMean(name string, names []string) string {
 	}
 	quoted := make([]string, len(similar))
 	for i, s := range similar {
-		quoted[i] = fmt.Sprintf("%q", s)
+		quoted[i] = fmt.Sprintf("%q", words.Clip(s, maxLogged))
 	}
 	list := quoted[0]
 	if n := len(quoted); n > 1 {

@@ -1,6 +1,8 @@
 package publish
 
 import (
+	"regexp"
+	"strings"
 	"testing"
 	"testing/synctest"
 
@@ -53,6 +55,51 @@ func TestNotFoundSuggestsNames(t *testing.T) {
 				tc.cfg.DocID = "d1"
 				_, err := New(fakeClient(t, srv), tc.cfg, discard{}).Publish(t.Context(), bigRelease(1))
 				require.ErrorContains(t, err, tc.want)
+			})
+		})
+	}
+}
+
+// TestLongNamesAreQuotedShort: a name in Coda's answers, which may be
+// anything when CODA_API_URL is not Coda, is quoted short in every line and
+// error that names a table, a page, a column or a suggestion.
+func TestLongNamesAreQuotedShort(t *testing.T) {
+	links := regexp.MustCompile(`https://\S*`)
+	t.Parallel()
+	long := func(name string) string { return name + strings.Repeat("A", 10_000) }
+	tooLong := strings.Repeat("A", maxLogged+1)
+	for _, tc := range []struct {
+		name string
+		cfg  Config
+		fail bool
+	}{
+		{"table and page by id", Config{Table: Table{Name: "grid-changes", Rows: PerCommit}, Page: "canvas-notes"}, false},
+		{"a suggestion", Config{Table: Table{Name: "Changes", Rows: PerCommit}}, true},
+		{"the table's columns", Config{Table: Table{Name: "grid-changes", Rows: PerCommit,
+			Columns: []ColumnMapping{{Field: "subject", Column: "Nothing like it"}}}}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			synctest.Test(t, func(t *testing.T) {
+				srv := codatest.NewUnstarted()
+				srv.AddDoc(codatest.Doc{ID: "d1",
+					Tables: []codatest.Table{{ID: "grid-changes", Name: long("Changes"),
+						Columns: []codatest.Column{{Name: "SHA"}, {Name: "Subject"}, {Name: long("Notes")}}}},
+					Pages: []codatest.Page{{ID: "canvas-notes", Name: long("Release notes")}},
+				})
+				tc.cfg.DocID = "d1"
+				log := &recorder{}
+				done, err := New(fakeClient(t, srv), tc.cfg, log).Publish(t.Context(), bigRelease(1))
+				require.Equal(t, tc.fail, err != nil, "%v", err)
+				out := strings.Join(append(done, log.String()), "\n")
+				if err != nil {
+					out += "\n" + err.Error()
+				}
+				// A browser link holds the name too: it is clipped longer.
+				require.NotContains(t, links.ReplaceAllString(out, "<link>"), tooLong)
+				for line := range strings.Lines(out) {
+					require.Less(t, len(line), 2*maxLink)
+				}
 			})
 		})
 	}

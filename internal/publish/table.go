@@ -149,12 +149,17 @@ func (p *Publisher) planTable(ctx context.Context, t Table, rels []changelog.Rel
 		return nil, fmt.Errorf("%s %q and CODA_RELEASE_TABLE %q are the same table (%s): the release table gets one row per release "+
 			"and %[1]s one per %[5]s, so they must be two tables; nothing was written", variable, t.Name, p.cfg.ReleaseTable.Name, linkTo, t.Rows)
 	}
+	// The names of the table and its columns from here on are quoted
+	// short in every message, whatever the answer held; a column whose
+	// name is longer is found by its ID.
+	table.Name, table.BrowserLink = words.Clip(table.Name, maxLogged), words.Clip(table.BrowserLink, maxLink)
 	plan := &tablePlan{spec: t, table: table}
 	p.tables[table.ID] = t
 	for col, err := range p.client.Columns(ctx, docID, table.ID) {
 		if err != nil {
 			return nil, fmt.Errorf("%s %q: list columns: %w", variable, t.Name, p.accessError(err))
 		}
+		col.Name = words.Clip(col.Name, maxLogged)
 		plan.all = append(plan.all, col)
 	}
 	withLinks := linkRelease(rels)
