@@ -120,14 +120,24 @@ func Similar(name string, known []string) []string {
 		name string
 		d    int
 	}
-	lower := strings.ToLower(name)
+	lower, limit := strings.ToLower(name), max(2, len(name)/3)
 	var found []near
 	for _, k := range known {
 		lk := strings.ToLower(k)
-		d := Distance(lower, lk)
+		// No two names are nearer than their lengths' difference, and one
+		// that contains the other is exactly that far: the edit distance,
+		// whose cost grows with the names, is worked out only when it may
+		// be within limit.
+		diff := abs(len(lk) - len(lower))
 		contains := min(len(lower), len(lk)) >= 4 && (strings.Contains(lk, lower) || strings.Contains(lower, lk))
-		if d <= max(2, len(name)/3) || contains {
-			found = append(found, near{k, d})
+		switch {
+		case contains:
+			found = append(found, near{k, diff})
+		case diff > limit:
+		default:
+			if d := Distance(lower, lk); d <= limit {
+				found = append(found, near{k, d})
+			}
 		}
 	}
 	slices.SortStableFunc(found, func(a, b near) int { return cmp.Compare(a.d, b.d) })
@@ -137,3 +147,6 @@ func Similar(name string, known []string) []string {
 	}
 	return out
 }
+
+// abs is the absolute value of n.
+func abs(n int) int { return max(n, -n) }

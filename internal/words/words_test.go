@@ -1,6 +1,7 @@
 package words
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -87,5 +88,27 @@ func TestSimilar(t *testing.T) {
 		if strings.Join(got, "|") != strings.Join(tt.want, "|") {
 			t.Errorf("Similar(%q) = %q, want %q", tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestSimilarSkipsFarLongerNames: a name far longer than the one sought,
+// such as an answer that is not Coda's may hold, costs no edit distance
+// (which would take memory in proportion to it). Not parallel: it counts
+// the bytes allocated.
+func TestSimilarSkipsFarLongerNames(t *testing.T) {
+	huge := strings.Repeat("x", 4<<20)
+	known := []string{huge, "Changes", "Release notes " + huge}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	got := Similar("Changess", known)
+	runtime.ReadMemStats(&after)
+	if strings.Join(got, "|") != "Changes" {
+		t.Errorf("Similar = %q", got)
+	}
+	if n := after.TotalAlloc - before.TotalAlloc; n > 16<<20 {
+		t.Errorf("Similar allocated %d MB", n>>20)
+	}
+	if got := Similar("Release notes", known); len(got) != 1 || got[0] != known[2] {
+		t.Errorf("a name that contains it is still similar: got %d names", len(got))
 	}
 }
