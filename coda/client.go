@@ -327,10 +327,10 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 			return c.contextEnded(ctx, r)
 		}
 		failure := c.failure(r, resp, err, attempt)
-		if err != nil {
-			failure = c.silence(a, r, failure)
-		}
 		if failure != nil {
+			// Reading an error answer's body is bounded by the attempt's
+			// clock too: one cut short is a host that does not answer.
+			failure = c.silence(a, r, failure)
 			a.end()
 		}
 		v := shouldRetry(status, err, r.resendable)

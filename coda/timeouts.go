@@ -113,8 +113,9 @@ func (c *Client) timedOut(a *attempt, r *request) *NoAnswerError {
 	return e
 }
 
-// silence returns the error of an attempt that got no answer because one of
-// its timeouts ran out, and failure otherwise.
+// silence returns the error of an attempt that got no answer, or no whole
+// answer (an error's body included), because one of its timeouts ran out,
+// and failure otherwise.
 func (c *Client) silence(a *attempt, r *request, failure error) error {
 	timeout := c.timedOut(a, r)
 	switch {

@@ -202,3 +202,25 @@ func TestHostThatNeverAcceptsIsUnreachable(t *testing.T) {
 		require.Equal(t, 1, rt.calls)
 	})
 }
+
+// TestErrorAnswerThatNeverEndsIsNoAnswer: an error status whose body
+// trickles is cut at the whole answer's timeout and is a host that does not
+// answer, given up within a minute, not an error status retried six times
+// for a minute each.
+func TestErrorAnswerThatNeverEndsIsNoAnswer(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		calls := 0
+		c := newTransportClient(t, cancelOnDone{roundTripFunc(func(r *http.Request) (*http.Response, error) {
+			calls++
+			body := io.MultiReader(strings.NewReader(`{"statusCode":503,"message":"`), trickle{})
+			return &http.Response{StatusCode: http.StatusServiceUnavailable, Header: http.Header{}, Body: io.NopCloser(body), Request: r}, nil
+		})})
+		start := time.Now()
+		_, err := c.GetDoc(t.Context(), "d")
+		require.ErrorIs(t, err, ErrNoAnswer)
+		require.ErrorContains(t, err, "coda: GET /docs/d: coda.localhost did not finish its answer within 1m0s")
+		require.LessOrEqual(t, time.Since(start), 61*time.Second)
+		require.Equal(t, 1, calls)
+	})
+}
