@@ -11,13 +11,15 @@ import (
 // paginate walks a list endpoint. fetch returns the items of the page with
 // the given token ("" for the first) and the token of the next page, "" after
 // the last. Per Coda's docs, the walk goes on while a token comes back, never
-// stopping on a short page.
+// stopping on a short page, and stops with an error at a token that comes
+// round again, which would make it walk for ever.
 func paginate[T any](fetch func(pageToken string) ([]T, string, error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
-		token := ""
+		token, seen := "", map[string]bool{}
 		for {
+			seen[token] = true
 			items, next, err := fetch(token)
-			if err == nil && next != "" && next == token {
+			if err == nil && next != "" && seen[next] {
 				err = fmt.Errorf("coda: the server returned page token %q twice", next)
 			}
 			if err != nil {

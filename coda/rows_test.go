@@ -304,23 +304,3 @@ func TestRows(t *testing.T) {
 	require.Len(t, errs, 1)
 	require.ErrorContains(t, errs[0], "400 Bad Request: bad page token")
 }
-
-func TestPaginateRepeatedToken(t *testing.T) {
-	t.Parallel()
-	calls := 0
-	seq := paginate(func(token string) ([]int, string, error) {
-		calls++
-		return []int{calls}, "same", nil
-	})
-	var got []int
-	var last error
-	for v, err := range seq {
-		if err != nil {
-			last = err
-			break
-		}
-		got = append(got, v)
-	}
-	require.Equal(t, []int{1}, got)
-	require.ErrorContains(t, last, `page token "same" twice`)
-}
