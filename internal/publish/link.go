@@ -3,6 +3,8 @@ package publish
 import (
 	"context"
 	"fmt"
+
+	"bitbucket.org/coda-changelog/coda-changelog/internal/words"
 )
 
 // Link says where a reader finds what [Publisher.Publish] wrote, for a
@@ -37,5 +39,5 @@ func (p *Publisher) tableLink(ctx context.Context, t Table) (name, url string, e
 	if err != nil {
 		return "", "", fmt.Errorf("%s %q: %w", t.Variable("TABLE"), t.Name, p.accessError(err))
 	}
-	return table.Name, table.BrowserLink, nil
+	return words.Clip(table.Name, maxLogged), words.Clip(table.BrowserLink, maxLink), nil
 }

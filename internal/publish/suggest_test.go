@@ -74,6 +74,7 @@ func TestLongNamesAreQuotedShort(t *testing.T) {
 		fail bool
 	}{
 		{"table and page by id", Config{Table: Table{Name: "grid-changes", Rows: PerCommit}, Page: "canvas-notes"}, false},
+		{"table by id", Config{Table: Table{Name: "grid-changes", Rows: PerCommit}}, false},
 		{"a suggestion", Config{Table: Table{Name: "Changes", Rows: PerCommit}}, true},
 		{"the table's columns", Config{Table: Table{Name: "grid-changes", Rows: PerCommit,
 			Columns: []ColumnMapping{{Field: "subject", Column: "Nothing like it"}}}}, true},
@@ -91,6 +92,11 @@ func TestLongNamesAreQuotedShort(t *testing.T) {
 				log := &recorder{}
 				done, err := New(fakeClient(t, srv), tc.cfg, log).Publish(t.Context(), bigRelease(1))
 				require.Equal(t, tc.fail, err != nil, "%v", err)
+				if !tc.fail { // and the link for the Code Insights report
+					name, url, err := New(fakeClient(t, srv), tc.cfg, log).Link(t.Context())
+					require.NoError(t, err)
+					done = append(done, name, url)
+				}
 				out := strings.Join(append(done, log.String()), "\n")
 				if err != nil {
 					out += "\n" + err.Error()
