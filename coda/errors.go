@@ -145,7 +145,7 @@ func (c *Client) newError(r *request, resp *http.Response, attempt int) *Error {
 		}
 		e.Message = strings.TrimPrefix(e.Message, "; ")
 	} else {
-		e.Message = firstLine(string(raw), 200)
+		e.Message = firstLine(string(raw), maxQuoted)
 	}
 	// Coda does not echo tokens, but a proxy might.
 	e.Message = clip(strings.ReplaceAll(e.Message, c.token(), "[token]"), maxMessage)
@@ -164,6 +164,11 @@ func firstLine(s string, n int) string {
 // maxMessage bounds the bytes of an error answer's message kept in an
 // [Error]: enough for Coda's validation details, not a page of HTML.
 const maxMessage = 2000
+
+// maxQuoted bounds the bytes of a short text from an answer quoted in a
+// message: the first line of an error page that is not Coda's JSON, or a
+// cell's value in [RichValue.String].
+const maxQuoted = 200
 
 // clip cuts s to at most n bytes, on a character boundary, marking the cut
 // with "…".

@@ -132,26 +132,29 @@ func parseLinkedData(m map[string]any) RichValue {
 
 // String describes v for a person reading a report, such as
 // `person "Ada Lovelace" <ada@example.com>`, `row "API" (i-AbC)` or
-// `text "v1.2.0"`.
+// `text "v1.2.0"`: its text, e-mail address and items quoted short
+// ([maxQuoted], [maxMessage] for a list), whatever the cell held; Text keeps
+// it whole.
 func (v RichValue) String() string {
+	text := clip(v.Text, maxQuoted)
 	switch v.Kind {
 	case RichEmpty:
 		return "empty"
 	case RichPerson:
 		if v.Email == "" {
-			return fmt.Sprintf("person %q", v.Text)
+			return fmt.Sprintf("person %q", text)
 		}
-		return fmt.Sprintf("person %q <%s>", v.Text, v.Email)
+		return fmt.Sprintf("person %q <%s>", text, clip(v.Email, maxQuoted))
 	case RichRow:
-		return fmt.Sprintf("row %q (%s)", v.Text, v.RowID)
+		return fmt.Sprintf("row %q (%s)", text, clip(v.RowID, maxQuoted))
 	case RichNumber, RichBool, RichCurrency:
-		return fmt.Sprintf("%s %s", v.Kind, v.Text)
+		return fmt.Sprintf("%s %s", v.Kind, text)
 	case RichList:
 		parts := make([]string, len(v.Items))
 		for i, it := range v.Items {
 			parts[i] = it.String()
 		}
-		return "list [" + strings.Join(parts, ", ") + "]"
+		return "list [" + clip(strings.Join(parts, ", "), maxMessage) + "]"
 	}
-	return fmt.Sprintf("%s %q", v.Kind, v.Text)
+	return fmt.Sprintf("%s %q", v.Kind, text)
 }

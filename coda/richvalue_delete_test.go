@@ -2,6 +2,7 @@ package coda_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -214,4 +215,17 @@ func TestLookupColumnNamesItsTable(t *testing.T) {
 		require.Equal(t, "grid-comp", lookup.Format.Table.ID)
 		require.Equal(t, "Components", lookup.Format.Table.Name)
 	})
+}
+
+// TestRichValueStringIsShort: a value read back is described for a report
+// or a warning, quoted short whatever the cell (or an answer that is not
+// Coda's) held; Text keeps it whole.
+func TestRichValueStringIsShort(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("x", 100_000)
+	for _, v := range []any{"```" + long + "```", map[string]any{"@type": "Person", "name": long, "email": long}, []any{long, long}} {
+		got := coda.ParseRichValue(v)
+		require.Less(t, len(got.String()), 1000, "%.40s", got.String())
+		require.Contains(t, got.Text, long)
+	}
 }
