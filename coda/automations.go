@@ -18,7 +18,7 @@ import (
 // wraps [ErrUnknownOutcome].
 //
 // Coda API: triggerWebhookAutomation, https://coda.io/developers/apis/v1#tag/Automations/operation/triggerWebhookAutomation
-func (c *Client) TriggerAutomation(ctx context.Context, docID, ruleID string, payload any, opts ...WriteOption) (Mutation, error) {
+func (c *Client) TriggerAutomation(ctx context.Context, docID, ruleID string, payload any) (Mutation, error) {
 	if payload == nil {
 		payload = struct{}{}
 	}
@@ -29,5 +29,5 @@ func (c *Client) TriggerAutomation(ctx context.Context, docID, ruleID string, pa
 	if !bytes.HasPrefix(bytes.TrimSpace(r.body), []byte("{")) {
 		return Mutation{}, errors.New("coda: trigger automation: the payload must encode to a JSON object")
 	}
-	return c.write(ctx, r, fmt.Sprintf("trigger automation %s", ruleID), opts)
+	return c.write(ctx, r, fmt.Sprintf("trigger automation %s", ruleID))
 }

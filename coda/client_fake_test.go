@@ -65,6 +65,26 @@ func fakeClient(t testing.TB, s *codatest.Server, token string, opts ...coda.Opt
 	return c
 }
 
+// applied returns a function that passes on the answer of a write of
+// rows and, when it succeeded, first waits with c until Coda applied it,
+// as a caller does with [coda.Client.Wait].
+func applied(t testing.TB, c *coda.Client) func([]coda.Mutation, error) ([]coda.Mutation, error) {
+	return func(muts []coda.Mutation, err error) ([]coda.Mutation, error) {
+		if err == nil {
+			_, err = c.Wait(t.Context(), muts...)
+		}
+		return muts, err
+	}
+}
+
+// appliedOne is [applied] for a write of one request.
+func appliedOne(t testing.TB, c *coda.Client) func(coda.Mutation, error) (coda.Mutation, error) {
+	return func(m coda.Mutation, err error) (coda.Mutation, error) {
+		_, err = applied(t, c)([]coda.Mutation{m}, err)
+		return m, err
+	}
+}
+
 // releaseRows returns n rows keyed by version, with notes tagged by run.
 func releaseRows(d seeded, n int, run string) []coda.RowEdit {
 	rows := make([]coda.RowEdit, n)
@@ -157,7 +177,7 @@ func TestFakeEveryOperation(t *testing.T) {
 		require.Equal(t, coda.ColumnDate, cols[1].Format.Type)
 
 		// Upsert, wait, upsert again: updated in place.
-		muts, err := c.UpsertRows(ctx, d.doc, d.table, releaseRows(d, 3, "first"), []string{d.version}, coda.WithWait())
+		muts, err := applied(t, c)(c.UpsertRows(ctx, d.doc, d.table, releaseRows(d, 3, "first"), []string{d.version}))
 		require.NoError(t, err)
 		require.Len(t, muts, 1)
 		requireRows(t, s, d, 3, "first")
@@ -188,7 +208,7 @@ func TestFakeEveryOperation(t *testing.T) {
 		require.Equal(t, []string{"v1.0.0", "v1.0.1", "v1.0.2"}, names)
 
 		// Inserts add rows and report their IDs.
-		muts, err = c.InsertRows(ctx, d.doc, d.table, []coda.RowEdit{{Cells: []coda.CellEdit{{Column: d.version, Value: "v9"}}}}, coda.WithWait())
+		muts, err = applied(t, c)(c.InsertRows(ctx, d.doc, d.table, []coda.RowEdit{{Cells: []coda.CellEdit{{Column: d.version, Value: "v9"}}}}))
 		require.NoError(t, err)
 		require.Len(t, muts[0].AddedRowIDs, 1)
 		require.Len(t, s.Rows(d.doc, d.table), 4)
@@ -209,7 +229,7 @@ func TestFakeEveryOperation(t *testing.T) {
 		p, err := c.GetPage(ctx, d.doc, "Release notes")
 		require.NoError(t, err)
 		require.Equal(t, d.page, p.ID)
-		m, err := c.UpdatePageContent(ctx, d.doc, d.page, coda.Prepend, "## v1.4.2\n- fix: retry on 503", coda.WithWait())
+		m, err := appliedOne(t, c)(c.UpdatePageContent(ctx, d.doc, d.page, coda.Prepend, "## v1.4.2\n- fix: retry on 503"))
 		require.NoError(t, err)
 		require.Equal(t, d.page, m.ID)
 		require.Contains(t, s.PageMarkdown(d.doc, d.page), "## v1.4.2")
@@ -222,13 +242,13 @@ func TestFakeEveryOperation(t *testing.T) {
 		require.Equal(t, "h2", lines[0].Style)
 		require.True(t, strings.HasPrefix(lines[0].ID, "cl-"), lines[0].ID)
 
-		_, err = c.UpdatePageContent(ctx, d.doc, d.page, coda.Replace, "replaced", coda.WithWait())
+		_, err = appliedOne(t, c)(c.UpdatePageContent(ctx, d.doc, d.page, coda.Replace, "replaced"))
 		require.NoError(t, err)
 		require.Contains(t, s.PageMarkdown(d.doc, d.page), "replaced")
 		require.NotContains(t, s.PageMarkdown(d.doc, d.page), "v1.4.2")
 
 		// Automations.
-		_, err = c.TriggerAutomation(ctx, d.doc, d.ruleOn, map[string]string{"version": "v1.4.2"}, coda.WithWait())
+		_, err = appliedOne(t, c)(c.TriggerAutomation(ctx, d.doc, d.ruleOn, map[string]string{"version": "v1.4.2"}))
 		require.NoError(t, err)
 		payloads := s.AutomationPayloads(d.doc, d.ruleOn)
 		require.Len(t, payloads, 1)
@@ -261,7 +281,7 @@ func TestFakeUpsertSurvivesFaults(t *testing.T) {
 				limits.DocContent.N *= 2
 				c := fakeClient(t, s, codatest.DefaultToken, coda.WithBatchLimits(50, 1_500_000), coda.WithLimits(limits))
 				for _, run := range []string{"first", "second"} {
-					muts, err := c.UpsertRows(t.Context(), d.doc, d.table, releaseRows(d, 600, run), []string{d.version}, coda.WithWait())
+					muts, err := applied(t, c)(c.UpsertRows(t.Context(), d.doc, d.table, releaseRows(d, 600, run), []string{d.version}))
 					require.NoError(t, err)
 					require.Len(t, muts, 12)
 					requireRows(t, s, d, 600, run)
@@ -314,7 +334,7 @@ func TestFakeSizeLimits(t *testing.T) {
 		for i := range big {
 			big[i] = row(fmt.Sprintf("v%d", i), fits[:40_000])
 		}
-		muts, err := c.UpsertRows(t.Context(), d.doc, d.table, big, []string{d.version}, coda.WithWait())
+		muts, err := applied(t, c)(c.UpsertRows(t.Context(), d.doc, d.table, big, []string{d.version}))
 		require.NoError(t, err)
 		require.Len(t, muts, 2)
 		require.Len(t, s.Rows(d.doc, d.table), 61)
@@ -346,7 +366,7 @@ func TestFakeInsertIsNotResent(t *testing.T) {
 				require.Len(t, s.Rows(d.doc, d.table), tc.wantRows)
 
 				// The same with keys is retried and lands once.
-				_, err = c.UpsertRows(t.Context(), d.doc, d.table, releaseRows(d, 1, "x"), []string{d.version}, coda.WithWait())
+				_, err = applied(t, c)(c.UpsertRows(t.Context(), d.doc, d.table, releaseRows(d, 1, "x"), []string{d.version}))
 				require.NoError(t, err)
 				requireRows(t, s, d, 1, "x")
 			})
@@ -362,7 +382,7 @@ func TestFakeInsertAfterServerErrorIsNotResent(t *testing.T) {
 		s := codatest.NewUnstarted(codatest.WithFaults(codatest.Faults{AppliedServerErrorRate: 1}))
 		d := seedDoc(s)
 		c := fakeClient(t, s, codatest.DefaultToken)
-		_, err := c.InsertRows(t.Context(), d.doc, d.table, releaseRows(d, 1, "x"), coda.WithWait())
+		_, err := c.InsertRows(t.Context(), d.doc, d.table, releaseRows(d, 1, "x"))
 		require.ErrorIs(t, err, coda.ErrUnknownOutcome)
 		posts := 0
 		for _, r := range s.Requests() {

@@ -260,25 +260,25 @@ func TestErrorResponses(t *testing.T) {
 	}{
 		{
 			name: "coda body", status: 404, body: codaError(404, "Not Found"),
-			want:    &Error{StatusCode: 404, StatusMessage: "Not Found", Message: "Not Found", Method: "GET", Path: "/docs/d1", Attempts: 1, fromCoda: true},
+			want:    &Error{StatusCode: 404, StatusMessage: "Not Found", Message: "Not Found", Method: "GET", Path: "/docs/d1", Attempts: 1},
 			wantMsg: "coda: GET /docs/d1: 404 Not Found: Not Found",
 			is:      ErrNotFound,
 		},
 		{
 			name: "unauthorized", status: 401, body: codaError(401, "The API token is invalid or has expired."),
-			want:    &Error{StatusCode: 401, StatusMessage: "Unauthorized", Message: "The API token is invalid or has expired.", Method: "GET", Path: "/docs/d1", Attempts: 1, fromCoda: true},
+			want:    &Error{StatusCode: 401, StatusMessage: "Unauthorized", Message: "The API token is invalid or has expired.", Method: "GET", Path: "/docs/d1", Attempts: 1},
 			wantMsg: "coda: GET /docs/d1: 401 Unauthorized: The API token is invalid or has expired.",
 			is:      ErrUnauthorized,
 		},
 		{
 			name: "forbidden", status: 403, body: codaError(403, "The API token does not grant access to this resource."),
-			want: &Error{StatusCode: 403, StatusMessage: "Forbidden", Message: "The API token does not grant access to this resource.", Method: "GET", Path: "/docs/d1", Attempts: 1, fromCoda: true},
+			want: &Error{StatusCode: 403, StatusMessage: "Forbidden", Message: "The API token does not grant access to this resource.", Method: "GET", Path: "/docs/d1", Attempts: 1},
 			is:   ErrForbidden,
 		},
 		{
 			name: "validation details", status: 400,
 			body:    `{"statusCode":400,"statusMessage":"Bad Request","message":"Invalid","codaDetail":{"validationErrors":[{"path":"contentFormat","message":"must be plainText"}]}}`,
-			want:    &Error{StatusCode: 400, StatusMessage: "Bad Request", Message: "Invalid; contentFormat: must be plainText", Method: "GET", Path: "/docs/d1", Attempts: 1, fromCoda: true},
+			want:    &Error{StatusCode: 400, StatusMessage: "Bad Request", Message: "Invalid; contentFormat: must be plainText", Method: "GET", Path: "/docs/d1", Attempts: 1},
 			wantMsg: "coda: GET /docs/d1: 400 Bad Request: Invalid; contentFormat: must be plainText",
 		},
 		{
@@ -292,7 +292,7 @@ func TestErrorResponses(t *testing.T) {
 		},
 		{
 			name: "token echoed", status: 400, body: codaError(400, "bad token "+testToken),
-			want: &Error{StatusCode: 400, StatusMessage: "Bad Request", Message: "bad token [token]", Method: "GET", Path: "/docs/d1", Attempts: 1, fromCoda: true},
+			want: &Error{StatusCode: 400, StatusMessage: "Bad Request", Message: "bad token [token]", Method: "GET", Path: "/docs/d1", Attempts: 1},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

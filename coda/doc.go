@@ -50,7 +50,9 @@
 // unless [WithValueParsing]: a person or lookup cell then keeps the text
 // sent), insert a test row, read it back and delete it:
 //
-//	muts, err := c.InsertRows(ctx, docID, tableID, rows, coda.WithWait())
+//	muts, err := c.InsertRows(ctx, docID, tableID, rows)
+//	// ...
+//	_, err = c.Wait(ctx, muts...)
 //	// ...
 //	id := muts[0].AddedRowIDs[0]
 //	row, err := c.GetRow(ctx, docID, tableID, id)
@@ -58,7 +60,9 @@
 //	for col, v := range row.Values {
 //		fmt.Printf("%s: %s\n", col, coda.ParseRichValue(v)) // person "Ada" <ada@example.com>, text "…", row "API" (i-…)
 //	}
-//	_, err = c.DeleteRow(ctx, docID, tableID, id, coda.WithWait())
+//	m, err := c.DeleteRow(ctx, docID, tableID, id)
+//	// ...
+//	_, err = c.Wait(ctx, m)
 //
 // A host that cannot be reached gives an [*UnreachableError], a redirect to
 // another host a [*RedirectError]: the token is only sent to the base URL's

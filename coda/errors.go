@@ -63,9 +63,8 @@ type Error struct {
 	Path          string // request path, such as /docs/AbCDeFGH/tables/grid-1/rows
 	Attempts      int    // attempts made, counting the first
 
-	gaveUp   bool // every attempt failed with a retryable status
-	fromCoda bool // the body was Coda's own error JSON, not a gateway's page
-	latest   bool // the request was a read of the doc's latest version
+	gaveUp bool // every attempt failed with a retryable status
+	latest bool // the request was a read of the doc's latest version
 }
 
 var _ error = (*Error)(nil)
@@ -135,7 +134,6 @@ func (c *Client) newError(r *request, resp *http.Response, attempt int) *Error {
 	}
 	var body errorBody
 	if err := json.Unmarshal(raw, &body); err == nil {
-		e.fromCoda = body.StatusCode != 0
 		if body.StatusMessage != "" {
 			e.StatusMessage = body.StatusMessage
 		}

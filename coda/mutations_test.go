@@ -112,7 +112,7 @@ func TestWaitDeadline(t *testing.T) {
 	})
 }
 
-func TestWriteWithWait(t *testing.T) {
+func TestWaitForAWrite(t *testing.T) {
 	t.Parallel()
 	synctest.Test(t, func(t *testing.T) {
 		written := time.Now()
@@ -123,9 +123,12 @@ func TestWriteWithWait(t *testing.T) {
 			fmt.Fprint(w, `{"requestId":"r1","id":"canvas-1"}`)
 		})
 		c := newTestClient(t, mux)
-		m, err := c.UpdatePageContent(t.Context(), "d1", "canvas-1", Prepend, "## v1", WithWait())
+		m, err := c.UpdatePageContent(t.Context(), "d1", "canvas-1", Prepend, "## v1")
 		require.NoError(t, err)
-		require.Equal(t, Mutation{RequestID: "r1", ID: "canvas-1", At: written, Warning: "Initial page HTML was invalid."}, m)
+		require.Equal(t, Mutation{RequestID: "r1", ID: "canvas-1", At: written}, m)
+		warnings, err := c.Wait(t.Context(), m)
+		require.NoError(t, err)
+		require.Equal(t, []string{"Initial page HTML was invalid."}, warnings)
 		require.Equal(t, 5*time.Second, time.Since(written))
 	})
 }

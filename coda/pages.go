@@ -71,8 +71,8 @@ type contentUpdate struct {
 // it was applied.
 //
 // Coda API: updatePage, https://coda.io/developers/apis/v1#tag/Pages/operation/updatePage
-func (c *Client) UpdatePageContent(ctx context.Context, docID, page string, mode InsertionMode, markdownText string, opts ...WriteOption) (Mutation, error) {
-	return c.UpdatePageContentAt(ctx, docID, page, mode, "", markdownText, opts...)
+func (c *Client) UpdatePageContent(ctx context.Context, docID, page string, mode InsertionMode, markdownText string) (Mutation, error) {
+	return c.UpdatePageContentAt(ctx, docID, page, mode, "", markdownText)
 }
 
 // UpdatePageContentAt is [Client.UpdatePageContent] relative to one element
@@ -83,7 +83,7 @@ func (c *Client) UpdatePageContent(ctx context.Context, docID, page string, mode
 // outcome.
 //
 // Coda API: updatePage (PageContentUpdate.elementId), https://coda.io/developers/apis/v1#tag/Pages/operation/updatePage
-func (c *Client) UpdatePageContentAt(ctx context.Context, docID, page string, mode InsertionMode, elementID, markdownText string, opts ...WriteOption) (Mutation, error) {
+func (c *Client) UpdatePageContentAt(ctx context.Context, docID, page string, mode InsertionMode, elementID, markdownText string) (Mutation, error) {
 	switch mode {
 	case Append, Prepend, Replace:
 	default:
@@ -95,7 +95,7 @@ func (c *Client) UpdatePageContentAt(ctx context.Context, docID, page string, mo
 	}
 	r.docContent = true
 	r.resendable = mode == Replace && elementID == ""
-	return c.write(ctx, r, "update page content", opts)
+	return c.write(ctx, r, "update page content")
 }
 
 // pageUpdate is the body of a page content update.
@@ -134,7 +134,7 @@ type pageContentDelete struct {
 // an element that is not on the page.
 //
 // Coda API: deletePageContent, https://coda.io/developers/apis/v1#tag/Pages/operation/deletePageContent
-func (c *Client) DeletePageContent(ctx context.Context, docID, page string, elementIDs []string, opts ...WriteOption) (Mutation, error) {
+func (c *Client) DeletePageContent(ctx context.Context, docID, page string, elementIDs []string) (Mutation, error) {
 	if len(elementIDs) == 0 {
 		return Mutation{}, errors.New("coda: delete page content: no element IDs (an empty list would delete the whole page)")
 	}
@@ -143,23 +143,17 @@ func (c *Client) DeletePageContent(ctx context.Context, docID, page string, elem
 		return Mutation{}, err
 	}
 	r.docContent = true
-	return c.write(ctx, r, "delete page content", opts)
+	return c.write(ctx, r, "delete page content")
 }
 
-// write sends a single write and returns its mutation, waited for when opts
-// ask so.
-func (c *Client) write(ctx context.Context, r *request, what string, opts []WriteOption) (Mutation, error) {
-	var o writeOptions
-	for _, opt := range opts {
-		opt(&o)
-	}
+// write sends a single write and returns its mutation.
+func (c *Client) write(ctx context.Context, r *request, what string) (Mutation, error) {
 	var m Mutation
 	if err := c.do(ctx, r, &m); err != nil {
 		return Mutation{}, fmt.Errorf("%s: %w", what, err)
 	}
 	m.At = time.Now()
-	muts, err := c.finishWrite(ctx, o, []Mutation{m})
-	return muts[0], err
+	return m, nil
 }
 
 // PageContentItem is one line or block of a page.

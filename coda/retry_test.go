@@ -21,28 +21,24 @@ func TestShouldRetry(t *testing.T) {
 		status     int
 		err        error
 		resendable bool
-		coda       bool // the error body was Coda's JSON
 		want       verdict
 	}{
 		{status: 200, resendable: true, want: retryNo},
 		{status: 202, resendable: false, want: retryNo},
-		{status: 400, resendable: true, coda: true, want: retryNo},
-		{status: 404, resendable: true, coda: true, want: retryNo},
-		{status: 422, resendable: false, coda: true, want: retryNo},
-		{status: 429, resendable: true, coda: true, want: retryYes},
+		{status: 400, resendable: true, want: retryNo},
+		{status: 404, resendable: true, want: retryNo},
+		{status: 422, resendable: false, want: retryNo},
+		{status: 429, resendable: true, want: retryYes},
 		{status: 429, resendable: false, want: retryYes},
 		{status: 500, resendable: true, want: retryYes},
-		{status: 500, resendable: false, coda: true, want: retryUnsafe}, // Coda's body does not say nothing was applied
-		{status: 500, resendable: false, want: retryUnsafe},
+		{status: 500, resendable: false, want: retryUnsafe}, // whoever answered: it may have been applied
 		{status: 501, resendable: true, want: retryNo},
 		{status: 501, resendable: false, want: retryNo},
 		{status: 502, resendable: true, want: retryYes},
-		{status: 502, resendable: false, coda: true, want: retryUnsafe},
 		{status: 502, resendable: false, want: retryUnsafe},
-		{status: 503, resendable: false, coda: true, want: retryUnsafe},
 		{status: 503, resendable: false, want: retryUnsafe},
 		{status: 504, resendable: true, want: retryYes},
-		{status: 504, resendable: false, coda: true, want: retryUnsafe},
+		{status: 504, resendable: false, want: retryUnsafe},
 		{err: io.EOF, resendable: true, want: retryYes},
 		{err: io.EOF, resendable: false, want: retryUnsafe},
 		{err: fmt.Errorf("wrapped: %w", dial), resendable: false, want: retryYes},
@@ -54,7 +50,7 @@ func TestShouldRetry(t *testing.T) {
 		{err: &net.OpError{Op: "remote error", Err: errors.New("tls: handshake failure")}, resendable: false, want: retryNo},
 		{err: &net.OpError{Op: "read", Err: io.EOF}, resendable: false, want: retryUnsafe},
 	} {
-		t.Run(fmt.Sprintf("status %d err %v resendable %v coda %v", tc.status, tc.err, tc.resendable, tc.coda), func(t *testing.T) {
+		t.Run(fmt.Sprintf("status %d err %v resendable %v", tc.status, tc.err, tc.resendable), func(t *testing.T) {
 			t.Parallel()
 			require.Equal(t, tc.want, shouldRetry(tc.status, tc.err, tc.resendable))
 		})

@@ -69,7 +69,7 @@ func TestInsertReadBackDelete(t *testing.T) {
 				s := typedFake()
 				c := fakeClient(t, s, codatest.DefaultToken)
 				ctx := t.Context()
-				muts, err := c.InsertRows(ctx, "dTyped", "grid-rel", testRow, append(tc.opts, coda.WithWait())...)
+				muts, err := applied(t, c)(c.InsertRows(ctx, "dTyped", "grid-rel", testRow, tc.opts...))
 				require.NoError(t, err)
 				require.Len(t, muts, 1)
 				require.Len(t, muts[0].AddedRowIDs, 1)
@@ -103,7 +103,7 @@ func TestDeleteRowRefused(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		s := typedFake(codatest.WithRowDeletesForbidden())
 		c := fakeClient(t, s, codatest.DefaultToken)
-		muts, err := c.InsertRows(t.Context(), "dTyped", "grid-rel", testRow, coda.WithWait())
+		muts, err := applied(t, c)(c.InsertRows(t.Context(), "dTyped", "grid-rel", testRow))
 		require.NoError(t, err)
 		_, err = c.DeleteRow(t.Context(), "dTyped", "grid-rel", muts[0].AddedRowIDs[0])
 		require.ErrorIs(t, err, coda.ErrForbidden)

@@ -63,24 +63,13 @@ type Mutation struct {
 	ID          string    `json:"id,omitempty"`          // the page created or updated
 	AddedRowIDs []string  `json:"addedRowIds,omitempty"` // rows inserted, only without key columns
 	At          time.Time `json:"-"`                     // when Coda accepted the write
-
-	// Warning is Coda's warning about the applied write, filled in only by
-	// writes made [WithWait].
-	Warning string `json:"-"`
 }
 
 // A WriteOption changes how a write is made.
 type WriteOption func(*writeOptions)
 
 type writeOptions struct {
-	wait    bool
 	parsing bool
-}
-
-// WithWait makes a write wait, with [Client.Wait], until Coda has applied
-// it, and fill in each [Mutation.Warning].
-func WithWait() WriteOption {
-	return func(o *writeOptions) { o.wait = true }
 }
 
 // WithValueParsing lets Coda parse row values as if typed into the doc
@@ -155,7 +144,7 @@ func (c *Client) writeRows(ctx context.Context, docID, table string, rows []RowE
 		m.At = time.Now()
 		muts = append(muts, m)
 	}
-	return c.finishWrite(ctx, o, muts)
+	return muts, nil
 }
 
 // BatchError is the failure of one request of a row write sent in several:
@@ -285,18 +274,6 @@ func upsertBody(b rowBatch, keys []byte) []byte {
 	return buf.Bytes()
 }
 
-// finishWrite waits for muts when the write was made [WithWait].
-func (c *Client) finishWrite(ctx context.Context, o writeOptions, muts []Mutation) ([]Mutation, error) {
-	if !o.wait || len(muts) == 0 {
-		return muts, nil
-	}
-	statuses, err := c.wait(ctx, muts)
-	for i, st := range statuses {
-		muts[i].Warning = st.Warning
-	}
-	return muts, err
-}
-
 // valueFormatRich asks for cell values as Markdown text and JSON-LD objects.
 const valueFormatRich = "rich"
 
@@ -389,20 +366,21 @@ func (c *Client) GetRow(ctx context.Context, docID, table, rowIDOrName string, o
 }
 
 // DeleteRow deletes one row of a table, by ID. Coda queues the delete and
-// answers with a [Mutation] whose ID is the row's; with [WithWait] it waits
-// until the row is gone, else pass the mutation to [Client.Wait]. Like other
-// writes it is paced, and retried only when Coda refused it (a 429, or a 5xx
-// in Coda's own error format); when its outcome is unknown the error wraps
+// answers with a [Mutation] whose ID is the row's; pass it to [Client.Wait]
+// to wait until the row is gone. Like other
+// writes it is paced, and retried only when it surely was not applied (a
+// 429, or a connection that could not be made); when its outcome is
+// unknown the error wraps
 // [ErrUnknownOutcome]. A restricted token without write access to the table
 // gets an error wrapping [ErrUnauthorized]; a token Coda otherwise refuses,
 // [ErrForbidden].
 //
 // Coda API: deleteRow, https://coda.io/developers/apis/v1#tag/Rows/operation/deleteRow
-func (c *Client) DeleteRow(ctx context.Context, docID, table, rowID string, opts ...WriteOption) (Mutation, error) {
+func (c *Client) DeleteRow(ctx context.Context, docID, table, rowID string) (Mutation, error) {
 	r, err := newRequest(http.MethodDelete, nil, nil, "docs", docID, "tables", table, "rows", rowID)
 	if err != nil {
 		return Mutation{}, err
 	}
 	r.docContent = true
-	return c.write(ctx, r, "delete row", opts)
+	return c.write(ctx, r, "delete row")
 }
