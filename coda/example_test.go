@@ -90,7 +90,7 @@ func ExampleClient_GetRow() {
 		{Column: "c-author", Value: "ada@example.com"},
 		{Column: "c-component", Value: "API"},
 	}}
-	// Against Coda, write WithWait and allow for GetRow's ErrNotFound while
+	// Against Coda, wait for the insert (Client.Wait) and allow for GetRow's ErrNotFound while
 	// Coda's read copy catches up; the fake applies writes at once.
 	for _, opts := range [][]coda.WriteOption{nil, {coda.WithValueParsing()}} {
 		muts, err := c.InsertRows(ctx, doc.ID, "grid-releases", []coda.RowEdit{row}, opts...)
