@@ -16,8 +16,9 @@ import (
 const tokenHelp = "In Coda, Account settings → API settings → Generate API token: restrict it to the doc, not to a table " +
 	"(the pipe reads the doc, and pages and automations are outside any table), with read and write access, and store it as a secured variable"
 
-// maxLogged bounds the bytes of a name from Coda's answers that a log line
-// quotes: a name is short, and an answer that is not Coda's may be anything.
+// maxLogged bounds the bytes of text from Coda's answers (a name, a
+// warning about a write) that a log line quotes: such text is short, and an
+// answer that is not Coda's may be anything.
 const maxLogged = 200
 
 // preflight checks the token and the doc before anything else.

@@ -184,7 +184,7 @@ func (p *Publisher) wait(ctx context.Context, muts []coda.Mutation, what string)
 	defer cancel()
 	warnings, err := p.client.Wait(ctx, muts...)
 	for _, w := range warnings {
-		p.log.Warn("Coda, about %s: %s", what, w)
+		p.log.Warn("Coda, about %s: %s", what, words.Clip(w, maxLogged))
 	}
 	switch {
 	case err == nil:

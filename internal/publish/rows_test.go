@@ -2,6 +2,7 @@ package publish
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -155,6 +156,22 @@ func TestCodaWarningsAreLogged(t *testing.T) {
 		for _, what := range []string{"the rows' text", "the writes"} {
 			require.Contains(t, log.String(), "WARNING: Coda, about "+what+": Some values could not be kept.")
 		}
+	})
+}
+
+// A warning in Coda's answer is clipped in the log: the answer may be
+// anything, of any size.
+func TestHugeCodaWarningIsClipped(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted(codatest.WithApplyWarning(strings.Repeat("W", 1<<20)))
+		doc := srv.AddDoc(codatest.Doc{Pages: []codatest.Page{{Name: "Release notes"}}})
+		cfg := Config{DocID: doc.ID, Page: "Release notes", PageMode: coda.Prepend, Wait: true, WaitTimeout: time.Minute}
+		var log recorder
+		_, err := New(fakeClient(t, srv), cfg, &log).Publish(t.Context(), notesOf("v1.0.0", "v1.0.0 (2026-02-06)", "fix"))
+		require.NoError(t, err)
+		require.Contains(t, log.String(), "WARNING: Coda, about the writes: WWW")
+		require.Less(t, len(log.String()), 2000, "the warning is clipped")
 	})
 }
 
