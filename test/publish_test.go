@@ -85,12 +85,14 @@ func TestOneSectionPerVersion(t *testing.T) {
 
 // TestConcurrentBuildsLeaveOneSection: a branch build and a tag build of
 // the same commit, and a rerun, at once, against a Coda that applies
-// writes 150 ms after accepting them.
+// writes 150 ms after accepting them. Their page writes are taken
+// together, so each run read the page before any of them wrote: each
+// writes a section, and the runs then remove all but one.
 func TestConcurrentBuildsLeaveOneSection(t *testing.T) {
 	t.Parallel()
 	repo := sampleRepo(t)
 	repo.Tag("v1.1.0")
-	srv, doc := newNotesDoc(t, codatest.WithWriteDelay(150*time.Millisecond))
+	srv, doc := newNotesDoc(t, codatest.WithWriteDelay(150*time.Millisecond), codatest.WithPageWritesAtOnce(3))
 	vars := codaVars(srv, doc, map[string]string{"CODA_PAGE": "Release notes", "CODA_TABLE": "Changes"})
 	tag := map[string]string{"BITBUCKET_TAG": "v1.1.0", "BITBUCKET_BRANCH": ""}
 	var wg sync.WaitGroup
@@ -105,6 +107,13 @@ func TestConcurrentBuildsLeaveOneSection(t *testing.T) {
 	require.Equal(t, 1, strings.Count(page, "## v1.1.0"), page)
 	require.Contains(t, page, "## Our own notes\nWritten by hand.\n")
 	require.Len(t, rowsBySHA(t, srv, doc), 4)
+	puts := 0
+	for _, r := range srv.Requests() {
+		if r.Method == "PUT" {
+			puts++
+		}
+	}
+	require.Equal(t, 3, puts, "each run wrote its section: the race was run")
 }
 
 // TestAppliedServerErrorsWriteNothingTwice: Coda answers each write first

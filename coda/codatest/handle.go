@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -13,6 +14,9 @@ import (
 // fault injection, the body limit and the endpoint, and records it.
 func (s *Server) handle(r *http.Request) result {
 	body, tooLarge := readBody(r, s.cfg.maxBodyBytes)
+	if r.Method == http.MethodPut && strings.Contains(r.URL.Path, "/pages/") {
+		s.atOnce.wait()
+	}
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -23,6 +27,45 @@ func (s *Server) handle(r *http.Request) result {
 	res := s.process(c, tooLarge)
 	s.record(c, res)
 	return res
+}
+
+// heldWriteTimeout is the longest a gate holds a request.
+const heldWriteTimeout = 10 * time.Second
+
+// gate holds the first n requests that pass it until all n have come.
+type gate struct {
+	mu   sync.Mutex
+	n    int           // requests still to come before it opens
+	open chan struct{} // closed when it opens
+}
+
+// newGate returns a gate for n requests, or nil, which holds none, when n
+// is 0.
+func newGate(n int) *gate {
+	if n <= 0 {
+		return nil
+	}
+	return &gate{n: n, open: make(chan struct{})}
+}
+
+// wait holds the caller until the gate is open, or for at most
+// [heldWriteTimeout]; once open, it holds no one.
+func (g *gate) wait() {
+	if g == nil {
+		return
+	}
+	g.mu.Lock()
+	if g.n > 0 {
+		g.n--
+		if g.n == 0 {
+			close(g.open)
+		}
+	}
+	g.mu.Unlock()
+	select {
+	case <-g.open:
+	case <-time.After(heldWriteTimeout):
+	}
 }
 
 // readBody reads the request body, at most limit+1 bytes; tooLarge reports

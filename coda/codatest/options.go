@@ -19,6 +19,7 @@ type config struct {
 	forbidRowDeletes  bool
 	scopedNoStatus    bool
 	redirectTo        string
+	pageWritesAtOnce  int
 }
 
 // defaultConfig returns the settings of a server built without options.
@@ -48,6 +49,16 @@ func WithToken(token string) Option {
 // next request.
 func WithWriteDelay(d time.Duration) Option {
 	return func(c *config) { c.writeDelay = d }
+}
+
+// WithPageWritesAtOnce makes the server hold the first n page updates
+// (PUT …/pages/{page}) until all n have arrived, then take them: n runs
+// that each read the page and then write it all read it before any of
+// their writes was accepted, the race that builds started together hit
+// now and then. A held update is let go after [heldWriteTimeout] even if
+// fewer arrived, so that a test fails rather than hangs.
+func WithPageWritesAtOnce(n int) Option {
+	return func(c *config) { c.pageWritesAtOnce = n }
 }
 
 // WithApplyWarning makes GET /mutationStatus/{requestId} report warning w

@@ -3,7 +3,10 @@ package codatest_test
 import (
 	"encoding/json"
 	"net/http"
+	"sync"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -276,4 +279,38 @@ func TestDeletePageContent(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestPageWritesAtOnce: the first page updates are held until all have
+// come, so that none is accepted before the others were sent; later ones
+// are not held, and a lone one is let go after a while.
+func TestPageWritesAtOnce(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := newFixture(codatest.WithPageWritesAtOnce(2))
+		a := newAPI(t, srv, nil)
+		put := func() { want(t, a.do("PUT", "/docs/"+docID+"/pages/"+pageID, contentUpdate("append", "markdown", "x", "")), http.StatusAccepted) }
+		var wg sync.WaitGroup
+		wg.Go(put)
+		synctest.Wait()
+		if n := len(srv.Requests()); n != 0 {
+			t.Fatalf("%d requests taken before the second came: the first should be held", n)
+		}
+		start := time.Now()
+		wg.Go(put)
+		wg.Wait()
+		if n := len(srv.Requests()); n != 2 {
+			t.Fatalf("%d requests taken, want 2", n)
+		}
+		put()
+		if d := time.Since(start); d != 0 {
+			t.Errorf("later updates were held %v", d)
+		}
+
+		lone := newFixture(codatest.WithPageWritesAtOnce(2))
+		want(t, newAPI(t, lone, nil).do("PUT", "/docs/"+docID+"/pages/"+pageID, contentUpdate("append", "markdown", "x", "")), http.StatusAccepted)
+		if d := time.Since(start); d != 10*time.Second {
+			t.Errorf("a lone update was held %v, want 10s", d)
+		}
+	})
 }

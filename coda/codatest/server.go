@@ -42,6 +42,7 @@ type Server struct {
 	lastFault map[string]bool // method+path → whether its last request was faulted
 	requests  []Request
 	stats     Stats
+	atOnce    *gate // holds page updates, see [WithPageWritesAtOnce]
 }
 
 // NewServer starts a fake Coda API on a loopback port. Its URL is
@@ -76,6 +77,7 @@ func newServer(opts []Option) *Server {
 		mutations: make(map[string]*mutation),
 		rng:       rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		lastFault: make(map[string]bool),
+		atOnce:    newGate(cfg.pageWritesAtOnce),
 	}
 }
 
