@@ -32,17 +32,6 @@ func newNotesDoc(t *testing.T, opts ...codatest.Option) (*codatest.Server, codat
 	return srv, doc
 }
 
-// pageEdits counts the page writes and page content deletes srv received.
-func pageEdits(srv *codatest.Server) int {
-	n := 0
-	for _, r := range srv.Requests() {
-		if r.Method == "PUT" || r.Method == "DELETE" && strings.HasSuffix(r.Path, "/content") {
-			n++
-		}
-	}
-	return n
-}
-
 // TestOneSectionPerVersion is a month of builds in short: two branch
 // builds of main (the computed v1.1.0, from two commits), then the tag
 // build of v1.1.0, then a rerun of it. The page ends with one section for
@@ -70,9 +59,9 @@ func TestOneSectionPerVersion(t *testing.T) {
 	repo.Tag("v1.1.0")
 	tag := map[string]string{"BITBUCKET_TAG": "v1.1.0", "BITBUCKET_BRANCH": ""}
 	run(second, tag)
-	edits := pageEdits(srv)
+	edits := srv.PageEdits()
 	res := run(second, tag)
-	require.Equal(t, edits, pageEdits(srv), "a rerun of the same build writes nothing to the page")
+	require.Equal(t, edits, srv.PageEdits(), "a rerun of the same build writes nothing to the page")
 	require.Contains(t, res.stderr, `notes of v1.1.0 already on page "Release notes"`)
 
 	page = srv.PageMarkdown(doc.ID, "Release notes")
@@ -182,10 +171,10 @@ func TestReleaseOverCodasLimits(t *testing.T) {
 	require.Equal(t, commits+4, payload.EntriesTotal)
 	require.Less(t, len(payload.Entries), commits+4)
 
-	edits := pageEdits(srv)
+	edits := srv.PageEdits()
 	res = runPipe(t, repo.Dir, env)
 	require.Equal(t, 0, res.code, res.output())
-	require.Equal(t, edits, pageEdits(srv), "the rerun finds the section written in several writes")
+	require.Equal(t, edits, srv.PageEdits(), "the rerun finds the section written in several writes")
 }
 
 // TestAutomationFailureAfterWritesSaysRerunIsSafe: the rule is off; the

@@ -289,7 +289,9 @@ func TestPageWritesAtOnce(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		srv := newFixture(codatest.WithPageWritesAtOnce(2))
 		a := newAPI(t, srv, nil)
-		put := func() { want(t, a.do("PUT", "/docs/"+docID+"/pages/"+pageID, contentUpdate("append", "markdown", "x", "")), http.StatusAccepted) }
+		put := func() {
+			want(t, a.do("PUT", "/docs/"+docID+"/pages/"+pageID, contentUpdate("append", "markdown", "x", "")), http.StatusAccepted)
+		}
 		var wg sync.WaitGroup
 		wg.Go(put)
 		synctest.Wait()

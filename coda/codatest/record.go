@@ -3,6 +3,7 @@ package codatest
 import (
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -99,6 +100,20 @@ func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Request(nil), s.requests...)
+}
+
+// PageEdits counts the requests so far that edit a page's content or
+// properties: page updates (PUT …/pages/{page}) and content deletes
+// (DELETE …/pages/{page}/content), whatever their answer.
+func (s *Server) PageEdits() int {
+	n := 0
+	for _, r := range s.Requests() {
+		if r.Method == http.MethodPut && strings.Contains(r.Path, "/pages/") ||
+			r.Method == http.MethodDelete && strings.HasSuffix(r.Path, "/content") {
+			n++
+		}
+	}
+	return n
 }
 
 // Stats returns the request counts so far.

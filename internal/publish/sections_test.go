@@ -78,17 +78,6 @@ func notesOf(version, heading string, entries ...string) changelog.Release {
 	return changelog.Release{Version: version, Markdown: md}
 }
 
-// pageWrites counts the page writes and content deletes srv received.
-func pageWrites(srv *codatest.Server) int {
-	n := 0
-	for _, r := range srv.Requests() {
-		if r.Method == "PUT" || r.Method == "DELETE" && strings.HasSuffix(r.Path, "/content") {
-			n++
-		}
-	}
-	return n
-}
-
 // handWritten is the ids and text of the page's elements outside the
 // release sections, to check that they stay as they were.
 func handWritten(srv *codatest.Server, docID string) []codatest.PageElement {
@@ -124,9 +113,9 @@ func TestOneSectionPerVersion(t *testing.T) {
 				publish(notesOf("v2.0.1", "v2.0.1 (aaaaaaa, 2026-02-06)", "fix: one"))
 				publish(notesOf("v2.0.1", "v2.0.1 (bbbbbbb, 2026-02-07)", "fix: one", "fix: two"))
 				publish(notesOf("v2.0.1", "v2.0.1 (2026-02-08)", "fix: one", "fix: two"))
-				writes := pageWrites(srv)
+				writes := srv.PageEdits()
 				done := publish(notesOf("v2.0.1", "v2.0.1 (2026-02-08)", "fix: one", "fix: two"))
-				require.Equal(t, writes, pageWrites(srv), "a rerun of the same build writes nothing")
+				require.Equal(t, writes, srv.PageEdits(), "a rerun of the same build writes nothing")
 				require.Equal(t, []string{`notes of v2.0.1 already on page "Release notes"`}, withoutLinks(done))
 
 				released := "## v2.0.1 (2026-02-08)\n- fix: one\n- fix: two\n"
@@ -170,7 +159,7 @@ func TestEscapedVersionIsRecognised(t *testing.T) {
 			_, err := New(fakeClient(t, srv), cfg, discard{}).Publish(t.Context(), rel)
 			require.NoError(t, err)
 		}
-		require.Equal(t, 1, pageWrites(srv), "the rerun found the notes")
+		require.Equal(t, 1, srv.PageEdits(), "the rerun found the notes")
 		require.Len(t, sectionsOf(pageItems(srv, doc.ID), version), 1)
 	})
 }
@@ -212,7 +201,7 @@ func TestConcurrentRunsLeaveOneSection(t *testing.T) {
 				page := srv.PageMarkdown(doc.ID, "Release notes")
 				require.Equal(t, 1, strings.Count(page, "## v2.0.1"), page)
 				require.Contains(t, page, "Under v2.0.0 by hand.\n## Our own notes\nKeep me.\n")
-				require.GreaterOrEqual(t, pageWrites(srv), runs+1, "the runs wrote a section each, then removed the extra ones")
+				require.GreaterOrEqual(t, srv.PageEdits(), runs+1, "the runs wrote a section each, then removed the extra ones")
 			})
 		})
 	}
