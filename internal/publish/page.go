@@ -49,6 +49,13 @@ type pageEdit struct {
 	written, kept []string
 }
 
+// same reports whether e makes the same requests as o: planned again
+// against a fresh read of the page, an edit Coda refused comes out the
+// same when the page did not change under it.
+func (e pageEdit) same(o pageEdit) bool {
+	return slices.Equal(e.writes, o.writes) && slices.Equal(e.deletes, o.deletes)
+}
+
 // pageWriteBudget is the most markdown, encoded ([encodedLen]), that one
 // page write carries: Coda's request limit less the rest of the body (an
 // element-relative insert, the largest).
@@ -237,6 +244,8 @@ const maxPageEdits = 3
 func (p *Publisher) writeNotes(ctx context.Context, plan *notesPlan) ([]coda.Mutation, string, error) {
 	var muts []coda.Mutation
 	var edit pageEdit
+	var refused *pageEdit // the edit Coda refused last round, if it did, and why
+	var refusal error
 	for round := 1; ; round++ {
 		var items []coda.PageContentItem
 		if plan.mode != coda.Replace {
@@ -246,6 +255,11 @@ func (p *Publisher) writeNotes(ctx context.Context, plan *notesPlan) ([]coda.Mut
 			}
 		}
 		e := planEdit(plan, items, p.log)
+		if refused != nil && e.same(*refused) {
+			// The page has what it had: the refusal was not about it.
+			return nil, "", fmt.Errorf("write the notes to page %q: %w", plan.page.Name, p.accessError(refusal))
+		}
+		refused = nil
 		if round == 1 {
 			edit = e
 			if p.beforePageWrite != nil {
@@ -260,6 +274,9 @@ func (p *Publisher) writeNotes(ctx context.Context, plan *notesPlan) ([]coda.Mut
 		if round == maxPageEdits || !pageWriteRecoverable(err) {
 			return nil, "", fmt.Errorf("write the notes to page %q: %w", plan.page.Name, p.accessError(err))
 		}
+		if !errors.Is(err, coda.ErrUnknownOutcome) {
+			refused, refusal = &e, err
+		}
 		p.log.Info("Writing the notes to page %q: %v; reading the page to send only what is missing.", plan.page.Name, err)
 	}
 	if plan.mode != coda.Replace && len(edit.writes) > 0 {
@@ -273,12 +290,15 @@ func (p *Publisher) writeNotes(ctx context.Context, plan *notesPlan) ([]coda.Mut
 }
 
 // pageWriteRecoverable reports whether a failed page write is one a fresh
-// read of the page can sort out: its outcome is unknown, or Coda refused
-// an element the page no longer has.
+// read of the page may sort out: its outcome is unknown, or Coda refused
+// it (a 400), as it refuses an element that another run deleted meanwhile.
+// Coda documents no wording for that refusal, so any 400 counts; one that
+// a fresh read of the page does not explain is then reported (see
+// [pageEdit.same]).
 func pageWriteRecoverable(err error) bool {
 	var apiErr *coda.Error
 	return errors.Is(err, coda.ErrUnknownOutcome) ||
-		errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusBadRequest && strings.Contains(apiErr.Message, "lement")
+		errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusBadRequest
 }
 
 // applyEdit makes e's writes, in order, then its delete.
@@ -305,9 +325,10 @@ func (p *Publisher) applyEdit(ctx context.Context, page coda.Page, e pageEdit) (
 // and deletes every section of a planned version but the first on the
 // page: two runs that wrote the same version at once both see the same
 // sections, and both keep the same one. When the page cannot be read in
-// time it warns: a rerun removes them.
+// time, or the delete does not go through, it warns: a rerun removes them.
 func (p *Publisher) removeSecondSections(ctx context.Context, plan *notesPlan) ([]coda.Mutation, error) {
 	var muts []coda.Mutation
+	var last error
 	for round := 1; round <= maxPageEdits; round++ {
 		items, err := p.readPage(ctx, plan.page)
 		if errors.Is(err, coda.ErrDocNotUpToDate) {
@@ -334,7 +355,10 @@ func (p *Publisher) removeSecondSections(ctx context.Context, plan *notesPlan) (
 		if !pageWriteRecoverable(err) {
 			return nil, fmt.Errorf("remove a second section from page %q: %w", plan.page.Name, p.accessError(err))
 		}
+		last = err
 	}
+	p.log.Warn("Page %q keeps a second section of a version another run wrote at once: removing it failed %s (last: %v); a rerun removes it.",
+		plan.page.Name, words.Plural(maxPageEdits, "time", "times"), last)
 	return muts, nil
 }
 

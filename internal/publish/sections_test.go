@@ -3,6 +3,8 @@ package publish
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -289,5 +291,75 @@ func TestRerunSaysWhatHappened(t *testing.T) {
 		done, err := New(fakeClient(t, srv), cfg, discard{}).Publish(t.Context(), notesOf("v2.0.1", "v2.0.1 (2026-02-08)", "fix"))
 		require.NoError(t, err)
 		require.Equal(t, []string{`notes of v2.0.1 already on page "Release notes"`, "automation a-rule1 triggered"}, withoutLinks(done))
+	})
+}
+
+// genericRefusals passes requests to next and gives every write Coda
+// refuses with a 400 Coda's bare "Bad Request" message: Coda documents no
+// wording for refusing an element the page no longer has.
+type genericRefusals struct{ next http.RoundTripper }
+
+func (g genericRefusals) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := g.next.RoundTrip(r)
+	if err == nil && resp.StatusCode == http.StatusBadRequest && r.Method != http.MethodGet {
+		resp.Body.Close()
+		resp.Body = io.NopCloser(strings.NewReader(`{"statusCode":400,"statusMessage":"Bad Request","message":"Bad Request"}`))
+		resp.ContentLength = -1
+		resp.Header.Del("Content-Length")
+	}
+	return resp, err
+}
+
+// TestRunsReplacingASectionAtOnce: two runs read the page, then both
+// replace the same section; Coda applies writes at once, so one of them
+// is refused an element the other deleted, in words of Coda's own. That
+// run reads the page again and finds the notes there.
+func TestRunsReplacingASectionAtOnce(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted()
+		doc := srv.AddDoc(codatest.Doc{Pages: []codatest.Page{{Name: "Release notes", Markdown: sectionsPage}}})
+		cfg := Config{DocID: doc.ID, Page: "Release notes", PageMode: coda.Prepend, WaitTimeout: time.Minute}
+		rel := notesOf("v2.0.0", "v2.0.0 (2026-02-06)", "new entry")
+		const runs = 2
+		var wg, read sync.WaitGroup
+		read.Add(runs)
+		for range runs {
+			wg.Go(func() {
+				c, err := coda.NewClient(codatest.DefaultToken, coda.WithBaseURL(srv.URL),
+					coda.WithHTTPClient(&http.Client{Transport: genericRefusals{srv.Client().Transport}}))
+				require.NoError(t, err)
+				p := New(c, cfg, discard{})
+				p.beforePageWrite = func() { read.Done(); read.Wait() }
+				_, err = p.Publish(t.Context(), rel)
+				require.NoError(t, err)
+			})
+		}
+		wg.Wait()
+		require.Equal(t, "Intro by hand.\n## v2.0.0 (2026-02-06)\n- new entry\n## Our own notes\nKeep me.\n", srv.PageMarkdown(doc.ID, "Release notes"))
+		refused := 0
+		for _, r := range srv.Requests() {
+			if r.Status == http.StatusBadRequest {
+				refused++
+			}
+		}
+		require.Positive(t, refused, "a run was refused an element")
+	})
+}
+
+// TestRefusedPageWriteIsReported: a page write Coda refuses for a reason
+// that a fresh read of the page does not change is reported, after that
+// one read, and not sent again.
+func TestRefusedPageWriteIsReported(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted(codatest.WithMaxBodyBytes(100))
+		doc := srv.AddDoc(codatest.Doc{Pages: []codatest.Page{{Name: "Release notes", Markdown: sectionsPage}}})
+		cfg := Config{DocID: doc.ID, Page: "Release notes", PageMode: coda.Prepend, WaitTimeout: time.Minute}
+		_, err := New(fakeClient(t, srv), cfg, discard{}).Publish(t.Context(), notesOf("v2.0.1", "v2.0.1 (2026-02-08)", strings.Repeat("long entry ", 20)))
+		require.ErrorContains(t, err, `write the notes to page "Release notes": update page content: coda: PUT`)
+		require.ErrorContains(t, err, "400")
+		require.Equal(t, 1, srv.PageEdits(), "refused once, not sent again")
+		require.Equal(t, sectionsPage, srv.PageMarkdown(doc.ID, "Release notes"))
 	})
 }
