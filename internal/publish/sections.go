@@ -95,19 +95,18 @@ func (s section) ids(items []coda.PageContentItem) []string {
 	return ids
 }
 
-// says reports whether s holds the text of markdown, compared as Coda
-// shows it: letters and digits only, so that markdown syntax, escapes and
-// list markers, which Coda turns into styles, do not count. What follows
-// that text in the section (a line a person added under the notes) does
-// not count either: the notes are there, and a rerun leaves the section
-// alone.
+// says reports whether s holds the text of markdown and nothing else,
+// compared as Coda shows it: letters and digits only, so that markdown
+// syntax, escapes and list markers, which Coda turns into styles, do not
+// count. A section with more (an entry of a commit since excluded, a line
+// a person added under the notes) does not say the same, and is replaced.
 func (s section) says(items []coda.PageContentItem, markdown string) bool {
 	want := lettersAndDigits(markdownText(markdown))
 	var page strings.Builder
 	for _, it := range items[s.start:s.end] {
 		page.WriteString(lettersAndDigits(it.Content))
-		if page.Len() >= len(want) {
-			break
+		if page.Len() > len(want) {
+			return false
 		}
 	}
 	return page.String() == want

@@ -363,3 +363,23 @@ func TestRefusedPageWriteIsReported(t *testing.T) {
 		require.Equal(t, sectionsPage, srv.PageMarkdown(doc.ID, "Release notes"))
 	})
 }
+
+// TestSectionWithMoreIsReplaced: a section that holds the notes and more
+// (the entry of a commit excluded since, a line added under the notes)
+// does not say the same: a rerun replaces it.
+func TestSectionWithMoreIsReplaced(t *testing.T) {
+	t.Parallel()
+	for name, extra := range map[string]string{"excluded entry": "- b\n", "line by hand": "Added by hand.\n"} {
+		t.Run(name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				srv := codatest.NewUnstarted()
+				page := "## v2.0.0 (2026-02-06)\n- a\n" + extra + "## v1.0.0 (2026-01-01)\n- z\n"
+				doc := srv.AddDoc(codatest.Doc{Pages: []codatest.Page{{Name: "Release notes", Markdown: page}}})
+				cfg := Config{DocID: doc.ID, Page: "Release notes", PageMode: coda.Prepend, WaitTimeout: time.Minute}
+				_, err := New(fakeClient(t, srv), cfg, discard{}).Publish(t.Context(), notesOf("v2.0.0", "v2.0.0 (2026-02-06)", "a"))
+				require.NoError(t, err)
+				require.Equal(t, "## v2.0.0 (2026-02-06)\n- a\n## v1.0.0 (2026-01-01)\n- z\n", srv.PageMarkdown(doc.ID, "Release notes"))
+			})
+		})
+	}
+}
