@@ -24,7 +24,7 @@ import (
 // requests that fit.
 
 // clippedCell ends a text cell clipped so that its row fits Coda's limit.
-const clippedCell = " … [clipped: the row was over Coda's 85 KB row limit]"
+var clippedCell = fmt.Sprintf(" … [clipped: the row was over Coda's %d KB row limit]", coda.MaxRowSize/1000)
 
 // fitRow returns row with its longest text cells (never those of the
 // columns in keys) clipped until the row fits [coda.MaxRowSize], and
