@@ -136,7 +136,7 @@ func planEdit(plan *notesPlan, items []coda.PageContentItem, log Logger) pageEdi
 	for i, n := range plan.notes {
 		secs := sectionsOf(items, n.version)
 		for _, dup := range seconds(secs) {
-			logf(log, "Page %q has a second section for %s (two runs wrote at once); removing it.", plan.page.Name, n.version)
+			logf(log, "Page %q has a second section for %s (left by runs at once, or by a run stopped while it replaced the section); removing it.", plan.page.Name, n.version)
 			e.deletes = append(e.deletes, dup.ids(items)...)
 		}
 		switch {

@@ -383,3 +383,22 @@ func TestSectionWithMoreIsReplaced(t *testing.T) {
 		})
 	}
 }
+
+// TestRerunAfterAStopMidReplace: a run stopped after it wrote the new
+// section before the old one, and before it deleted the old one. The
+// rerun writes nothing, deletes the old section and says why.
+func TestRerunAfterAStopMidReplace(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted()
+		page := "## v2.0.0 (2026-02-06)\n- new\n## v2.0.0 (2026-02-01)\n- old\n## v1.0.0 (2026-01-01)\n- z\n"
+		doc := srv.AddDoc(codatest.Doc{Pages: []codatest.Page{{Name: "Release notes", Markdown: page}}})
+		cfg := Config{DocID: doc.ID, Page: "Release notes", PageMode: coda.Prepend, WaitTimeout: time.Minute}
+		var log recorder
+		_, err := New(fakeClient(t, srv), cfg, &log).Publish(t.Context(), notesOf("v2.0.0", "v2.0.0 (2026-02-06)", "new"))
+		require.NoError(t, err)
+		require.Equal(t, "## v2.0.0 (2026-02-06)\n- new\n## v1.0.0 (2026-01-01)\n- z\n", srv.PageMarkdown(doc.ID, "Release notes"))
+		require.Equal(t, 1, srv.PageEdits(), "one delete, no write")
+		require.Contains(t, log.String(), `INFO: Page "Release notes" has a second section for v2.0.0 (left by runs at once, or by a run stopped while it replaced the section); removing it.`)
+	})
+}
