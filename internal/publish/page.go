@@ -280,7 +280,7 @@ func (p *Publisher) writeNotes(ctx context.Context, plan *notesPlan) ([]coda.Mut
 		p.log.Info("Writing the notes to page %q: %v; reading the page to send only what is missing.", plan.page.Name, err)
 	}
 	if plan.mode != coda.Replace && len(edit.writes) > 0 {
-		m, err := p.removeSecondSections(ctx, plan)
+		m, err := p.removeSecondSections(ctx, plan, edit.written)
 		if err != nil {
 			return nil, "", err
 		}
@@ -326,7 +326,10 @@ func (p *Publisher) applyEdit(ctx context.Context, page coda.Page, e pageEdit) (
 // page: two runs that wrote the same version at once both see the same
 // sections, and both keep the same one. When the page cannot be read in
 // time, or the delete does not go through, it warns: a rerun removes them.
-func (p *Publisher) removeSecondSections(ctx context.Context, plan *notesPlan) ([]coda.Mutation, error) {
+// It also warns when the section that stays of a version the run wrote is
+// not the run's own (another run wrote different notes of it at once): the
+// run's notes are then not on the page, and a rerun writes them.
+func (p *Publisher) removeSecondSections(ctx context.Context, plan *notesPlan, written []string) ([]coda.Mutation, error) {
 	var muts []coda.Mutation
 	var last error
 	for round := 1; round <= maxPageEdits; round++ {
@@ -337,6 +340,9 @@ func (p *Publisher) removeSecondSections(ctx context.Context, plan *notesPlan) (
 		}
 		if err != nil {
 			return nil, err
+		}
+		if round == 1 {
+			p.warnOthersNotes(plan, written, items)
 		}
 		var dups []string
 		for _, n := range plan.notes {
@@ -360,6 +366,20 @@ func (p *Publisher) removeSecondSections(ctx context.Context, plan *notesPlan) (
 	p.log.Warn("Page %q keeps a second section of a version another run wrote at once: removing it failed %s (last: %v); a rerun removes it.",
 		plan.page.Name, words.Plural(maxPageEdits, "time", "times"), last)
 	return muts, nil
+}
+
+// warnOthersNotes warns for each version in written whose first section
+// on the page, the one that stays, does not say the run's notes.
+func (p *Publisher) warnOthersNotes(plan *notesPlan, written []string, items []coda.PageContentItem) {
+	for _, n := range plan.notes {
+		if !slices.Contains(written, n.version) {
+			continue
+		}
+		if secs := sectionsOf(items, n.version); len(secs) > 0 && !secs[0].says(items, strings.Join(n.parts, "")) {
+			p.log.Warn("Page %q: the section of %s that stays is not this run's: another run wrote other notes of %s at the same time. "+
+				"This run's notes are not on the page; rerun it to write them.", plan.page.Name, n.version, n.version)
+		}
+	}
 }
 
 // notesSummary says what the edit did to the page.

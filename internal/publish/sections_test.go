@@ -402,3 +402,44 @@ func TestRerunAfterAStopMidReplace(t *testing.T) {
 		require.Contains(t, log.String(), `INFO: Page "Release notes" has a second section for v2.0.0 (left by runs at once, or by a run stopped while it replaced the section); removing it.`)
 	})
 }
+
+// TestOtherRunsNotesAreNotClaimed: two runs of the same version with
+// different notes (a branch build and a tag build) write at once; one
+// section stays, and the run whose notes it is not says so.
+func TestOtherRunsNotesAreNotClaimed(t *testing.T) {
+	t.Parallel()
+	synctest.Test(t, func(t *testing.T) {
+		srv := codatest.NewUnstarted(codatest.WithWriteDelay(2 * time.Second))
+		doc := srv.AddDoc(codatest.Doc{Pages: []codatest.Page{{Name: "Release notes", Markdown: sectionsPage}}})
+		cfg := Config{DocID: doc.ID, Page: "Release notes", PageMode: coda.Prepend, WaitTimeout: time.Minute}
+		rels := []changelog.Release{
+			notesOf("v2.0.1", "v2.0.1 (5cb9d8d, 2026-02-08)", "fix: one"),
+			notesOf("v2.0.1", "v2.0.1 (2026-02-08)", "fix: one"),
+		}
+		logs := make([]recorder, len(rels))
+		var wg, read sync.WaitGroup
+		read.Add(len(rels))
+		for i, rel := range rels {
+			wg.Go(func() {
+				p := New(fakeClient(t, srv), cfg, &logs[i])
+				p.beforePageWrite = func() { read.Done(); read.Wait() }
+				_, err := p.Publish(t.Context(), rel)
+				require.NoError(t, err)
+			})
+		}
+		wg.Wait()
+		time.Sleep(2 * time.Second)
+		page := srv.PageMarkdown(doc.ID, "Release notes")
+		require.Equal(t, 1, strings.Count(page, "## v2.0.1"), page)
+		warned := 0
+		for i, rel := range rels {
+			mine := strings.Contains(page, strings.SplitN(rel.Markdown, "\n", 2)[0]+"\n")
+			claims := !strings.Contains(logs[i].String(), "the section of v2.0.1 that stays is not this run's")
+			require.Equal(t, mine, claims, "run %d; page:\n%s\nlog:\n%s", i, page, logs[i].String())
+			if !claims {
+				warned++
+			}
+		}
+		require.Equal(t, 1, warned)
+	})
+}
