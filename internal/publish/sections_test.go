@@ -175,6 +175,23 @@ func pageItems(srv *codatest.Server, docID string) []coda.PageContentItem {
 	return items
 }
 
+// publishAtOnce publishes each of rels with its own publisher from
+// newPublisher, all at once: every run reads the page before any of them
+// writes it.
+func publishAtOnce(t *testing.T, rels []changelog.Release, newPublisher func(i int) *Publisher) {
+	var wg, read sync.WaitGroup
+	read.Add(len(rels))
+	for i, rel := range rels {
+		wg.Go(func() {
+			p := newPublisher(i)
+			p.beforePageWrite = func() { read.Done(); read.Wait() }
+			_, err := p.Publish(t.Context(), rel)
+			require.NoError(t, err)
+		})
+	}
+	wg.Wait()
+}
+
 // TestConcurrentRunsLeaveOneSection: runs that read the page before any
 // of them wrote all write a section; each then reads the page and removes
 // the sections after the first, so one is left.
@@ -188,17 +205,7 @@ func TestConcurrentRunsLeaveOneSection(t *testing.T) {
 				cfg := Config{DocID: doc.ID, Page: "Release notes", PageMode: mode, WaitTimeout: time.Minute}
 				rel := notesOf("v2.0.1", "v2.0.1 (2026-02-08)", "fix: one")
 				const runs = 4
-				var wg, read sync.WaitGroup
-				read.Add(runs)
-				for range runs {
-					wg.Go(func() {
-						p := New(fakeClient(t, srv), cfg, discard{})
-						p.beforePageWrite = func() { read.Done(); read.Wait() } // every run read the page before any wrote
-						_, err := p.Publish(t.Context(), rel)
-						require.NoError(t, err)
-					})
-				}
-				wg.Wait()
+				publishAtOnce(t, []changelog.Release{rel, rel, rel, rel}, func(int) *Publisher { return New(fakeClient(t, srv), cfg, discard{}) })
 				time.Sleep(2 * time.Second)
 				page := srv.PageMarkdown(doc.ID, "Release notes")
 				require.Equal(t, 1, strings.Count(page, "## v2.0.1"), page)
@@ -321,21 +328,12 @@ func TestRunsReplacingASectionAtOnce(t *testing.T) {
 		doc := srv.AddDoc(codatest.Doc{Pages: []codatest.Page{{Name: "Release notes", Markdown: sectionsPage}}})
 		cfg := Config{DocID: doc.ID, Page: "Release notes", PageMode: coda.Prepend, WaitTimeout: time.Minute}
 		rel := notesOf("v2.0.0", "v2.0.0 (2026-02-06)", "new entry")
-		const runs = 2
-		var wg, read sync.WaitGroup
-		read.Add(runs)
-		for range runs {
-			wg.Go(func() {
-				c, err := coda.NewClient(codatest.DefaultToken, coda.WithBaseURL(srv.URL),
-					coda.WithHTTPClient(&http.Client{Transport: genericRefusals{srv.Client().Transport}}))
-				require.NoError(t, err)
-				p := New(c, cfg, discard{})
-				p.beforePageWrite = func() { read.Done(); read.Wait() }
-				_, err = p.Publish(t.Context(), rel)
-				require.NoError(t, err)
-			})
-		}
-		wg.Wait()
+		publishAtOnce(t, []changelog.Release{rel, rel}, func(int) *Publisher {
+			c, err := coda.NewClient(codatest.DefaultToken, coda.WithBaseURL(srv.URL),
+				coda.WithHTTPClient(&http.Client{Transport: genericRefusals{srv.Client().Transport}}))
+			require.NoError(t, err)
+			return New(c, cfg, discard{})
+		})
 		require.Equal(t, "Intro by hand.\n## v2.0.0 (2026-02-06)\n- new entry\n## Our own notes\nKeep me.\n", srv.PageMarkdown(doc.ID, "Release notes"))
 		refused := 0
 		for _, r := range srv.Requests() {
@@ -417,17 +415,7 @@ func TestOtherRunsNotesAreNotClaimed(t *testing.T) {
 			notesOf("v2.0.1", "v2.0.1 (2026-02-08)", "fix: one"),
 		}
 		logs := make([]recorder, len(rels))
-		var wg, read sync.WaitGroup
-		read.Add(len(rels))
-		for i, rel := range rels {
-			wg.Go(func() {
-				p := New(fakeClient(t, srv), cfg, &logs[i])
-				p.beforePageWrite = func() { read.Done(); read.Wait() }
-				_, err := p.Publish(t.Context(), rel)
-				require.NoError(t, err)
-			})
-		}
-		wg.Wait()
+		publishAtOnce(t, rels, func(i int) *Publisher { return New(fakeClient(t, srv), cfg, &logs[i]) })
 		time.Sleep(2 * time.Second)
 		page := srv.PageMarkdown(doc.ID, "Release notes")
 		require.Equal(t, 1, strings.Count(page, "## v2.0.1"), page)
