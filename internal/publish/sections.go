@@ -38,6 +38,15 @@ func headingLevel(style string) int {
 	return 0
 }
 
+// releaseHeading reports whether it is a heading of level that reads as
+// a release's: text, then a part in parentheses ("v2.0.1 (2026-02-06)"),
+// as [changelog.Release.Heading] writes it. A heading a person wrote
+// ("About this page") is not one.
+func releaseHeading(it coda.PageContentItem, level int) bool {
+	text := strings.TrimSpace(it.Content)
+	return headingLevel(it.Style) == level && headingVersion(text) != text
+}
+
 // notesLevel is the heading level of the notes' first line (2 for
 // "## v2.0.1 (…)"), or 2 when it is not an H1–H3 heading.
 func notesLevel(markdown string) int {

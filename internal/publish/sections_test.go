@@ -431,3 +431,31 @@ func TestOtherRunsNotesAreNotClaimed(t *testing.T) {
 		require.Equal(t, 1, warned)
 	})
 }
+
+// TestNewNotesGoBelowAHeadingByHand: with prepend, a new version's notes
+// go above the newest release's section, not above a heading a person
+// wrote at the top of the page.
+func TestNewNotesGoBelowAHeadingByHand(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct{ page, want string }{
+		"above the newest section": {
+			page: "## About this page\nRead me.\n## v1.0.0 (2026-01-01)\n- a\n",
+			want: "## About this page\nRead me.\n## v1.1.0 (2026-02-06)\n- b\n## v1.0.0 (2026-01-01)\n- a\n",
+		},
+		"no section yet": {
+			page: "## About this page\nRead me.\n",
+			want: "## About this page\nRead me.\n## v1.1.0 (2026-02-06)\n- b\n",
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				srv := codatest.NewUnstarted()
+				doc := srv.AddDoc(codatest.Doc{Pages: []codatest.Page{{Name: "Release notes", Markdown: tc.page}}})
+				cfg := Config{DocID: doc.ID, Page: "Release notes", PageMode: coda.Prepend, WaitTimeout: time.Minute}
+				_, err := New(fakeClient(t, srv), cfg, discard{}).Publish(t.Context(), notesOf("v1.1.0", "v1.1.0 (2026-02-06)", "b"))
+				require.NoError(t, err)
+				require.Equal(t, tc.want, srv.PageMarkdown(doc.ID, "Release notes"))
+			})
+		})
+	}
+}
