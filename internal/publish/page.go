@@ -170,10 +170,12 @@ func planEdit(plan *notesPlan, items []coda.PageContentItem, log Logger) pageEdi
 // prepend they go newest first right before the page's first release
 // heading of the notes' level (the newest release's section, whatever
 // version it has: see [releaseHeading]), each part landing after the one
-// before it; a page without one gets them at its end, so that text a
-// person wrote at the top (an introduction, under a heading of its own or
-// not) stays above them and outside their sections. With append they go
-// oldest first at the end of the page.
+// before it, so that a heading a person wrote above the releases stays
+// above them. A page with no release yet gets them right before its first
+// heading of that level, or at its end when it has none, so that text a
+// person wrote at the top (an introduction) stays above them and outside
+// their sections. With append they go oldest first at the end of the
+// page.
 func newNotes(mode coda.InsertionMode, pending []releaseNotes, items []coda.PageContentItem) []notesWrite {
 	if len(pending) == 0 {
 		return nil
@@ -182,7 +184,11 @@ func newNotes(mode coda.InsertionMode, pending []releaseNotes, items []coda.Page
 	if mode == coda.Prepend {
 		slices.Reverse(order)
 		level := notesLevel(order[0].parts[0])
-		if i := slices.IndexFunc(items, func(it coda.PageContentItem) bool { return releaseHeading(it, level) }); i >= 0 {
+		i := slices.IndexFunc(items, func(it coda.PageContentItem) bool { return releaseHeading(it, level) })
+		if i < 0 { // no release yet: above the first heading of the level, such as "## Our own notes"
+			i = slices.IndexFunc(items, func(it coda.PageContentItem) bool { return headingLevel(it.Style) == level })
+		}
+		if i >= 0 {
 			anchor = items[i].ID
 		} else {
 			mode = coda.Append

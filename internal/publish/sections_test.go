@@ -434,7 +434,8 @@ func TestOtherRunsNotesAreNotClaimed(t *testing.T) {
 
 // TestNewNotesGoBelowAHeadingByHand: with prepend, a new version's notes
 // go above the newest release's section, not above a heading a person
-// wrote at the top of the page.
+// wrote at the top of the page; on a page with no release yet, above its
+// first heading, or at its end.
 func TestNewNotesGoBelowAHeadingByHand(t *testing.T) {
 	t.Parallel()
 	for name, tc := range map[string]struct{ page, want string }{
@@ -443,8 +444,12 @@ func TestNewNotesGoBelowAHeadingByHand(t *testing.T) {
 			want: "## About this page\nRead me.\n## v1.1.0 (2026-02-06)\n- b\n## v1.0.0 (2026-01-01)\n- a\n",
 		},
 		"no section yet": {
-			page: "## About this page\nRead me.\n",
-			want: "## About this page\nRead me.\n## v1.1.0 (2026-02-06)\n- b\n",
+			page: "Read me.\n## Our own notes\nMine.\n",
+			want: "Read me.\n## v1.1.0 (2026-02-06)\n- b\n## Our own notes\nMine.\n",
+		},
+		"no heading": {
+			page: "Read me.\n",
+			want: "Read me.\n## v1.1.0 (2026-02-06)\n- b\n",
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
