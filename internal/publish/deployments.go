@@ -145,8 +145,12 @@ func (p *Publisher) EarlierDeployments(ctx context.Context, rel changelog.Releas
 	}
 	// The previous deployment may have been written moments ago (a rerun
 	// after a failure): read the doc's latest version, not the copy Coda
-	// serves other reads from, which can lag by minutes.
-	opts := coda.ListRowsOptions{Query: cols["environment"] + ":" + string(env), ValueFormat: "simple"}
+	// serves other reads from, which can lag by minutes. listRows can
+	// neither sort by a column nor sort newest first (sortBy is createdAt,
+	// natural or updatedAt, ascending), so the newest rows cannot be asked
+	// for alone: every row of the environment is read, in pages as large
+	// as Coda serves, one request per earlierPage deployments.
+	opts := coda.ListRowsOptions{Query: cols["environment"] + ":" + string(env), ValueFormat: "simple", Limit: earlierPage}
 	var records []deploy.Record
 	err = p.readLatest(ctx, "the earlier deployments", func() error {
 		records = records[:0]
@@ -169,6 +173,12 @@ func (p *Publisher) EarlierDeployments(ctx context.Context, rel changelog.Releas
 	}
 	return deploy.Earlier(records, rel.Deployment.Name), nil
 }
+
+// earlierPage is the page size asked for when reading the earlier
+// deployments: the spec sets no maximum for listRows' limit, and Coda caps
+// a larger one silently (shared/reference/coda-api.md, "Pagination"), so
+// this asks for as many as Coda's other lists serve at most.
+const earlierPage = 500
 
 // cellText is a cell read in the simple format, as text.
 func cellText(v any) string {

@@ -1,6 +1,8 @@
 package publish
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -17,8 +19,8 @@ var deployedAt = time.Date(2026, 3, 2, 17, 0, 0, 0, time.UTC)
 
 // deploymentsDoc seeds a doc with a releases table, a changes table with
 // a "Deployed to production" column, and a deployments table with earlier
-// deployments to two environments.
-func deploymentsDoc(t *testing.T, opts ...codatest.Option) (*codatest.Server, *Publisher, *recorder) {
+// deployments to two environments, then more.
+func deploymentsDoc(t *testing.T, more []codatest.Row, opts ...codatest.Option) (*codatest.Server, *Publisher, *recorder) {
 	t.Helper()
 	srv := codatest.NewServer(opts...)
 	t.Cleanup(srv.Close)
@@ -37,11 +39,11 @@ func deploymentsDoc(t *testing.T, opts ...codatest.Option) (*codatest.Server, *P
 				{ID: "c-status", Name: "Status"}, {ID: "c-at", Name: "Deployed at", Type: "dateTime"},
 				{ID: "c-ver", Name: "Version"}, {ID: "c-release", Name: "Release", Type: "lookup", Table: "Releases"},
 				{ID: "c-change", Name: "Change", Type: "lookup", Table: "Changes"},
-			}, Rows: []codatest.Row{
+			}, Rows: append([]codatest.Row{
 				row("production #1", "production", "aaa", changelog.DeploymentSuccessful, deployedAt.Add(-48*time.Hour)),
 				row("staging #2", "staging", "bbb", changelog.DeploymentSuccessful, deployedAt.Add(-24*time.Hour)),
 				row("production #3", "production", "ccc", changelog.DeploymentFailed, deployedAt.Add(-2*time.Hour)),
-			}},
+			}, more...)},
 		},
 	})
 	log := &recorder{}
@@ -88,7 +90,7 @@ func mapped(plan *tablePlan) map[string]string {
 
 func TestDeploymentPlans(t *testing.T) {
 	t.Parallel()
-	_, p, log := deploymentsDoc(t)
+	_, p, log := deploymentsDoc(t, nil)
 	plans := planned(t, p, deployed(changelog.DeploymentSuccessful))
 	require.Len(t, plans, 3, "the releases, the changes, then the deployment")
 
@@ -126,7 +128,7 @@ func TestEarlierDeployments(t *testing.T) {
 	t.Parallel()
 	// Coda serves reads from a copy that lags writes; the deployments just
 	// recorded are in the latest version only.
-	srv, p, _ := deploymentsDoc(t, codatest.WithReadLag(time.Hour))
+	srv, p, _ := deploymentsDoc(t, nil, codatest.WithReadLag(time.Hour))
 	got, err := p.EarlierDeployments(t.Context(), deployed(changelog.DeploymentSuccessful))
 	require.NoError(t, err)
 	require.Equal(t, deploy.History{
@@ -148,4 +150,29 @@ func TestCommitOf(t *testing.T) {
 	require.Equal(t, sha, commitOf(sha))
 	require.Equal(t, sha, commitOf("https://bitbucket.org/acme/shop/commits/"+sha), "a Link column holds the commit's URL")
 	require.Equal(t, "", commitOf(""))
+}
+
+func TestEarlierDeploymentsOneRequestForAYear(t *testing.T) {
+	t.Parallel()
+	// A year of daily deployments to production: listRows cannot be asked
+	// for the newest rows only, so it is asked for large pages, and one
+	// request reads them all (Coda's default page of 25 would take 15).
+	var year []codatest.Row
+	for day := range 365 {
+		year = append(year, codatest.Row{Values: map[string]any{
+			"c-dep": fmt.Sprintf("production #%d", 10+day), "c-env": "production", "c-dsha": fmt.Sprintf("sha%d", day),
+			"c-status": changelog.DeploymentSuccessful, "c-at": deployedAt.Add(time.Duration(day-365) * 24 * time.Hour).Format(time.RFC3339),
+		}})
+	}
+	srv, p, _ := deploymentsDoc(t, year)
+	got, err := p.EarlierDeployments(t.Context(), deployed(changelog.DeploymentSuccessful))
+	require.NoError(t, err)
+	require.Equal(t, "sha364", got.Previous.SHA)
+	lists := 0
+	for _, r := range srv.Requests() {
+		if r.Method == "GET" && strings.HasSuffix(r.Path, "/tables/grid-deployments/rows") {
+			lists++
+		}
+	}
+	require.Equal(t, 1, lists, "one listRows request")
 }
