@@ -198,6 +198,28 @@ func TestDeploymentRerun(t *testing.T) {
 	require.Equal(t, 2.0, rows["production #7"]["c-count"])
 }
 
+// TestDeploymentRerunKeyedOtherwise: keyed by environment and build, with
+// no column for the deployment's name, a rerun still finds its own row by
+// its key and does not take it for the previous deployment (which would
+// ship nothing and overwrite the row's count).
+func TestDeploymentRerunKeyedOtherwise(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	repo.Commit("feat: one")
+	head := repo.Commit("fix: two")
+	srv, doc := deployDoc(t)
+	vars := map[string]string{"CODA_DEPLOYMENT_COLUMNS": "deployment=", "CODA_DEPLOYMENT_KEY_COLUMNS": "Environment, Build"}
+	for range 2 {
+		res := deploying(t, srv, doc, repo, head, "production", 7, vars)
+		require.Equal(t, 0, res.code, res.output())
+		require.Contains(t, res.stderr, "first deployment to production", "a rerun never follows its own row")
+	}
+	rows := srv.Rows(doc.ID, "grid-deployments")
+	require.Len(t, rows, 1)
+	require.Equal(t, 2.0, rows[0].Values["c-count"])
+	require.Empty(t, rows[0].Values["c-prev"])
+}
+
 // TestDeploymentTwoEnvironments: staging and production have their own
 // columns and their own ranges.
 func TestDeploymentTwoEnvironments(t *testing.T) {

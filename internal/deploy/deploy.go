@@ -59,6 +59,9 @@ type Record struct {
 	Status string
 	// DeployedAt is when it ran; zero when the cell was empty or not a date.
 	DeployedAt time.Time
+	// Own marks the row that the deployment being made writes (its key
+	// cells are the deployment's): a rerun of the same step.
+	Own bool
 }
 
 // successful reports whether the record is of a successful deployment.
@@ -83,19 +86,19 @@ type History struct {
 }
 
 // Earlier works out, from the records of one environment (in the table's
-// order, oldest first), the previous successful deployment of a deployment
-// named name, and when the environment started failing since. Records are
+// order, oldest first), the previous successful deployment of the one
+// being made, and when the environment started failing since. Records are
 // ordered by DeployedAt, the table's order breaking ties (records without
 // a date count as oldest). The deployment's own record (a rerun of its
-// step) is never its previous one, but when it failed, that failure counts:
-// a rerun that succeeds restores the environment.
-func Earlier(records []Record, name string) History {
+// step, [Record.Own]) is never its previous one, but when it failed, that
+// failure counts: a rerun that succeeds restores the environment.
+func Earlier(records []Record) History {
 	sorted := slices.Clone(records)
 	slices.SortStableFunc(sorted, func(a, b Record) int { return a.DeployedAt.Compare(b.DeployedAt) })
 	var h History
 	for i := len(sorted) - 1; i >= 0; i-- {
 		r := sorted[i]
-		if r.successful() && r.Name != name {
+		if r.successful() && !r.Own {
 			h.Previous = &r
 			sorted = sorted[i+1:]
 			break

@@ -62,24 +62,27 @@ func TestEarlier(t *testing.T) {
 	}{
 		{"none", nil, "production #3", History{}},
 		{"the newest successful one", []Record{ok("production #1", "a", 1), ok("production #2", "b", 2)}, "production #3",
-			History{Previous: &Record{"production #2", "b", changelog.DeploymentSuccessful, at(2)}}},
+			History{Previous: ptr(ok("production #2", "b", 2))}},
 		{"by date, not by the table's order", []Record{ok("production #2", "b", 2), ok("production #1", "a", 1)}, "production #3",
-			History{Previous: &Record{"production #2", "b", changelog.DeploymentSuccessful, at(2)}}},
+			History{Previous: ptr(ok("production #2", "b", 2))}},
 		{"never its own row", []Record{ok("production #1", "a", 1), ok("production #2", "b", 2)}, "production #2",
-			History{Previous: &Record{"production #1", "a", changelog.DeploymentSuccessful, at(1)}}},
+			History{Previous: ptr(ok("production #1", "a", 1))}},
 		{"failures since the previous one", []Record{failed("production #0", 0), ok("production #1", "a", 1), failed("production #2", 2), failed("production #3", 3)}, "production #4",
-			History{Previous: &Record{"production #1", "a", changelog.DeploymentSuccessful, at(1)}, FailedSince: at(2)}},
+			History{Previous: ptr(ok("production #1", "a", 1)), FailedSince: at(2)}},
 		{"its own failed run counts", []Record{ok("production #1", "a", 1), failed("production #2", 2)}, "production #2",
-			History{Previous: &Record{"production #1", "a", changelog.DeploymentSuccessful, at(1)}, FailedSince: at(2)}},
+			History{Previous: ptr(ok("production #1", "a", 1)), FailedSince: at(2)}},
 		{"only failures", []Record{failed("production #1", 1), failed("production #2", 2)}, "production #3",
 			History{FailedSince: at(1)}},
 		{"status in any case", []Record{{Name: "production #1", SHA: "a", Status: " successful ", DeployedAt: at(1)}}, "production #2",
-			History{Previous: &Record{"production #1", "a", " successful ", at(1)}}},
+			History{Previous: &Record{Name: "production #1", SHA: "a", Status: " successful ", DeployedAt: at(1)}}},
 		{"other statuses are neither", []Record{ok("production #1", "a", 1), {Name: "production #2", Status: "IN PROGRESS", DeployedAt: at(2)}}, "production #3",
-			History{Previous: &Record{"production #1", "a", changelog.DeploymentSuccessful, at(1)}}},
+			History{Previous: ptr(ok("production #1", "a", 1))}},
 	}
 	for _, tt := range tests {
-		if diff := cmp.Diff(tt.want, Earlier(tt.records, tt.this)); diff != "" {
+		for i := range tt.records {
+			tt.records[i].Own = tt.records[i].Name == tt.this
+		}
+		if diff := cmp.Diff(tt.want, Earlier(tt.records)); diff != "" {
 			t.Errorf("%s: Earlier (-want +got):\n%s", tt.name, diff)
 		}
 	}
@@ -162,3 +165,6 @@ func TestLeadTimes(t *testing.T) {
 	require.Nil(t, median)
 	require.Nil(t, longest)
 }
+
+// ptr points at a copy of r.
+func ptr(r Record) *Record { return &r }

@@ -1,6 +1,7 @@
 package publish
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -151,6 +152,7 @@ func (p *Publisher) EarlierDeployments(ctx context.Context, rel changelog.Releas
 	// for alone: every row of the environment is read, in pages as large
 	// as Coda serves, one request per earlierPage deployments.
 	opts := coda.ListRowsOptions{Query: cols["environment"] + ":" + string(env), ValueFormat: "simple", Limit: earlierPage}
+	own := plan.rows[0] // the row this deployment writes
 	var records []deploy.Record
 	err = p.readLatest(ctx, "the earlier deployments", func() error {
 		records = records[:0]
@@ -159,10 +161,11 @@ func (p *Publisher) EarlierDeployments(ctx context.Context, rel changelog.Releas
 				return err
 			}
 			records = append(records, deploy.Record{
-				Name:       cellText(row.Values[cols["deployment"]]),
+				Name:       cmp.Or(cellText(row.Values[cols["deployment"]]), row.Name),
 				SHA:        commitOf(cellText(row.Values[cols["sha"]])),
 				Status:     cellText(row.Values[cols["status"]]),
 				DeployedAt: cellTime(row.Values[cols["deployed_at"]]),
+				Own:        plan.sameKeys(row, own),
 			})
 		}
 		return nil
@@ -171,7 +174,21 @@ func (p *Publisher) EarlierDeployments(ctx context.Context, rel changelog.Releas
 		return deploy.History{}, fmt.Errorf("%s %q: read the earlier deployments to %s: %w", variable, plan.table.Name,
 			rel.Deployment.Environment, p.accessError(err))
 	}
-	return deploy.Earlier(records, rel.Deployment.Name), nil
+	return deploy.Earlier(records), nil
+}
+
+// sameKeys reports whether a row read in the simple format has the key
+// cells of r, a row the plan writes: whether r, upserted, would update it.
+// Matching the key cells, not the deployment's name, finds a rerun's own
+// row whatever CODA_DEPLOYMENT_KEY_COLUMNS says, even when no column holds
+// the deployment's name.
+func (plan *tablePlan) sameKeys(row coda.Row, r coda.RowEdit) bool {
+	for _, c := range r.Cells {
+		if slices.Contains(plan.keys, c.Column) && cellText(row.Values[c.Column]) != cellText(c.Value) {
+			return false
+		}
+	}
+	return len(plan.keys) > 0
 }
 
 // earlierPage is the page size asked for when reading the earlier
