@@ -23,7 +23,7 @@ type Deployment struct {
 	// Count is the number of changelog entries the deployment ships (after
 	// the filters), or for a rollback the number of commits it takes back.
 	Count int `json:"count"`
-	// LeadTime is the median, in hours, from each shipped entry's commit
+	// LeadTime is the median, in hours, from each shipped commit
 	// to DeployedAt, and LeadTimeMax the longest; null when nothing was
 	// shipped or the deployment failed.
 	LeadTime    *float64 `json:"lead_time"`

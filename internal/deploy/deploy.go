@@ -165,15 +165,20 @@ func New(rel changelog.Release, d changelog.DeploymentRange, o Options) *changel
 
 // LeadTimes are the median and the longest time, in hours, from each
 // entry's commit ([changelog.Entry.CommitDate]) to at; both nil without
-// entries. The median of an even number of entries is the mean of the
-// middle two.
+// entries. A commit counts once, however many entries it makes (the
+// bullets of a split squash merge). The median of an even number of
+// commits is the mean of the middle two.
 func LeadTimes(entries []changelog.Entry, at time.Time) (median, longest *float64) {
 	if len(entries) == 0 {
 		return nil, nil
 	}
-	d := make([]time.Duration, len(entries))
-	for i, e := range entries {
-		d[i] = at.Sub(e.CommitDate())
+	var d []time.Duration
+	seen := map[string]bool{}
+	for _, e := range entries {
+		if !seen[e.SHA] {
+			seen[e.SHA] = true
+			d = append(d, at.Sub(e.CommitDate()))
+		}
 	}
 	slices.SortFunc(d, cmp.Compare)
 	mid := len(d) / 2

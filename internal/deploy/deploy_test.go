@@ -158,6 +158,9 @@ func TestLeadTimes(t *testing.T) {
 	median, longest := LeadTimes(rel.Entries[1:], at) // +4h, +3h, +2h: 2, 3, 4 hours
 	require.Equal(t, 3.0, *median)
 	require.Equal(t, 4.0, *longest)
+	squash := rel.Entries[1] // one commit split into three entries, one per bullet
+	median, _ = LeadTimes(append([]changelog.Entry{squash, squash, squash}, rel.Entries[2:]...), at)
+	require.Equal(t, 3.0, *median, "a commit counts once, whatever number of entries it makes")
 	median, longest = LeadTimes(rel.Entries[:1], gittest.Epoch) // committed after the deployment: a skewed clock
 	require.Equal(t, 0.0, *median)
 	require.Equal(t, 0.0, *longest)

@@ -177,7 +177,7 @@ var fields = []field{
 		deploymentDoc: "`true` when the deployed commit is an ancestor of the previous deployment's"},
 	{name: "lead_time", kind: kindNumber,
 		deployment:    func(r *changelog.Release) value { return hoursValue(r.Deployment.LeadTime) },
-		deploymentDoc: "median hours from each shipped entry's commit to `deployed_at`; empty when nothing shipped or the deployment failed"},
+		deploymentDoc: "median hours from each shipped commit to `deployed_at`; empty when nothing shipped or the deployment failed"},
 	{name: "lead_time_max", kind: kindNumber,
 		deployment:    func(r *changelog.Release) value { return hoursValue(r.Deployment.LeadTimeMax) },
 		deploymentDoc: "the longest of those, in hours"},
