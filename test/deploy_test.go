@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -259,7 +260,7 @@ func TestDeploymentSpanningTwoReleases(t *testing.T) {
 	repo.Tag("v1.1.0")
 	head := repo.Commit("fix: three")
 	out := filepath.Join(t.TempDir(), "release.json")
-	res := deploying(t, srv, doc, repo, head, "production", 2, map[string]string{"OUTPUT_JSON": out})
+	res := deploying(t, srv, doc, repo, head, "production", 2, map[string]string{"OUTPUT_JSON": out, "TIMEZONE": "Asia/Kolkata"})
 	require.Equal(t, 0, res.code, res.output())
 	versions := map[string]string{}
 	for _, r := range srv.Rows(doc.ID, "grid-changes") {
@@ -276,6 +277,7 @@ func TestDeploymentSpanningTwoReleases(t *testing.T) {
 			Environment string `json:"environment"`
 			PreviousSHA string `json:"previous_sha"`
 			Count       int    `json:"count"`
+			DeployedAt  string `json:"deployed_at"`
 		} `json:"deployment"`
 	}
 	require.NoError(t, json.Unmarshal(data, &rel))
@@ -283,6 +285,12 @@ func TestDeploymentSpanningTwoReleases(t *testing.T) {
 	require.Equal(t, "production", rel.Deployment.Environment)
 	require.Equal(t, first, rel.Deployment.PreviousSHA)
 	require.Equal(t, 2, rel.Deployment.Count)
+	require.Regexp(t, `^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?\+05:30$`, rel.Deployment.DeployedAt, "deployed_at is in TIMEZONE")
+	inJSON, err := time.Parse(time.RFC3339, rel.Deployment.DeployedAt)
+	require.NoError(t, err)
+	inRow, err := time.Parse(time.RFC3339, fmt.Sprint(deployments(t, srv, doc)["production #2"]["c-at"]))
+	require.NoError(t, err)
+	require.True(t, inJSON.Truncate(time.Second).Equal(inRow), "the row has the same instant: %s, %s", inJSON, inRow)
 }
 
 // TestDeploymentDryRun shows the deployment row without reading Coda.
