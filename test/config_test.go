@@ -80,9 +80,7 @@ func TestTwoFieldsInOneColumnAreRefused(t *testing.T) {
 // automation.
 func userDoc(t *testing.T) (*codatest.Server, codatest.Doc) {
 	t.Helper()
-	srv := codatest.NewServer()
-	t.Cleanup(srv.Close)
-	doc := srv.AddDoc(codatest.Doc{
+	return fakeDoc(t, codatest.Doc{
 		Name: "Release Log",
 		Tables: []codatest.Table{
 			{ID: "grid-changelog", Name: "Changelog", Columns: []codatest.Column{
@@ -96,7 +94,15 @@ func userDoc(t *testing.T) (*codatest.Server, codatest.Doc) {
 			}},
 		},
 	})
-	return srv, doc
+}
+
+// fakeDoc starts a fake Coda with opts, closed when the test ends, and
+// seeds it with d.
+func fakeDoc(t *testing.T, d codatest.Doc, opts ...codatest.Option) (*codatest.Server, codatest.Doc) {
+	t.Helper()
+	srv := codatest.NewServer(opts...)
+	t.Cleanup(srv.Close)
+	return srv, srv.AddDoc(d)
 }
 
 func TestColumnsAddToTheMatchByName(t *testing.T) {

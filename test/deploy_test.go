@@ -21,9 +21,7 @@ import (
 // users create them.
 func deployDoc(t *testing.T) (*codatest.Server, codatest.Doc) {
 	t.Helper()
-	srv := codatest.NewServer()
-	t.Cleanup(srv.Close)
-	doc := srv.AddDoc(codatest.Doc{
+	return fakeDoc(t, codatest.Doc{
 		Name: "Release Log",
 		Tables: []codatest.Table{
 			{ID: "grid-deployments", Name: "Deployments", Columns: []codatest.Column{
@@ -42,7 +40,6 @@ func deployDoc(t *testing.T) (*codatest.Server, codatest.Doc) {
 			}},
 		},
 	})
-	return srv, doc
 }
 
 // deploying runs a deployment step of repo at commit to environment, as
@@ -363,9 +360,8 @@ func TestDeploymentTableNotReadable(t *testing.T) {
 	repo := gittest.New(t)
 	head := repo.Commit("feat: one")
 	const writer = "write-only-token"
-	srv := codatest.NewServer(codatest.WithTokens(codatest.Token{Value: writer, Name: "writer", Doc: "dWriteOnly", Access: codatest.WriteOnly}))
-	t.Cleanup(srv.Close)
-	doc := srv.AddDoc(codatest.Doc{ID: "dWriteOnly", Tables: []codatest.Table{{Name: "Deployments", Columns: []codatest.Column{{Name: "Deployment"}, {Name: "Environment"}, {Name: "SHA"}, {Name: "Status"}}}}})
+	srv, doc := fakeDoc(t, codatest.Doc{ID: "dWriteOnly", Tables: []codatest.Table{{Name: "Deployments", Columns: []codatest.Column{{Name: "Deployment"}, {Name: "Environment"}, {Name: "SHA"}, {Name: "Status"}}}}},
+		codatest.WithTokens(codatest.Token{Value: writer, Name: "writer", Doc: "dWriteOnly", Access: codatest.WriteOnly}))
 	env := merge(pipelinesEnv(repo, head, map[string]string{"BITBUCKET_DEPLOYMENT_ENVIRONMENT": "production"}),
 		codaVars(srv, doc, map[string]string{"CODA_DEPLOYMENT_TABLE": "Deployments", "CODA_API_TOKEN": writer}))
 	res := runPipe(t, repo.Dir, env)
