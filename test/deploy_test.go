@@ -218,6 +218,33 @@ func TestDeploymentRerunKeyedOtherwise(t *testing.T) {
 	require.Empty(t, rows[0].Values["c-prev"])
 }
 
+// TestDeploymentFailedRerunKept: keyed by deployment and status, the
+// failed run of a step and its successful rerun (same build number) are
+// two rows, so the change failure rate still counts the failure.
+func TestDeploymentFailedRerunKept(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	good := repo.Commit("feat: one")
+	head := repo.Commit("fix: two")
+	srv, doc := deployDoc(t)
+	vars := map[string]string{"CODA_DEPLOYMENT_KEY_COLUMNS": "Deployment, Status", "CODA_PARSE_VALUES": "true"} // Status is a Select column
+	require.Equal(t, 0, deploying(t, srv, doc, repo, good, "production", 1, vars).code)
+	res := deploying(t, srv, doc, repo, head, "production", 2, merge(vars, map[string]string{"BITBUCKET_EXIT_CODE": "1"}))
+	require.Equal(t, 0, res.code, res.output())
+	res = deploying(t, srv, doc, repo, head, "production", 2, merge(vars, map[string]string{"BITBUCKET_EXIT_CODE": "0"}))
+	require.Equal(t, 0, res.code, res.output())
+	require.Contains(t, res.stderr, changelog.ShortSHA(good)+".."+changelog.ShortSHA(head)+" (since the previous deployment to production, production #1")
+	statuses := map[string]any{}
+	for _, r := range srv.Rows(doc.ID, "grid-deployments") {
+		if r.Values["c-dep"] == "production #2" {
+			statuses[fmt.Sprint(r.Values["c-status"])] = r.Values["c-restore"]
+		}
+	}
+	require.Len(t, statuses, 2, "the failed run and its rerun: %v", statuses)
+	require.Empty(t, statuses[changelog.DeploymentFailed])
+	require.IsType(t, 0.0, statuses[changelog.DeploymentSuccessful], "the rerun restored production")
+}
+
 // TestDeploymentTwoEnvironments: staging and production have their own
 // columns and their own ranges.
 func TestDeploymentTwoEnvironments(t *testing.T) {
