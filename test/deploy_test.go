@@ -245,6 +245,29 @@ func TestDeploymentFailedRerunKept(t *testing.T) {
 	require.IsType(t, 0.0, statuses[changelog.DeploymentSuccessful], "the rerun restored production")
 }
 
+// TestDeploymentUnknownPrevious: a previous deployment whose commit the
+// repository does not have (here, recorded by another repository) is a
+// WARNING, and the deployment ships the usual range.
+func TestDeploymentUnknownPrevious(t *testing.T) {
+	t.Parallel()
+	other := gittest.New(t)
+	elsewhere := other.Commit("feat: elsewhere")
+	srv, doc := deployDoc(t)
+	require.Equal(t, 0, deploying(t, srv, doc, other, elsewhere, "production", 1, nil).code)
+
+	repo := gittest.New(t)
+	repo.Commit("feat: one")
+	head := repo.Commit("fix: two")
+	res := deploying(t, srv, doc, repo, head, "production", 2, nil)
+	require.Equal(t, 0, res.code, res.output())
+	require.Contains(t, res.stderr, "WARNING: the previous deployment to production, production #1, deployed commit "+elsewhere+
+		", which this repository does not have (history rewritten, or another repository?): the range is the usual one")
+	require.Contains(t, res.stderr, "(whole history: no previous release tag; the previous deployment to production is unknown to the repository)")
+	d2 := deployments(t, srv, doc)["production #2"]
+	require.Equal(t, 2.0, d2["c-count"], "the usual range: both commits")
+	require.Equal(t, elsewhere, d2["c-prev"], "the previous deployment is still named")
+}
+
 // TestDeploymentTwoEnvironments: staging and production have their own
 // columns and their own ranges.
 func TestDeploymentTwoEnvironments(t *testing.T) {
