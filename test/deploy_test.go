@@ -268,6 +268,25 @@ func TestDeploymentUnknownPrevious(t *testing.T) {
 	require.Equal(t, elsewhere, d2["c-prev"], "the previous deployment is still named")
 }
 
+// TestDeploymentFromRef: FROM_REF wins over the previous deployment,
+// which the row still names.
+func TestDeploymentFromRef(t *testing.T) {
+	t.Parallel()
+	repo := gittest.New(t)
+	root := repo.Commit("feat: one")
+	first := repo.Commit("fix: two")
+	srv, doc := deployDoc(t)
+	require.Equal(t, 0, deploying(t, srv, doc, repo, first, "production", 1, nil).code)
+	head := repo.Commit("fix: three")
+	res := deploying(t, srv, doc, repo, head, "production", 2, map[string]string{"FROM_REF": root})
+	require.Equal(t, 0, res.code, res.output())
+	require.Contains(t, res.stderr, changelog.ShortSHA(root)+".."+changelog.ShortSHA(head))
+	require.Contains(t, res.stderr, "FROM_REF instead of the previous deployment to production, production #1")
+	d2 := deployments(t, srv, doc)["production #2"]
+	require.Equal(t, 2.0, d2["c-count"], "two and three, since FROM_REF")
+	require.Equal(t, first, d2["c-prev"])
+}
+
 // TestDeploymentTwoEnvironments: staging and production have their own
 // columns and their own ranges.
 func TestDeploymentTwoEnvironments(t *testing.T) {
