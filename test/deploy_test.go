@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,6 +94,7 @@ func TestDeploymentFirstThenNext(t *testing.T) {
 	res := deploying(t, srv, doc, repo, first, "production", 1, nil)
 	require.Equal(t, 0, res.code, res.output())
 	require.Contains(t, res.stderr, `first deployment to production recorded in table "Deployments"`)
+	require.Equal(t, 1, strings.Count(res.stderr, `INFO: Table "Deployments": filling`), "the columns are told once, not again when reading the earlier deployments")
 	rows := deployments(t, srv, doc)
 	require.Contains(t, rows, "production #1")
 	d1 := rows["production #1"]

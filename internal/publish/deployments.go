@@ -122,7 +122,10 @@ func (p *Publisher) EarlierDeployments(ctx context.Context, rel changelog.Releas
 	if err := p.preflight(ctx); err != nil {
 		return deploy.History{}, err
 	}
-	plan, err := p.planTable(ctx, t, []changelog.Release{rel}, "")
+	// The columns are planned again, and told, when the row is written.
+	quiet := *p
+	quiet.log = mute{}
+	plan, err := quiet.planTable(ctx, t, []changelog.Release{rel}, "")
 	if err != nil {
 		return deploy.History{}, err
 	}
@@ -190,6 +193,12 @@ func (plan *tablePlan) sameKeys(row coda.Row, r coda.RowEdit) bool {
 	}
 	return len(plan.keys) > 0
 }
+
+// mute is a [Logger] that says nothing.
+type mute struct{}
+
+func (mute) Info(string, ...any) {}
+func (mute) Warn(string, ...any) {}
 
 // earlierPage is the page size asked for when reading the earlier
 // deployments: the spec sets no maximum for listRows' limit, and Coda caps
