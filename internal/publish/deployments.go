@@ -113,9 +113,11 @@ func (plan *tablePlan) stampNote(rel *changelog.Release) string {
 // EarlierDeployments reads, from the deployments table, the deployments to
 // rel's environment that came before rel's (see [deploy.Earlier]): only
 // the rows of that environment, found by a listRows query on the column of
-// the environment field. rel must have its Deployment, which names it
-// (its status and range need not be known yet). Reading needs the token's
-// read access to the table; a refusal names the table.
+// the environment field. rel must have its Deployment, with what its row's
+// key cells hold (its name, environment and status): the row with the
+// same key cells is its own, a rerun's, never its previous one. Its range
+// need not be known yet. Reading needs the token's read access to the
+// table; a refusal names the table.
 func (p *Publisher) EarlierDeployments(ctx context.Context, rel changelog.Release) (deploy.History, error) {
 	t := p.cfg.DeploymentTable
 	variable := t.Variable("TABLE")
