@@ -77,7 +77,7 @@ func ResolveDeployment(ctx context.Context, g *Git, usual Range, previous string
 	if err != nil {
 		// Asked again, not taken from usual: the clone may have been
 		// deepened since usual was resolved.
-		shallow, _, serr := shallowBoundary(ctx, g)
+		shallow, serr := isShallow(ctx, g)
 		if serr != nil {
 			return DeploymentRange{}, serr
 		}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"bitbucket.org/coda-changelog/coda-changelog/internal/words"
 )
 
 // RangeOptions say which commits make up the current build.
@@ -170,14 +172,11 @@ func startBuild(ctx context.Context, g *Git, to string, matcher *TagMatcher) (bu
 	}
 	var b buildStart
 	var err error
-	if b.to, err = resolveCommit(ctx, g, to); err != nil {
+	if b.to, b.shallow, b.boundary, err = inspectBuild(ctx, g, to); err != nil {
 		if err := repositoryError(ctx, g, err); err != nil {
 			return buildStart{}, err
 		}
 		return buildStart{}, fmt.Errorf("resolve the build's commit %q: %w", to, err)
-	}
-	if b.shallow, b.boundary, err = shallowBoundary(ctx, g); err != nil {
-		return buildStart{}, err
 	}
 	if b.matcher = matcher; b.matcher == nil {
 		if b.matcher, err = NewTagMatcher(""); err != nil {
@@ -288,29 +287,47 @@ func resolveDestination(ctx context.Context, g *Git, branch, commit string) (str
 	return "", fmt.Errorf("none of %s resolves to a commit: %w", strings.Join(candidates, ", "), last)
 }
 
-// shallowBoundary reports whether the clone is shallow and, if so, which
-// commits it was cut at (their parents are missing).
-func shallowBoundary(ctx context.Context, g *Git) (bool, map[string]bool, error) {
-	out, err := g.line(ctx, "rev-parse", "--is-shallow-repository")
-	if err != nil {
-		return false, nil, err
+// inspectBuild resolves the build's commit (rev) to its full hash and
+// reports whether the clone is shallow and, if so, which commits it was
+// cut at (their parents are missing). One git rev-parse answers all three,
+// in the order of its arguments: whether git sees a shallow repository,
+// where git keeps the shallow file (the common directory's, for a linked
+// worktree), and the commit. Starting git costs far more than what it is
+// asked, and a run starts it a handful of times in all.
+func inspectBuild(ctx context.Context, g *Git, rev string) (sha string, shallow bool, boundary map[string]bool, err error) {
+	out, err := g.Run(ctx, "rev-parse", "--is-shallow-repository", "--path-format=absolute", "--git-path", "shallow",
+		"--verify", "--quiet", "--end-of-options", rev+"^{commit}")
+	var ge *GitError
+	if errors.As(err, &ge) && ge.Stderr == "" {
+		return "", false, nil, fmt.Errorf("%q does not name a commit in this clone", rev)
 	}
-	if out != "true" {
-		return false, nil, nil
-	}
-	path, err := g.line(ctx, "rev-parse", "--path-format=absolute", "--git-path", "shallow")
 	if err != nil {
-		return true, nil, err
+		return "", false, nil, err
+	}
+	// "true" or "false", the path (which may hold a newline), the hash.
+	answer, rest, ok1 := strings.Cut(strings.TrimSuffix(string(out), "\n"), "\n")
+	path, sha, ok2 := cutLast(rest, "\n")
+	if !ok1 || !ok2 || !isFullHash(sha) {
+		return "", false, nil, fmt.Errorf("git rev-parse: unexpected output %q", words.Clip(string(out), 200))
+	}
+	if answer != "true" {
+		return sha, false, nil, nil
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return true, nil, fmt.Errorf("read the shallow clone's boundary %s: %w", path, err)
+		return sha, true, nil, fmt.Errorf("read the shallow clone's boundary %s: %w", path, err)
 	}
-	boundary := map[string]bool{}
+	boundary = map[string]bool{}
 	for _, line := range strings.Fields(string(data)) {
 		boundary[line] = true
 	}
-	return true, boundary, nil
+	return sha, true, boundary, nil
+}
+
+// isShallow reports whether the clone is shallow.
+func isShallow(ctx context.Context, g *Git) (bool, error) {
+	out, err := g.line(ctx, "rev-parse", "--is-shallow-repository")
+	return out == "true", err
 }
 
 // VersionRange is the range a computed version is bumped by: from the

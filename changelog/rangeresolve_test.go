@@ -1,6 +1,11 @@
 package changelog
 
 import (
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -60,4 +65,55 @@ func TestVersionReasonNamesTheCommits(t *testing.T) {
 	split := []Entry{{ShortSHA: "1111111", Type: "feat", Bullet: &two}, {ShortSHA: "1111111", Type: "feat", Bullet: &one}, {ShortSHA: "2222222", Type: "feat"}}
 	_, why, _ = nextVersion(Range{Previous: prev}, split, false)
 	require.Equal(t, "feat since v1.4.0: 1111111, 2222222", why)
+}
+
+// gitCalls records the subcommand of every git call a Git makes.
+type gitCalls struct{ subcommands []string }
+
+func (c *gitCalls) Enabled(context.Context, slog.Level) bool { return true }
+func (c *gitCalls) Handle(_ context.Context, r slog.Record) error {
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "args" {
+			c.subcommands = append(c.subcommands, strings.Fields(a.Value.String())[0])
+		}
+		return true
+	})
+	return nil
+}
+func (c *gitCalls) WithAttrs([]slog.Attr) slog.Handler { return c }
+func (c *gitCalls) WithGroup(string) slog.Handler      { return c }
+
+// TestGitCallsOfABuild: starting git costs more than most of what it is
+// asked, so a build's range and history take one rev-parse (commit and
+// shallow clone together), the tags, one ancestry check for the previous
+// release, the log and the new contributors' log.
+func TestGitCallsOfABuild(t *testing.T) {
+	t.Parallel()
+	r := gittest.New(t)
+	r.Commit("feat: first")
+	r.Tag("v1.0.0")
+	r.Commit("fix: second")
+	calls := &gitCalls{}
+	g := &Git{Dir: r.Dir, Logger: slog.New(calls)}
+	rng, err := ResolveRange(t.Context(), g, RangeOptions{})
+	require.NoError(t, err)
+	_, err = ReadRange(t.Context(), g, rng, ReadOptions{NewContributors: true})
+	require.NoError(t, err)
+	require.Equal(t, []string{"rev-parse", "for-each-ref", "merge-base", "log", "log"}, calls.subcommands)
+}
+
+// TestShallowCloneInAPathWithANewline: the one rev-parse's answer is read
+// whatever the repository's path holds.
+func TestShallowCloneInAPathWithANewline(t *testing.T) {
+	t.Parallel()
+	r := gittest.New(t)
+	first := r.Commit("feat: first")
+	r.Commit("fix: second")
+	dir := filepath.Join(t.TempDir(), "odd\nname")
+	require.NoError(t, os.Rename(r.Dir, dir))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, ".git", "shallow"), []byte(first+"\n"), 0o644))
+	rng, err := ResolveRange(t.Context(), &Git{Dir: dir}, RangeOptions{})
+	require.NoError(t, err)
+	require.True(t, rng.Shallow)
+	require.Equal(t, map[string]bool{first: true}, rng.boundary)
 }
