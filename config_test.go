@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"maps"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -328,4 +330,39 @@ func TestConfigFilters(t *testing.T) {
 	_, err = loadConfig(t, minimal(map[string]string{"EXCLUDE_COMMITS": "dependabot[bot", "SECTIONS": "feat"}))
 	require.ErrorContains(t, err, "EXCLUDE_COMMITS:\n- \"dependabot[bot\" is not a Go regular expression")
 	require.ErrorContains(t, err, "SECTIONS:\n- \"feat\" is not a type=Title pair")
+}
+
+// TestConfigWithoutBodies: the entries' bodies are read only when an
+// output of the run can read them.
+func TestConfigWithoutBodies(t *testing.T) {
+	t.Parallel()
+	tmpl := filepath.Join(t.TempDir(), "notes.tmpl")
+	require.NoError(t, os.WriteFile(tmpl, []byte("{{range .Entries}}{{.Body}}{{end}}"), 0o600))
+	dry := map[string]string{"DRY_RUN": "true"}
+	for _, tt := range []struct {
+		name   string
+		env    map[string]string
+		bodies bool
+	}{
+		{"dry run", dry, false},
+		{"dry run with a table", with(dry, "CODA_TABLE", "Changes"), false},
+		{"dry run with OUTPUT_JSON", with(dry, "OUTPUT_JSON", "release.json"), true},
+		{"dry run with a template", with(dry, "TEMPLATE", tmpl), true},
+		{"a table per commit", minimal(nil), true},
+		{"a table per release", minimal(map[string]string{"CODA_TABLE": "", "CODA_RELEASE_TABLE": "Releases"}), true},
+		{"the automation", minimal(map[string]string{"CODA_TABLE": "", "CODA_AUTOMATION_RULE_ID": "a-1"}), true},
+		{"a notes page", minimal(map[string]string{"CODA_TABLE": "", "CODA_PAGE": "Notes"}), true},
+		{"Code Insights alone", map[string]string{"CODE_INSIGHTS": "true"}, false},
+	} {
+		cfg, err := loadConfig(t, tt.env)
+		require.NoError(t, err, tt.name)
+		require.Equal(t, !tt.bodies, cfg.Read.WithoutBodies, tt.name)
+	}
+}
+
+// with returns a copy of env with name set to value.
+func with(env map[string]string, name, value string) map[string]string {
+	out := maps.Clone(env)
+	out[name] = value
+	return out
 }

@@ -81,6 +81,19 @@ func readHistory(ctx context.Context, cfg config, con *console, read func(*chang
 	return err
 }
 
+// readsBodies reports whether any output of the run can read the
+// entries' bodies or footers, which decides
+// [changelog.ReadOptions.WithoutBodies]: OUTPUT_JSON holds them, a custom
+// template may print them, and whatever is written to Coda may carry them
+// (a table's fields are matched to its columns only once Coda lists them,
+// and a Body or Co-authors column reads them; the automation gets the
+// release JSON). A dry run without OUTPUT_JSON or TEMPLATE, or Code
+// Insights alone, reads subjects and short fields only, so it need not
+// hold a long history's message text.
+func readsBodies(cfg config) bool {
+	return cfg.OutputJSON != "" || cfg.Template != "" || !cfg.DryRun && cfg.writesToCoda()
+}
+
 // renderNotes renders a release's notes with the built-in or the custom
 // template.
 func renderNotes(cfg config, rel changelog.Release) (string, error) {

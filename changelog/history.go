@@ -43,6 +43,12 @@ type ReadOptions struct {
 	// contributors in [History.NewContributors], at the cost of one more
 	// git log pass over author identities only.
 	NewContributors bool
+	// WithoutBodies leaves every entry's Body and Footers empty, for a run
+	// where nothing reads them: issue keys, breaking notes and pull
+	// requests are still found in the whole message, but an entry then
+	// keeps copies of its short fields instead of the message they are
+	// pieces of, so a long history's message text is not held in memory.
+	WithoutBodies bool
 }
 
 // History is what a range holds.
@@ -174,7 +180,7 @@ func newBuilder(opts ReadOptions, withAuthors bool) *builder {
 	if issues == nil {
 		issues = defaultIssues()
 	}
-	b := &builder{nodes: map[string]node{}, issues: issues, includeMerges: opts.IncludeMerges, exclude: opts.ExcludeCommits, squash: opts.SquashMerges}
+	b := &builder{nodes: map[string]node{}, issues: issues, includeMerges: opts.IncludeMerges, exclude: opts.ExcludeCommits, squash: opts.SquashMerges, withoutBodies: opts.WithoutBodies}
 	if withAuthors {
 		b.authors = map[string]author{}
 	}
@@ -391,6 +397,7 @@ type builder struct {
 	lint          []lintMark        // the entries that are not conventional
 	authors       map[string]author // by authorKey, when new contributors are wanted
 	warnings      []string          // the commits' Warnings
+	withoutBodies bool              // ReadOptions.WithoutBodies
 }
 
 // author is an author of the range and the position in the log of their
@@ -451,10 +458,34 @@ func (b *builder) addEntry(c Commit, p part, branchIssues []string) {
 	if problem := Lint(p.msg); problem != NoProblem && !e.Merge && p.bullet == 0 {
 		b.lint = append(b.lint, lintMark{entry: len(b.entries), problem: problem})
 	}
+	if b.withoutBodies {
+		e.dropBody()
+	}
 	b.entries = append(b.entries, e)
 	b.dropped = append(b.dropped, false)
 	if b.exclude != nil {
 		b.excluded = append(b.excluded, p.excluded)
+	}
+}
+
+// dropBody empties e's Body and Footers and copies the strings it keeps
+// that are pieces of its commit's message (all in one allocation), so
+// that the message can be freed.
+func (e *Entry) dropBody() {
+	e.Body, e.Footers = "", nil
+	kept := [...]*string{&e.Type, &e.Scope, &e.Subject, &e.BreakingNote, &e.revertOf}
+	n := 0
+	for _, s := range kept {
+		n += len(*s)
+	}
+	var sb strings.Builder
+	sb.Grow(n)
+	for _, s := range kept {
+		sb.WriteString(*s)
+	}
+	all := sb.String()
+	for _, s := range kept {
+		*s, all = all[:len(*s)], all[len(*s):]
 	}
 }
 

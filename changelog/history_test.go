@@ -613,3 +613,30 @@ func mustTagMatcher(t *testing.T, pattern string) *TagMatcher {
 	require.NoError(t, err)
 	return m
 }
+
+// TestReadWithoutBodies: without bodies an entry is the same but for its
+// Body and Footers: issue keys, breaking notes, reverts, pull requests
+// and squash merges' bullets are still read from the whole message.
+func TestReadWithoutBodies(t *testing.T) {
+	t.Parallel()
+	r := gittest.New(t)
+	r.Commit("feat: first")
+	r.Tag("v1.0.0")
+	r.Commit("feat(api)!: rename the endpoints\n\nThe old ones are gone.\n\nBREAKING CHANGE: /v1 is now /v2\nRefs: ABC-7\nCo-authored-by: Ann <ann@example.com>")
+	bad := r.Commit("fix(ui): wrong colour\n\nSee SHOP-3.")
+	r.Revert(bad)
+	r.Commit("WIP")
+	r.PullRequest(4, "feature/ABC-9-search", "Search", "feat: search\n\nFaster.\n\nRefs: ABC-10")
+	r.Commit(squashBranchTitle)
+	for _, squash := range []SquashMode{SquashAuto, SquashSplit} {
+		opts := ReadOptions{SquashMerges: squash, NewContributors: true}
+		_, want := readBuild(t, r, RangeOptions{}, opts)
+		opts.WithoutBodies = true
+		_, got := readBuild(t, r, RangeOptions{}, opts)
+		require.NotEmpty(t, want.Entries)
+		for i := range want.Entries {
+			want.Entries[i].Body, want.Entries[i].Footers = "", nil
+		}
+		require.Equal(t, want, got, squash)
+	}
+}
