@@ -26,11 +26,6 @@ const (
 // lintModes lists the values COMMIT_LINT takes.
 var lintModes = []lintMode{lintOff, lintWarn, lintFail}
 
-// reportTimeout bounds the whole Code Insights report, so that a proxy
-// that does not answer never holds up the build for long. The black-box
-// build shortens it (insights_blackbox.go).
-var reportTimeout = pipelines.DefaultReportTimeout
-
 // codaWanted reports whether the run is to write to Coda. It always is,
 // except with CODE_INSIGHTS when no Coda variable says where to write: a
 // pull-request pipeline that only wants the preview needs no token, doc
@@ -72,6 +67,10 @@ type insights struct {
 	con            *console
 	b              built
 	link, linkText string // where the run wrote in Coda
+	// reports are added to the Code Insights client's options; its
+	// timeout, pipelines.DefaultReportTimeout, bounds the whole report, so
+	// that a proxy that does not answer never holds up the build for long.
+	reports []pipelines.ReportsOption
 }
 
 // newInsights starts the report and the lint of b, printing a WARNING per
@@ -155,7 +154,7 @@ func (in *insights) post(ctx context.Context) string {
 	}
 	r, as := in.report()
 	proxy := in.cfg.Pipelines.InsightsProxy()
-	c := pipelines.NewReports(proxy, pipelines.WithReportsLogger(in.con.Logger()), pipelines.WithReportsTimeout(reportTimeout))
+	c := pipelines.NewReports(proxy, append([]pipelines.ReportsOption{pipelines.WithReportsLogger(in.con.Logger())}, in.reports...)...)
 	commit := in.commit()
 	leftOut, err := c.Publish(ctx, in.b.release.Repository.FullName, commit, pipelines.ReportID, r, as)
 	if err != nil {

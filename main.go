@@ -13,7 +13,7 @@ import (
 var version = "dev"
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Environ(), os.Stdout, os.Stderr, clientOptions()...); err != nil {
+	if err := run(context.Background(), os.Args[1:], os.Environ(), os.Stdout, os.Stderr, binaryOptions()); err != nil {
 		fmt.Fprintln(os.Stderr, "✖ "+err.Error())
 		os.Exit(1)
 	}

@@ -16,16 +16,25 @@ import (
 	"bitbucket.org/coda-changelog/coda-changelog/changelog"
 	"bitbucket.org/coda-changelog/coda-changelog/coda"
 	"bitbucket.org/coda-changelog/coda-changelog/internal/deploy"
+	"bitbucket.org/coda-changelog/coda-changelog/internal/pipelines"
 	"bitbucket.org/coda-changelog/coda-changelog/internal/publish"
 	"bitbucket.org/coda-changelog/coda-changelog/internal/words"
 )
 
+// options are what the binary that runs the pipe passes to [run]: the
+// shipped one nothing, the one test/ runs what makes its waits short
+// (binaryOptions).
+type options struct {
+	coda    []coda.Option             // added to the Coda client's
+	reports []pipelines.ReportsOption // added to the Code Insights client's
+}
+
 // run is the whole pipe: environment → config → git range → commits →
 // release → render → publish. main only calls it, so tests can too, with
 // their own environment and writers. Release notes of a dry run go to
-// stdout; everything else (INFO, DEBUG, ✔) goes to stderr. client options
-// are added to the Coda client's (see clientOptions).
-func run(ctx context.Context, args []string, environment []string, stdout, stderr io.Writer, client ...coda.Option) (err error) {
+// stdout; everything else (INFO, DEBUG, ✔) goes to stderr. opts are what
+// the binary passes (see binaryOptions).
+func run(ctx context.Context, args []string, environment []string, stdout, stderr io.Writer, opts options) (err error) {
 	parent := ctx
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -65,15 +74,15 @@ func run(ctx context.Context, args []string, environment []string, stdout, stder
 		newConsole(stderr, false, token).warnAll(cfg.Warnings) // an unknown variable may be why
 		return err
 	}
-	return publishReleases(ctx, cfg, newConsole(stderr, cfg.Debug, token), stdout, client)
+	return publishReleases(ctx, cfg, newConsole(stderr, cfg.Debug, token), stdout, opts)
 }
 
 // publishReleases is the one flow of every run: build the releases (the
 // build's, or every release of the history with BACKFILL), say what they
 // are, write OUTPUT_JSON, then print them (DRY_RUN) or publish them.
-func publishReleases(ctx context.Context, cfg config, con *console, stdout io.Writer, client []coda.Option) error {
+func publishReleases(ctx context.Context, cfg config, con *console, stdout io.Writer, opts options) error {
 	if cfg.readsDeployments() {
-		return publishDeployment(ctx, cfg, con, client)
+		return publishDeployment(ctx, cfg, con, opts)
 	}
 	build := buildRelease
 	if cfg.Backfill {
@@ -84,7 +93,7 @@ func publishReleases(ctx context.Context, cfg config, con *console, stdout io.Wr
 		con.warnAll(cfg.Warnings) // a typo may be why
 		return err
 	}
-	in, err := r.announce(cfg, con)
+	in, err := r.announce(cfg, con, opts.reports)
 	if err != nil {
 		return err
 	}
@@ -103,7 +112,7 @@ func publishReleases(ctx context.Context, cfg config, con *console, stdout io.Wr
 		con.Success("Nothing to publish: %s.", r.summary)
 		return nil
 	}
-	err = withPublisher(cfg, con, client, func(p *publish.Publisher) (string, error) {
+	err = withPublisher(cfg, con, opts.coda, func(p *publish.Publisher) (string, error) {
 		return r.publish(ctx, cfg, p, in)
 	})
 	return cmp.Or(err, in.verdict())
@@ -113,9 +122,9 @@ func publishReleases(ctx context.Context, cfg config, con *console, stdout io.Wr
 // keeps a deployments table. Its range starts where the previous
 // deployment to its environment ended, which the table says: the table is
 // read first, then the repository.
-func publishDeployment(ctx context.Context, cfg config, con *console, client []coda.Option) error {
+func publishDeployment(ctx context.Context, cfg config, con *console, opts options) error {
 	var in *insights
-	err := withPublisher(cfg, con, client, func(p *publish.Publisher) (string, error) {
+	err := withPublisher(cfg, con, opts.coda, func(p *publish.Publisher) (string, error) {
 		r, err := buildDeployment(ctx, cfg, con, func(rel changelog.Release) (deploy.History, error) {
 			return p.EarlierDeployments(ctx, rel)
 		})
@@ -123,7 +132,7 @@ func publishDeployment(ctx context.Context, cfg config, con *console, client []c
 			con.warnAll(cfg.Warnings) // a typo may be why
 			return "", err
 		}
-		if in, err = r.announce(cfg, con); err != nil {
+		if in, err = r.announce(cfg, con, opts.reports); err != nil {
 			return "", err
 		}
 		return r.publish(ctx, cfg, p, in)
@@ -136,12 +145,12 @@ func publishDeployment(ctx context.Context, cfg config, con *console, client []c
 
 // announce says what the releases are (the start line, the warnings, the
 // filters, the commits COMMIT_LINT finds), writes OUTPUT_JSON, and
-// returns the build's Code Insights.
-func (r releases) announce(cfg config, con *console) (*insights, error) {
+// returns the build's Code Insights, its client made with reports.
+func (r releases) announce(cfg config, con *console, reports []pipelines.ReportsOption) (*insights, error) {
 	con.Info("%s", r.start)
 	con.warnAll(append(cfg.Warnings, r.warnings...))
 	logFilters(con, r.history)
-	in := r.insights(cfg, con)
+	in := r.insights(cfg, con, reports)
 	if cfg.OutputJSON != "" {
 		if err := r.writeJSON(cfg.OutputJSON, con); err != nil {
 			return nil, err
@@ -168,12 +177,15 @@ type releases struct {
 }
 
 // insights starts the Code Insights report and the commit lint of the
-// build's release; a backfill has neither (config warns).
-func (r releases) insights(cfg config, con *console) *insights {
+// build's release, its client made with reports; a backfill has neither
+// (config warns).
+func (r releases) insights(cfg config, con *console, reports []pipelines.ReportsOption) *insights {
 	if r.backfill {
 		cfg.Insights, cfg.CommitLint = false, lintOff
 	}
-	return newInsights(cfg, con, r.build)
+	in := newInsights(cfg, con, r.build)
+	in.reports = reports
+	return in
 }
 
 // writeJSON writes OUTPUT_JSON: the release JSON, or for a backfill an

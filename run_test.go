@@ -45,7 +45,7 @@ func TestOneFlowForOneReleaseOrMany(t *testing.T) {
 			con := newConsole(&stderr, false)
 			path := filepath.Join(t.TempDir(), "release.json")
 			require.NoError(t, tt.r.writeJSON(path, con))
-			require.NoError(t, tt.r.dryRun(config{}, con, &stdout, tt.r.insights(config{}, con)))
+			require.NoError(t, tt.r.dryRun(config{}, con, &stdout, tt.r.insights(config{}, con, nil)))
 			require.Equal(t, tt.notes, stdout.String())
 			require.Contains(t, stderr.String(), tt.info+path+"\n")
 			require.Contains(t, stderr.String(), tt.last+"\n")
