@@ -27,6 +27,26 @@ func syntheticLog(n int) []byte {
 	return b.Bytes()
 }
 
+// TestEntriesAcrossBlocks: a history longer than a block of entries keeps
+// every entry, in log order.
+func TestEntriesAcrossBlocks(t *testing.T) {
+	t.Parallel()
+	n := 2*entryBlock + 3
+	bl := newBuilder(ReadOptions{}, false)
+	if err := ReadLog(bytes.NewReader(syntheticLog(n)), func(c Commit) error { bl.add(c); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	h := bl.history(fmt.Sprintf("%040x", 1), ReadOptions{}, nil)
+	if len(h.Entries) != n {
+		t.Fatalf("%d entries, want %d", len(h.Entries), n)
+	}
+	for i, e := range h.Entries {
+		if want := fmt.Sprintf("%040x", i+1); e.SHA != want || !strings.Contains(e.Subject, fmt.Sprintf("change number %d ", i)) {
+			t.Fatalf("entry %d is %s %q, want %s", i, e.SHA, e.Subject, want)
+		}
+	}
+}
+
 func BenchmarkReadLog(b *testing.B) {
 	data := syntheticLog(5000)
 	b.SetBytes(int64(len(data)))
@@ -51,9 +71,7 @@ func BenchmarkBuildEntries(b *testing.B) {
 		if err := ReadLog(bytes.NewReader(data), func(c Commit) error { bl.add(c); return nil }); err != nil {
 			b.Fatal(err)
 		}
-		bl.attributePullRequests(fmt.Sprintf("%040x", 1))
-		bl.dropRevertPairs()
-		if len(bl.result()) != 5000 {
+		if h := bl.history(fmt.Sprintf("%040x", 1), ReadOptions{}, nil); len(h.Entries) != 5000 {
 			b.Fatal("entries lost")
 		}
 	}
@@ -64,7 +82,7 @@ func BenchmarkRenderNotes(b *testing.B) {
 	bl := builder{nodes: map[string]node{}}
 	bl.issues, _ = NewIssueMatcher("")
 	_ = ReadLog(bytes.NewReader(syntheticLog(1000)), func(c Commit) error { bl.add(c); return nil })
-	entries = bl.result()
+	entries = bl.history(fmt.Sprintf("%040x", 1), ReadOptions{}, nil).Entries
 	rel := NewRelease(Range{To: strings.Repeat("a", 40)}, History{Entries: entries}, ReleaseOptions{
 		Repository: shopRepo, Links: shopLinks, IssueURL: "https://acme.atlassian.net/browse/{key}",
 	})

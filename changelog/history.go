@@ -192,6 +192,7 @@ func newBuilder(opts ReadOptions, withAuthors bool) *builder {
 // touched holding the commits that touch opts.Paths. Date and
 // NewContributors are left to the caller.
 func (b *builder) history(to string, opts ReadOptions, touched map[string]bool) History {
+	b.gather()
 	b.attributePullRequests(to)
 	h := History{Commits: len(b.nodes), TypesSeen: b.types(), Warnings: b.warnings}
 	h.Reverted = b.dropRevertPairs()
@@ -386,7 +387,8 @@ func ShortSHA(sha string) string {
 type builder struct {
 	names         map[string]string // one copy of each author name and e-mail
 	nodes         map[string]node
-	entries       []Entry
+	entries       []Entry   // all of them once gathered; during add, the last block
+	blocks        [][]Entry // during add, the full blocks before entries
 	dropped       []bool
 	issues        *IssueMatcher
 	includeMerges bool
@@ -425,7 +427,7 @@ func (b *builder) add(c Commit) {
 		b.exclude.MatchString(c.AuthorName+" <"+c.AuthorEmail+">"))
 	parts := b.parts(c, msg, excluded)
 	if !merge || b.includeMerges {
-		n.entry = int32(len(b.entries))
+		n.entry = int32(len(b.dropped))
 		for _, p := range parts {
 			b.addEntry(c, p, branchIssues)
 		}
@@ -456,16 +458,42 @@ func (b *builder) addEntry(c Commit, p part, branchIssues []string) {
 		e.Bullet = intPtr(p.bullet)
 	}
 	if problem := Lint(p.msg); problem != NoProblem && !e.Merge && p.bullet == 0 {
-		b.lint = append(b.lint, lintMark{entry: len(b.entries), problem: problem})
+		b.lint = append(b.lint, lintMark{entry: len(b.dropped), problem: problem})
 	}
 	if b.withoutBodies {
 		e.dropBody()
+	}
+	if len(b.entries) == entryBlock {
+		b.blocks = append(b.blocks, b.entries)
+		b.entries = make([]Entry, 0, entryBlock)
 	}
 	b.entries = append(b.entries, e)
 	b.dropped = append(b.dropped, false)
 	if b.exclude != nil {
 		b.excluded = append(b.excluded, p.excluded)
 	}
+}
+
+// entryBlock is how many entries the builder holds in one block while it
+// reads; [builder.gather] copies them once into one array of the right
+// size when they are all read. An array grown by append instead holds the
+// old and the new array at once at each step: at 100,000 commits the live
+// heap peaked at ~79 MB with it, ~54 MB with blocks. The CPU is the same
+// (the profile moves the copying from growslice to gather, as fresh pages
+// cost the same to touch), so memory is the reason.
+const entryBlock = 4096
+
+// gather puts the entries of every block into one array of the right size.
+func (b *builder) gather() {
+	if len(b.blocks) == 0 {
+		return
+	}
+	all := make([]Entry, 0, len(b.dropped))
+	for i, block := range b.blocks {
+		all = append(all, block...)
+		b.blocks[i] = nil
+	}
+	b.entries, b.blocks = append(all, b.entries...), nil
 }
 
 // dropBody empties e's Body and Footers and copies the strings it keeps
