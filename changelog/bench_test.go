@@ -28,21 +28,29 @@ func syntheticLog(n int) []byte {
 }
 
 // TestEntriesAcrossBlocks: a history longer than a block of entries keeps
-// every entry, in log order.
+// every entry, in log order, and a revert in the newest block drops the
+// commit it reverts from the oldest.
 func TestEntriesAcrossBlocks(t *testing.T) {
 	t.Parallel()
 	n := 2*entryBlock + 3
+	sha := func(i int) string { return fmt.Sprintf("%040x", i) }
+	var log bytes.Buffer
+	for _, f := range []string{sha(0), sha(1), "Author Name", "author@example.com", "2026-02-01T00:00:00Z", "2026-02-01T00:00:00Z",
+		"Revert \"an old change\"\n\nThis reverts commit " + sha(n) + ".\n"} {
+		log.WriteString(f + "\x00")
+	}
+	log.Write(syntheticLog(n))
 	bl := newBuilder(ReadOptions{}, false)
-	if err := ReadLog(bytes.NewReader(syntheticLog(n)), func(c Commit) error { bl.add(c); return nil }); err != nil {
+	if err := ReadLog(&log, func(c Commit) error { bl.add(c); return nil }); err != nil {
 		t.Fatal(err)
 	}
-	h := bl.history(fmt.Sprintf("%040x", 1), ReadOptions{}, nil)
-	if len(h.Entries) != n {
-		t.Fatalf("%d entries, want %d", len(h.Entries), n)
+	h := bl.history(sha(0), ReadOptions{}, nil)
+	if len(h.Entries) != n-1 || h.Reverted != 2 {
+		t.Fatalf("%d entries, %d reverted; want %d, 2", len(h.Entries), h.Reverted, n-1)
 	}
 	for i, e := range h.Entries {
-		if want := fmt.Sprintf("%040x", i+1); e.SHA != want || !strings.Contains(e.Subject, fmt.Sprintf("change number %d ", i)) {
-			t.Fatalf("entry %d is %s %q, want %s", i, e.SHA, e.Subject, want)
+		if e.SHA != sha(i+1) || !strings.Contains(e.Subject, fmt.Sprintf("change number %d ", i)) {
+			t.Fatalf("entry %d is %s %q, want %s", i, e.SHA, e.Subject, sha(i+1))
 		}
 	}
 }
