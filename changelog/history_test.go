@@ -204,6 +204,15 @@ func TestRangePullRequestBuildUsesMergeBase(t *testing.T) {
 			require.Equal(t, "v0.1.0", rng.Previous.Name, "the previous release is still known")
 		})
 	}
+
+	// A destination the clone lacks is named; a local branch serves when
+	// there is no remote-tracking one, and the destination commit when
+	// neither branch exists.
+	_, err := ResolveRange(t.Context(), gitFor(r), RangeOptions{To: src, PRDestinationBranch: "gone"})
+	require.ErrorContains(t, err, `the pull request's destination is not in the clone: none of refs/remotes/origin/gone, refs/heads/gone resolves to a commit: "refs/heads/gone" does not name a commit in this clone`)
+	rng, err := ResolveRange(t.Context(), gitFor(r), RangeOptions{To: src, PRDestinationBranch: "gone", PRDestinationCommit: dest})
+	require.NoError(t, err)
+	require.Equal(t, base, rng.From)
 }
 
 func TestHistoryBitbucketMergesAttachPullRequests(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"strings"
 
 	"bitbucket.org/coda-changelog/coda-changelog/internal/words"
@@ -124,12 +125,11 @@ func ResolveRange(ctx context.Context, g *Git, opts RangeOptions) (Range, error)
 		}
 		r.FromNotAncestor = !ancestor
 	case opts.PRDestinationBranch != "" || opts.PRDestinationCommit != "":
-		dest, err := resolveDestination(ctx, g, opts.PRDestinationBranch, opts.PRDestinationCommit)
-		if err != nil {
+		base, found, err := destinationBase(ctx, g, r.To, opts.PRDestinationBranch, opts.PRDestinationCommit)
+		switch {
+		case err != nil && !found:
 			return Range{}, r.missing("the pull request's destination is not in the clone", err)
-		}
-		base, err := g.line(ctx, "merge-base", "--end-of-options", r.To, dest)
-		if err != nil {
+		case err != nil:
 			return Range{}, r.missing("the merge-base with the pull request's destination is not in the clone", err)
 		}
 		name := opts.PRDestinationBranch
@@ -266,9 +266,13 @@ func resolveCommit(ctx context.Context, g *Git, rev string) (string, error) {
 	return sha, err
 }
 
-// resolveDestination finds a pull request's destination in the clone: the
-// remote-tracking branch, a local branch, or the destination commit.
-func resolveDestination(ctx context.Context, g *Git, branch, commit string) (string, error) {
+// destinationBase finds a pull request's destination in the clone (the
+// remote-tracking branch, a local branch, or the destination commit,
+// whichever it has first) and returns its merge-base with to. One git
+// merge-base per candidate does both: it fails with status 128 for a
+// revision the clone lacks, and with status 1 when there is no merge-base.
+// found reports whether the destination was found.
+func destinationBase(ctx context.Context, g *Git, to, branch, commit string) (base string, found bool, err error) {
 	var candidates []string
 	if branch != "" {
 		candidates = append(candidates, "refs/remotes/origin/"+branch, "refs/heads/"+branch)
@@ -278,13 +282,18 @@ func resolveDestination(ctx context.Context, g *Git, branch, commit string) (str
 	}
 	var last error
 	for _, c := range candidates {
-		sha, err := resolveCommit(ctx, g, c)
-		if err == nil {
-			return sha, nil
+		base, err := g.line(ctx, "merge-base", "--end-of-options", to, c+"^{commit}")
+		var exit *exec.ExitError
+		switch {
+		case err == nil:
+			return base, true, nil
+		case errors.As(err, &exit) && exit.ExitCode() == 128:
+			last = fmt.Errorf("%q does not name a commit in this clone: %w", c, err)
+		default:
+			return "", true, err
 		}
-		last = err
 	}
-	return "", fmt.Errorf("none of %s resolves to a commit: %w", strings.Join(candidates, ", "), last)
+	return "", false, fmt.Errorf("none of %s resolves to a commit: %w", strings.Join(candidates, ", "), last)
 }
 
 // inspectBuild resolves the build's commit (rev) to its full hash and

@@ -86,7 +86,8 @@ func (c *gitCalls) WithGroup(string) slog.Handler      { return c }
 // TestGitCallsOfABuild: starting git costs more than most of what it is
 // asked, so a build's range and history take one rev-parse (commit and
 // shallow clone together), the tags, one ancestry check for the previous
-// release, the log and the new contributors' log.
+// release, the log and the new contributors' log; a pull request's, one
+// more for the merge-base.
 func TestGitCallsOfABuild(t *testing.T) {
 	t.Parallel()
 	r := gittest.New(t)
@@ -100,6 +101,14 @@ func TestGitCallsOfABuild(t *testing.T) {
 	_, err = ReadRange(t.Context(), g, rng, ReadOptions{NewContributors: true})
 	require.NoError(t, err)
 	require.Equal(t, []string{"rev-parse", "for-each-ref", "merge-base", "log", "log"}, calls.subcommands)
+
+	// A pull request's range: one merge-base per candidate finds the
+	// destination and the base together; here the remote-tracking branch
+	// is missing, the local one found.
+	calls.subcommands = nil
+	_, err = ResolveRange(t.Context(), g, RangeOptions{PRDestinationBranch: "main"})
+	require.NoError(t, err)
+	require.Equal(t, []string{"rev-parse", "for-each-ref", "merge-base", "merge-base", "merge-base"}, calls.subcommands)
 }
 
 // TestShallowCloneInAPathWithANewline: the one rev-parse's answer is read
