@@ -18,11 +18,12 @@ import (
 //     long wait is paced by this, not by the limit; coda's own tests check
 //     the default pacing (TestWait, under synctest);
 //   - a Code Insights proxy that never answers costs two seconds, not the
-//     shipped five; pipelines' own tests check the timeout
-//     (TestReportsPublishFailures injects a short one).
+//     shipped five, while a report that the fake proxy answers slowly (the
+//     suite runs many binaries at once, under -race) has half a minute;
+//     pipelines' own tests check the timeouts (TestReportsPublishFailures).
 func binaryOptions() options {
 	return options{
 		coda:    []coda.Option{coda.WithPolling(coda.Polling{First: 10 * time.Millisecond, Interval: 60 * time.Millisecond})},
-		reports: []pipelines.ReportsOption{pipelines.WithReportsTimeout(2 * time.Second)},
+		reports: []pipelines.ReportsOption{pipelines.WithReportsTimeout(30 * time.Second), pipelines.WithAnswerTimeout(2 * time.Second)},
 	}
 }

@@ -106,7 +106,8 @@ type Reports struct {
 	proxy   *url.URL
 	http    *http.Client
 	log     *slog.Logger
-	timeout time.Duration
+	timeout time.Duration // the whole report
+	answer  time.Duration // one request; at most timeout
 }
 
 // ReportsOption configures [NewReports].
@@ -119,6 +120,13 @@ func WithReportsLogger(l *slog.Logger) ReportsOption { return func(r *Reports) {
 // the default is [DefaultReportTimeout].
 func WithReportsTimeout(d time.Duration) ReportsOption { return func(r *Reports) { r.timeout = d } }
 
+// WithAnswerTimeout sets how long one request may wait for the proxy's
+// answer, within the whole report's timeout; by default it is that
+// timeout. A proxy that never answers is told apart from a slow report
+// sooner: the black-box build gives a report ample time, and a request two
+// seconds.
+func WithAnswerTimeout(d time.Duration) ReportsOption { return func(r *Reports) { r.answer = d } }
+
 // NewReports returns a client of the reports API that sends every request
 // through proxy, and only there: the environment's HTTP_PROXY plays no
 // part.
@@ -127,10 +135,13 @@ func NewReports(proxy *url.URL, opts ...ReportsOption) *Reports {
 	for _, o := range opts {
 		o(r)
 	}
+	if r.answer <= 0 || r.answer > r.timeout {
+		r.answer = r.timeout
+	}
 	r.http = &http.Client{
 		Transport: &http.Transport{
 			Proxy:       http.ProxyURL(proxy),
-			DialContext: (&net.Dialer{Timeout: r.timeout}).DialContext,
+			DialContext: (&net.Dialer{Timeout: r.answer}).DialContext,
 		},
 		// The proxy answers; a redirect would leave it.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -188,7 +199,13 @@ func (r *Reports) do(ctx context.Context, method, rawURL string, body any, also 
 		}
 		payload = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, rawURL, payload)
+	wait := r.answer // or what is left of the report's time
+	if deadline, ok := ctx.Deadline(); ok {
+		wait = min(wait, time.Until(deadline))
+	}
+	reqCtx, cancel := context.WithTimeout(ctx, wait)
+	defer cancel()
+	req, err := http.NewRequestWithContext(reqCtx, method, rawURL, payload)
 	if err != nil {
 		return err
 	}
@@ -201,7 +218,7 @@ func (r *Reports) do(ctx context.Context, method, rawURL string, body any, also 
 	if err != nil {
 		r.log.LogAttrs(ctx, slog.LevelDebug, "code insights request", slog.String("method", method), slog.String("url", rawURL),
 			slog.Duration("duration", time.Since(start)), slog.String("error", err.Error()))
-		return r.transportError(ctx, method, rawURL, err)
+		return r.transportError(method, rawURL, wait, err)
 	}
 	defer resp.Body.Close()
 	text, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
@@ -214,10 +231,10 @@ func (r *Reports) do(ctx context.Context, method, rawURL string, body any, also 
 }
 
 // transportError says why a request got no answer: a proxy that cannot be
-// reached (outside Pipelines), or none within the timeout.
-func (r *Reports) transportError(ctx context.Context, method, rawURL string, err error) error {
-	if ctx.Err() == context.DeadlineExceeded || errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("%s %s: no answer from the Pipelines proxy %s within %s", method, rawURL, r.proxy.Host, r.timeout)
+// reached (outside Pipelines), or none within wait.
+func (r *Reports) transportError(method, rawURL string, wait time.Duration, err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%s %s: no answer from the Pipelines proxy %s within %s", method, rawURL, r.proxy.Host, wait.Round(10*time.Millisecond))
 	}
 	var op *net.OpError
 	if errors.As(err, &op) && (op.Op == "dial" || op.Op == "proxyconnect") {

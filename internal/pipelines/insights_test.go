@@ -144,6 +144,18 @@ func TestReportsPublishFailures(t *testing.T) {
 	}
 }
 
+// TestAnswerTimeoutBoundsEachRequest: a proxy that never answers is given
+// up on after one request's time, not the whole report's.
+func TestAnswerTimeoutBoundsEachRequest(t *testing.T) {
+	t.Parallel()
+	silent := proxyOf(insightstest.NewServer(t, insightstest.WithoutAnswer()))
+	c := pipelines.NewReports(silent, pipelines.WithReportsTimeout(time.Minute), pipelines.WithAnswerTimeout(100*time.Millisecond))
+	start := time.Now()
+	_, err := c.Publish(t.Context(), repo, commit, "r", report, nil)
+	require.ErrorContains(t, err, "no answer from the Pipelines proxy "+silent.Host+" within 100ms")
+	require.Less(t, time.Since(start), 30*time.Second, "one request's time, not the report's minute")
+}
+
 func TestReportsPublishChecksItsInput(t *testing.T) {
 	t.Parallel()
 	c := pipelines.NewReports(&url.URL{Scheme: "http", Host: "127.0.0.1:1"})
