@@ -5,6 +5,7 @@ import (
 	"bytes"
 	_ "embed" // the built-in notes
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -449,10 +450,13 @@ func writeReleaseJSON(w *bufio.Writer, r Release, prefix string) error {
 	// The field is on a line of its own: no string in the document holds a
 	// line break, so this can be nothing else.
 	marker := []byte("\n" + prefix + `  "entries": null`)
-	at := bytes.Index(head, marker)
-	if at < 0 || entries == nil {
+	if entries == nil {
 		_, err := w.Write(head)
 		return err
+	}
+	at := bytes.Index(head, marker)
+	if at < 0 { // the field's name or place changed: never drop the entries silently
+		return errors.New("release JSON: no \"entries\" line to write the entries into")
 	}
 	_, _ = w.Write(head[:at+len(marker)-len("null")])
 	if len(entries) == 0 {
