@@ -245,7 +245,7 @@ func parseConfig(env variables, vars map[string]string) (config, error) {
 	}
 	cfg.Read.NewContributors = c.boolean("NEW_CONTRIBUTORS", env.NewContributors)
 	cfg.Release = parseRelease(&c, env, cfg.Range.Version)
-	cfg.Deployment = parseDeployment(&c, env, vars)
+	cfg.Deployment = parseDeployment(&c, env, vars, cfg.Backfill)
 	cfg.Release.Build.DeploymentEnvironment = cmp.Or(cfg.Deployment.Environment, cfg.Release.Build.DeploymentEnvironment)
 	if env.Template != "" {
 		cfg.Notes = compilePattern(&c, "TEMPLATE", env.Template, changelog.LoadNotes)
