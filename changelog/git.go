@@ -137,30 +137,36 @@ func (g *Git) line(ctx context.Context, args ...string) (string, error) {
 }
 
 // Stream runs git with args and hands its standard output to read as it is
-// produced, so that a long history is never held in memory whole.
+// produced, so that a long history is never held in memory whole. git
+// writes into a spool where the platform has one, else a pipe
+// ([newGitOutput]).
 func (g *Git) Stream(ctx context.Context, read func(io.Reader) error, args ...string) error {
 	var stderr bytes.Buffer
 	cmd := g.command(ctx, args)
 	cmd.Stderr = &stderr
-	out, w, err := os.Pipe()
+	out, err := newGitOutput()
 	if err != nil {
 		return fmt.Errorf("git %s: %w", subcommand(args), err)
 	}
 	defer out.Close()
-	growPipe(w)
-	cmd.Stdout = w
+	cmd.Stdout = out.writer()
 	err = cmd.Start()
-	w.Close() // git holds its own copy; EOF comes when git exits
+	out.writer().Close() // git holds its own copy
 	if err != nil {
 		return newGitError(ctx, args, err, "")
 	}
-	readErr := read(bufio.NewReaderSize(out, 256<<10))
+	exited := make(chan struct{})
+	var waitErr error
+	go func() {
+		waitErr = cmd.Wait()
+		close(exited)
+	}()
+	readErr := read(bufio.NewReaderSize(out.reader(exited), 256<<10))
 	if readErr != nil {
 		// Stop git rather than wait for it to write a history nobody reads.
 		_ = cmd.Process.Kill()
-		_, _ = io.Copy(io.Discard, out)
 	}
-	waitErr := cmd.Wait()
+	<-exited
 	if readErr != nil {
 		return readErr
 	}
