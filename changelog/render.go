@@ -139,6 +139,7 @@ func (r Release) templateFuncs() template.FuncMap {
 		"issue":    r.IssueURL,
 		"refs":     rp.refs,
 		"entry":    rp.entry,
+		"bullets":  rp.bullets,
 		"hasScope": func(e *Entry) bool { return e.Scope != "" },
 	}
 }
@@ -148,14 +149,38 @@ func (r Release) templateFuncs() template.FuncMap {
 // entry instead of three keeps long notes quick to render.
 func (r *Release) entry(e *Entry) string {
 	var b strings.Builder
+	r.writeEntry(&b, e)
+	return b.String()
+}
+
+// bullets renders entries as the built-in notes list them: each on a new
+// line, "- " and its [Release.entry]. One call per section instead of one
+// per entry: at 89,000 entries the template's per-entry range and call
+// took about 0.25 s of a whole-history run, after git had finished, where
+// nothing else overlaps it (bench/README.md).
+func (r *Release) bullets(entries []*Entry) string {
+	var b strings.Builder
+	size, n := r.entrySizer(), 0
+	for _, e := range entries {
+		n += size(e)
+	}
+	b.Grow(n)
+	for _, e := range entries {
+		b.WriteString("\n- ")
+		r.writeEntry(&b, e)
+	}
+	return b.String()
+}
+
+// writeEntry writes what [Release.entry] returns into b.
+func (r *Release) writeEntry(b *strings.Builder, e *Entry) {
 	if e.Scope != "" {
 		b.WriteString("**")
 		b.WriteString(EscapeMarkdown(e.Scope))
 		b.WriteString(":** ")
 	}
 	b.WriteString(EscapeMarkdown(e.Subject))
-	r.writeRefs(&b, e)
-	return b.String()
+	r.writeRefs(b, e)
 }
 
 // refs renders an entry's references: commit, pull request and issues, as
@@ -368,7 +393,7 @@ func newTemplate(name string) *template.Template {
 // template's data; besides its fields and methods (Sections,
 // BreakingChanges, Heading, CommitURL, PullRequestURL, IssueURL) the
 // functions md, oneline, json, join, lower, upper, trim, commit, pr, issue,
-// refs, entry and hasScope are available. The built-in notes are such a template,
+// refs, entry, bullets and hasScope are available. The built-in notes are such a template,
 // [BuiltinTemplate]: a good start for one's own. A syntax error names the
 // file and line.
 func LoadNotes(path string) (*Notes, error) {
@@ -502,10 +527,24 @@ func jsonEncoder(prefix string) (*json.Encoder, *bytes.Buffer) {
 // 1.96 MB without it.
 func notesSizeHint(r Release) int {
 	n := 64 + len(r.Version) + len(r.To)
+	size := r.entrySizer()
+	for i := range r.Entries {
+		n += size(&r.Entries[i])
+	}
+	for _, p := range r.NewContributors {
+		n += 2 + len(p.Name) + len(p.Name)/8
+	}
+	return n
+}
+
+// entrySizer returns a function that tells at least how many bytes the
+// built-in notes write for an entry, escapes and links included: for its
+// bullet and, when it breaks compatibility, its line among the breaking
+// changes.
+func (r Release) entrySizer() func(e *Entry) int {
 	commit := len(r.CommitURL(strings.Repeat("0", 40)))
 	pr := len(r.PullRequestURL(1)) + 9 // up to 10 digits
-	for i := range r.Entries {
-		e := &r.Entries[i]
+	return func(e *Entry) int {
 		// "- **scope:** subject ([short](commit)) ([#n](pr)) ([KEY](issue), …)"
 		m := 16 + len(e.Scope) + len(e.Subject) + 2*len(e.ShortSHA) + commit
 		if e.PullRequest != nil {
@@ -517,10 +556,6 @@ func notesSizeHint(r Release) int {
 		if e.Breaking {
 			m += m + len(e.BreakingNote)
 		}
-		n += m + m/8 // escapes
+		return m + m/8 // escapes
 	}
-	for _, p := range r.NewContributors {
-		n += 2 + len(p.Name) + len(p.Name)/8
-	}
-	return n
 }
