@@ -91,35 +91,48 @@ func (m *IssueMatcher) Find(texts ...string) []string {
 }
 
 // jiraKeys appends to locs the [start, end) of every match of
-// [DefaultIssuePattern] in s, as regexp's FindAllStringIndex would, in one
-// pass without the regexp engine (whose \b makes it slow): a key is a whole
-// word of upper-case letters, digits and underscores that starts with a
-// letter and has at least two characters, then a hyphen and a number without
-// a leading zero that ends the word. Word characters are ASCII, as for \b.
+// [DefaultIssuePattern] in s, as regexp's FindAllStringIndex would, without
+// the regexp engine (whose \b makes it slow): a key is a whole word of
+// upper-case letters, digits and underscores that starts with a letter and
+// has at least two characters, then a hyphen and a number without a
+// leading zero that ends the word. Word characters are ASCII, as for \b.
+//
+// It looks only at hyphens, which it finds with [strings.IndexByte] (much
+// quicker than a loop over every byte: bodies are most of what a history
+// holds, and most of their words are not keys), and reads the word before
+// each. That finds what a scan from the left finds: every key is a whole
+// word, a hyphen and digits, and the word of one key never reaches into
+// the digits of the key before it, which a non-word character ends.
 func jiraKeys(s string, locs [][]int) [][]int {
-	for i := 0; i < len(s); {
-		if !isWordByte(s[i]) {
-			i++
+	for h := 0; ; h++ {
+		next := strings.IndexByte(s[h:], '-')
+		if next < 0 {
+			return locs
+		}
+		h += next
+		if h+1 >= len(s) || s[h+1] < '1' || s[h+1] > '9' {
 			continue
 		}
-		j, project := i, isUpperByte(s[i])
-		for ; j < len(s) && isWordByte(s[j]); j++ {
-			project = project && (isUpperByte(s[j]) || isDigitByte(s[j]) || s[j] == '_')
+		i := h
+		for i > 0 && isWordByte(s[i-1]) {
+			i--
 		}
-		if project && j-i >= 2 && j+1 < len(s) && s[j] == '-' && s[j+1] >= '1' && s[j+1] <= '9' {
-			k := j + 2
-			for k < len(s) && isDigitByte(s[k]) {
-				k++
-			}
-			if k == len(s) || !isWordByte(s[k]) {
-				locs = append(locs, []int{i, k})
-				i = k
-				continue
-			}
+		if h-i < 2 || !isUpperByte(s[i]) || strings.IndexFunc(s[i:h], notProjectRune) >= 0 {
+			continue
 		}
-		i = j
+		k := h + 2
+		for k < len(s) && isDigitByte(s[k]) {
+			k++
+		}
+		if k == len(s) || !isWordByte(s[k]) {
+			locs = append(locs, []int{i, k})
+		}
 	}
-	return locs
+}
+
+// notProjectRune reports whether r cannot be part of a Jira project key.
+func notProjectRune(r rune) bool {
+	return !(r < 0x80 && (isUpperByte(byte(r)) || isDigitByte(byte(r)) || r == '_'))
 }
 
 func isWordByte(c byte) bool { return isLetterByte(c) || isDigitByte(c) || c == '_' }
