@@ -75,7 +75,7 @@ func BenchmarkBuildEntries(b *testing.B) {
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()
 	for b.Loop() {
-		bl := builder{nodes: map[string]node{}, issues: issues}
+		bl := builder{issues: issues}
 		if err := ReadLog(bytes.NewReader(data), func(c Commit) error { bl.add(c); return nil }); err != nil {
 			b.Fatal(err)
 		}
@@ -87,7 +87,7 @@ func BenchmarkBuildEntries(b *testing.B) {
 
 func BenchmarkRenderNotes(b *testing.B) {
 	var entries []Entry
-	bl := builder{nodes: map[string]node{}}
+	bl := builder{}
 	bl.issues, _ = NewIssueMatcher("")
 	_ = ReadLog(bytes.NewReader(syntheticLog(1000)), func(c Commit) error { bl.add(c); return nil })
 	entries = bl.history(fmt.Sprintf("%040x", 1), ReadOptions{}, nil).Entries

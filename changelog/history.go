@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"maps"
 	"regexp"
 	"slices"
@@ -45,9 +47,10 @@ type ReadOptions struct {
 	NewContributors bool
 	// WithoutBodies leaves every entry's Body and Footers empty, for a run
 	// where nothing reads them: issue keys, breaking notes and pull
-	// requests are still found in the whole message, but an entry then
-	// keeps copies of its short fields instead of the message they are
-	// pieces of, so a long history's message text is not held in memory.
+	// requests are still found in the whole message. An entry keeps
+	// copies of its short fields either way, but its Body and Footers are
+	// pieces of the message, so without them a long history's message
+	// text is not held in memory.
 	WithoutBodies bool
 }
 
@@ -94,31 +97,6 @@ type History struct {
 	// Warnings say, one line per commit of the range naming it, what of
 	// the commit was read other than as written (see [Commit.Warnings]).
 	Warnings []string
-}
-
-// node is what the pull-request attribution needs to know of a commit. It
-// is kept small: a history holds one per commit.
-type node struct {
-	parents []string // hashes of the parents, the first parent first
-	issues  []string // issue keys of a merge's branch name
-	pr      int      // pull request of a merge commit, 0 otherwise
-	entry   int32    // index in the entries, -1 for none
-}
-
-// firstParent returns the commit's first parent, or "" for a root commit.
-func (n node) firstParent() string {
-	if len(n.parents) == 0 {
-		return ""
-	}
-	return n.parents[0]
-}
-
-// otherParents returns the parents after the first: the merged ones.
-func (n node) otherParents() []string {
-	if len(n.parents) < 2 {
-		return nil
-	}
-	return n.parents[1:]
 }
 
 // ReadRange reads the commits of r with one streamed git log call and turns
@@ -180,7 +158,7 @@ func newBuilder(opts ReadOptions, withAuthors bool) *builder {
 	if issues == nil {
 		issues = defaultIssues()
 	}
-	b := &builder{nodes: map[string]node{}, issues: issues, includeMerges: opts.IncludeMerges, exclude: opts.ExcludeCommits, squash: opts.SquashMerges, withoutBodies: opts.WithoutBodies}
+	b := &builder{issues: issues, includeMerges: opts.IncludeMerges, exclude: opts.ExcludeCommits, squash: opts.SquashMerges, withoutBodies: opts.WithoutBodies}
 	if withAuthors {
 		b.authors = map[string]author{}
 	}
@@ -192,22 +170,21 @@ func newBuilder(opts ReadOptions, withAuthors bool) *builder {
 // touched holding the commits that touch opts.Paths. Date and
 // NewContributors are left to the caller.
 func (b *builder) history(to string, opts ReadOptions, touched map[string]bool) History {
-	b.gather()
 	b.attributePullRequests(to)
-	h := History{Commits: len(b.nodes), TypesSeen: b.types(), Warnings: b.warnings}
+	h := History{Commits: b.graph.commits(), TypesSeen: b.types(), Warnings: b.warnings}
 	h.Reverted = b.dropRevertPairs()
+	b.graph = graph{} // let go of it before the entries are made
 	if len(opts.Paths) > 0 {
-		b.keep(func(i int) bool { return touched[b.entries[i].SHA] })
+		b.keep(func(r *record) bool { return touched[r.sha()] })
 	}
 	h.NotConventional = b.unconventional()
 	if len(opts.ExcludeTypes) > 0 {
-		h.ExcludedTypes = b.keep(func(i int) bool {
-			e := &b.entries[i]
-			return e.Breaking || !slices.Contains(opts.ExcludeTypes, e.Type)
+		h.ExcludedTypes = b.keep(func(r *record) bool {
+			return r.flag(flagBreaking) || !slices.Contains(opts.ExcludeTypes, r.typ())
 		})
 	}
 	if opts.ExcludeCommits != nil {
-		h.ExcludedCommits = b.keep(func(i int) bool { return b.entries[i].Breaking || !b.excluded[i] })
+		h.ExcludedCommits = b.keep(func(r *record) bool { return r.flag(flagBreaking) || !r.flag(flagExcluded) })
 	}
 	h.Entries = b.result()
 	return h
@@ -383,19 +360,27 @@ func ShortSHA(sha string) string {
 	return sha
 }
 
-// builder collects entries and the commit graph while git log streams.
+// builder collects entries and the commit graph while git log streams. It
+// holds, per commit, what the graph needs (see [graph]), and per entry a
+// compact [record], and makes the []Entry only once the revert pairs and
+// the filters have dropped what they drop. At 100,000 commits (whole
+// history, no bodies; GODEBUG=gctrace=1) the live heap grew to ~55 MB
+// while reading with whole entries and a map of nodes, and peaked at
+// ~82 MB copying the entries into one array; with records and [graph] it
+// grows to ~33 MB while reading and peaks at ~50 MB, the entries made.
 type builder struct {
-	names         map[string]string // one copy of each author name and e-mail
-	nodes         map[string]node
-	entries       []Entry   // all of them once gathered; during add, the last block
-	blocks        [][]Entry // during add, the full blocks before entries
-	dropped       []bool
+	graph         graph
+	blocks        [][]record // the records, in log order, entryBlock to a block
+	n             int        // how many records
+	people        []Person   // the authors, each once
+	personIndex   map[Person]int32
+	zones         []*time.Location // the dates' time zones, each once
+	zoneIndex     map[zoneKey]int32
 	issues        *IssueMatcher
 	includeMerges bool
 	exclude       *regexp.Regexp    // ReadOptions.ExcludeCommits
 	squash        SquashMode        // ReadOptions.SquashMerges
 	partBuf       []part            // reused by parts
-	excluded      []bool            // by entry: exclude matches; nil without exclude
 	lint          []lintMark        // the entries that are not conventional
 	authors       map[string]author // by authorKey, when new contributors are wanted
 	warnings      []string          // the commits' Warnings
@@ -414,107 +399,267 @@ type author struct {
 func (b *builder) add(c Commit) {
 	b.warnings = append(b.warnings, c.Warnings...)
 	msg := ParseMessage(c.Message)
-	n := node{parents: c.Parents, entry: -1}
 	merge := len(c.Parents) > 1
 	var branchIssues []string
+	var pr int
 	if msg.Merge != nil {
 		branchIssues = b.issues.Find(msg.Merge.Branch)
 		if merge {
-			n.pr, n.issues = msg.Merge.PullRequest, branchIssues
+			pr = msg.Merge.PullRequest
 		}
 	}
 	excluded := b.exclude != nil && (b.exclude.MatchString(firstLine(c.Message)) ||
 		b.exclude.MatchString(c.AuthorName+" <"+c.AuthorEmail+">"))
 	parts := b.parts(c, msg, excluded)
+	entry := int32(-1)
 	if !merge || b.includeMerges {
-		n.entry = int32(len(b.dropped))
+		entry = int32(b.n)
 		for _, p := range parts {
 			b.addEntry(c, p, branchIssues)
 		}
 	}
-	b.nodes[c.SHA] = n
+	if !merge {
+		branchIssues = nil
+	}
+	number := b.graph.add(c.SHA, c.Parents, entry, pr, branchIssues)
 	if b.authors != nil && slices.ContainsFunc(parts, part.counts) {
 		k := authorKey(c.AuthorName, c.AuthorEmail)
 		a, ok := b.authors[k]
 		if !ok { // the newest commit names the author
 			a.Person = Person{Name: c.AuthorName, Email: c.AuthorEmail}
 		}
-		a.oldest = len(b.nodes) // the log is newest first
+		a.oldest = int(number) + 1 // the log is newest first
 		b.authors[k] = a
 	}
 }
 
-// addEntry makes an entry of a commit: the commit's, or one of a split
-// squash merge's.
+// addEntry makes the record of an entry of a commit: the commit's, or one
+// of a split squash merge's.
 func (b *builder) addEntry(c Commit, p part, branchIssues []string) {
-	c.AuthorName, c.AuthorEmail = b.intern(c.AuthorName), b.intern(c.AuthorEmail)
-	e := newEntry(c, p.msg)
-	e.Issues = b.issues.Find(append([]string{e.Subject, e.Body, footerText(p.msg.Footers), p.also}, branchIssues...)...)
-	if p.pr > 0 {
-		// A merge commit entry, or a squash merge's: its PR.
-		e.PullRequest = intPtr(p.pr)
+	m := p.msg
+	typ := m.Type
+	if typ == "" {
+		typ = TypeOther
 	}
-	if p.bullet > 0 {
-		e.Bullet = intPtr(p.bullet)
+	var revertOf string
+	if m.Revert != nil {
+		revertOf = m.Revert.SHA
 	}
-	if problem := Lint(p.msg); problem != NoProblem && !e.Merge && p.bullet == 0 {
-		b.lint = append(b.lint, lintMark{entry: len(b.dropped), problem: problem})
+	r := record{
+		commit:    int32(b.graph.len()),
+		author:    b.person(Person{Name: c.AuthorName, Email: c.AuthorEmail}),
+		pr:        p.pr,
+		bullet:    int32(p.bullet),
+		date:      b.stamp(c.AuthorDate),
+		committed: b.stamp(c.CommitDate),
 	}
-	if b.withoutBodies {
-		e.dropBody()
+	r.pack(c.SHA, typ, m.Scope, m.Subject, m.BreakingNote, revertOf)
+	r.setFlag(flagBreaking, m.Breaking)
+	r.setFlag(flagMerge, len(c.Parents) > 1)
+	r.setFlag(flagRevert, m.Revert != nil)
+	r.setFlag(flagExcluded, p.excluded)
+	r.issues = b.issues.Find(append([]string{m.Subject, m.Body, footerText(m.Footers), p.also}, branchIssues...)...)
+	if !b.withoutBodies && (m.Body != "" || m.Footers != nil) {
+		r.body = &bodyText{body: m.Body, footers: m.Footers}
 	}
-	if len(b.entries) == entryBlock {
-		b.blocks = append(b.blocks, b.entries)
-		b.entries = make([]Entry, 0, entryBlock)
+	if problem := Lint(m); problem != NoProblem && !r.flag(flagMerge) && p.bullet == 0 {
+		b.lint = append(b.lint, lintMark{entry: b.n, problem: problem})
 	}
-	b.entries = append(b.entries, e)
-	b.dropped = append(b.dropped, false)
-	if b.exclude != nil {
-		b.excluded = append(b.excluded, p.excluded)
+	if b.n%entryBlock == 0 {
+		b.blocks = append(b.blocks, make([]record, 0, entryBlock))
 	}
+	last := len(b.blocks) - 1
+	b.blocks[last] = append(b.blocks[last], r)
+	b.n++
 }
 
-// entryBlock is how many entries the builder holds in one block while it
-// reads; [builder.gather] copies them once into one array of the right
-// size when they are all read. An array grown by append instead holds the
-// old and the new array at once at each step: at 100,000 commits the live
-// heap peaked at ~79 MB with it, ~54 MB with blocks. The CPU is the same
-// (the profile moves the copying from growslice to gather, as fresh pages
-// cost the same to touch), so memory is the reason.
+// entryBlock is how many records the builder holds in one block. An array
+// grown by append holds the old and the new array at once at each step,
+// and blocks can be let go of one by one while [builder.result] makes the
+// entries of theirs.
 const entryBlock = 4096
 
-// gather puts the entries of every block into one array of the right size.
-func (b *builder) gather() {
-	if len(b.blocks) == 0 {
-		return
-	}
-	all := make([]Entry, 0, len(b.dropped))
-	for i, block := range b.blocks {
-		all = append(all, block...)
-		b.blocks[i] = nil
-	}
-	b.entries, b.blocks = append(all, b.entries...), nil
+// rec returns the record of entry i.
+func (b *builder) rec(i int) *record {
+	return &b.blocks[i/entryBlock][i%entryBlock]
 }
 
-// dropBody empties e's Body and Footers and copies the strings it keeps
-// that are pieces of its commit's message (all in one allocation), so
-// that the message can be freed.
-func (e *Entry) dropBody() {
-	e.Body, e.Footers = "", nil
-	kept := [...]*string{&e.Type, &e.Scope, &e.Subject, &e.BreakingNote, &e.revertOf}
+// records yields the index and record of every entry, in log order.
+func (b *builder) records() iter.Seq2[int, *record] {
+	return func(yield func(int, *record) bool) {
+		for i := range b.n {
+			if !yield(i, b.rec(i)) {
+				return
+			}
+		}
+	}
+}
+
+// record is what the builder keeps of an entry while it reads: the fields
+// a release needs, its text in one string, the author and time zones as
+// indexes into the builder's tables, the body behind a pointer (nil
+// without bodies). [builder.entry] makes the [Entry] of it.
+type record struct {
+	text      string    // the hash, type, scope, subject, breaking note and reverted hash, in one string
+	ends      [5]uint32 // where each piece of text but the last ends
+	commit    int32     // the commit's number in the graph
+	author    int32     // index in builder.people
+	bullet    int32     // Entry.Bullet, 0 for none
+	flags     uint8
+	pr        int // the pull request, 0 for none (numbers may pass 2³¹)
+	issues    []string
+	body      *bodyText // nil without a body and footers, or without bodies
+	date      stamp     // the author date
+	committed stamp     // the committer date
+}
+
+// bodyText is the body and footers of an entry.
+type bodyText struct {
+	body    string
+	footers []Footer
+}
+
+// The flags of a record.
+const (
+	flagBreaking uint8 = 1 << iota
+	flagMerge
+	flagRevert
+	flagExcluded // ReadOptions.ExcludeCommits matches it
+	flagDropped  // a revert pair or a filter dropped it
+)
+
+func (r *record) flag(f uint8) bool { return r.flags&f != 0 }
+
+func (r *record) setFlag(f uint8, on bool) {
+	if on {
+		r.flags |= f
+	} else {
+		r.flags &^= f
+	}
+}
+
+// pack stores the pieces of text in one allocation: the message they are
+// pieces of can then be freed, which is most of a long history's memory.
+func (r *record) pack(pieces ...string) {
 	n := 0
-	for _, s := range kept {
-		n += len(*s)
+	for _, s := range pieces {
+		n += len(s)
 	}
 	var sb strings.Builder
 	sb.Grow(n)
-	for _, s := range kept {
-		sb.WriteString(*s)
+	for i, s := range pieces {
+		sb.WriteString(s)
+		if i < len(r.ends) {
+			r.ends[i] = uint32(sb.Len())
+		}
 	}
-	all := sb.String()
-	for _, s := range kept {
-		*s, all = all[:len(*s)], all[len(*s):]
+	r.text = sb.String()
+}
+
+// piece returns the i-th piece of the record's text.
+func (r *record) piece(i int) string {
+	start, end := uint32(0), uint32(len(r.text))
+	if i > 0 {
+		start = r.ends[i-1]
 	}
+	if i < len(r.ends) {
+		end = r.ends[i]
+	}
+	return r.text[start:end]
+}
+
+func (r *record) sha() string          { return r.piece(0) }
+func (r *record) typ() string          { return r.piece(1) }
+func (r *record) scope() string        { return r.piece(2) }
+func (r *record) subject() string      { return r.piece(3) }
+func (r *record) breakingNote() string { return r.piece(4) }
+func (r *record) revertOf() string     { return r.piece(5) }
+
+// stamp is a time as the builder keeps it: seconds, nanoseconds and an
+// index into builder.zones, from which the same time.Time is made again.
+type stamp struct {
+	sec  int64
+	nsec int32
+	zone int32
+}
+
+// zoneKey tells time zones apart: time.Parse makes a new fixed zone for
+// most dates with an offset, and fixed zones of the same name and offset
+// are the same zone.
+type zoneKey struct {
+	loc    *time.Location // other zones, by identity
+	name   string
+	offset int
+}
+
+// stamp keeps t.
+func (b *builder) stamp(t time.Time) stamp {
+	loc := t.Location()
+	k := zoneKey{loc: loc}
+	if name, offset := t.Zone(); loc != time.Local && loc != time.UTC && loc.String() == name {
+		k = zoneKey{name: name, offset: offset}
+	}
+	z, ok := b.zoneIndex[k]
+	if !ok {
+		if b.zoneIndex == nil {
+			b.zoneIndex = map[zoneKey]int32{}
+		}
+		z = int32(len(b.zones))
+		b.zones = append(b.zones, loc)
+		b.zoneIndex[k] = z
+	}
+	return stamp{sec: t.Unix(), nsec: int32(t.Nanosecond()), zone: z}
+}
+
+// time returns the time that s keeps.
+func (b *builder) time(s stamp) time.Time {
+	return time.Unix(s.sec, int64(s.nsec)).In(b.zones[s.zone])
+}
+
+// person returns the index of p in the builder's people: a history has far
+// fewer authors than commits.
+func (b *builder) person(p Person) int32 {
+	if i, ok := b.personIndex[p]; ok {
+		return i
+	}
+	if b.personIndex == nil {
+		b.personIndex = map[Person]int32{}
+	}
+	i := int32(len(b.people))
+	b.people = append(b.people, p)
+	b.personIndex[p] = i
+	return i
+}
+
+// entry makes the entry of a record.
+func (b *builder) entry(r *record) Entry {
+	sha := r.sha()
+	e := Entry{
+		SHA:          sha,
+		ShortSHA:     ShortSHA(sha),
+		Type:         r.typ(),
+		Scope:        r.scope(),
+		Subject:      r.subject(),
+		Breaking:     r.flag(flagBreaking),
+		BreakingNote: r.breakingNote(),
+		Issues:       r.issues,
+		Author:       b.people[r.author],
+		Date:         b.time(r.date),
+		Merge:        r.flag(flagMerge),
+		Revert:       r.flag(flagRevert),
+		revertOf:     r.revertOf(),
+		committed:    b.time(r.committed),
+	}
+	if r.body != nil {
+		e.Body, e.Footers = r.body.body, r.body.footers
+	}
+	if r.pr > 0 {
+		e.PullRequest = intPtr(r.pr)
+	}
+	if r.bullet > 0 {
+		e.Bullet = intPtr(int(r.bullet))
+	}
+	return e
 }
 
 // firstLine returns the first non-blank line of a message, trimmed.
@@ -522,33 +667,6 @@ func firstLine(msg string) string {
 	msg = strings.TrimLeftFunc(msg, unicode.IsSpace)
 	line, _, _ := strings.Cut(msg, "\n")
 	return strings.TrimSpace(line)
-}
-
-// newEntry makes the entry of a commit from its parsed message.
-func newEntry(c Commit, msg Message) Entry {
-	e := Entry{
-		SHA:          c.SHA,
-		ShortSHA:     ShortSHA(c.SHA),
-		Type:         msg.Type,
-		Scope:        msg.Scope,
-		Subject:      msg.Subject,
-		Body:         msg.Body,
-		Breaking:     msg.Breaking,
-		BreakingNote: msg.BreakingNote,
-		Footers:      msg.Footers,
-		Author:       Person{Name: c.AuthorName, Email: c.AuthorEmail},
-		Date:         c.AuthorDate,
-		committed:    c.CommitDate,
-		Merge:        len(c.Parents) > 1,
-		Revert:       msg.Revert != nil,
-	}
-	if e.Type == "" {
-		e.Type = TypeOther
-	}
-	if msg.Revert != nil {
-		e.revertOf = msg.Revert.SHA
-	}
-	return e
 }
 
 // footerText joins footer values so issue keys in them are found.
@@ -563,19 +681,6 @@ func footerText(fs []Footer) string {
 
 func intPtr(n int) *int { return &n }
 
-// intern returns one shared copy of s: a history has far fewer authors than
-// commits.
-func (b *builder) intern(s string) string {
-	if v, ok := b.names[s]; ok {
-		return v
-	}
-	if b.names == nil {
-		b.names = map[string]string{}
-	}
-	b.names[s] = s
-	return s
-}
-
 // attributePullRequests gives every commit brought in by a merge that
 // merge's pull request number, when it has one, and the issue keys of its
 // branch name. A merge brings in the
@@ -585,51 +690,51 @@ func (b *builder) intern(s string) string {
 // pull request merged into another branch before that branch was merged
 // keeps its own number.
 func (b *builder) attributePullRequests(to string) {
-	var line []string
-	for sha := to; sha != ""; {
-		n, ok := b.nodes[sha]
-		if !ok {
-			break
-		}
-		line = append(line, sha)
-		sha = n.firstParent()
+	g := &b.graph
+	var line []int32
+	for n, ok := g.number(hashKeyOf(to)); ok; n, ok = g.firstParent(n) {
+		line = append(line, n)
 	}
 	type visit struct {
-		sha    string
-		pr     int
-		issues []string
+		commit int32
+		merge  mergeInfo
 	}
-	seen := make(map[string]bool, len(b.nodes))
+	seen := make([]bool, g.len())
 	var stack []visit
-	for i := len(line) - 1; i >= 0; i-- {
-		m := b.nodes[line[i]]
-		seen[line[i]] = true
-		for _, p := range slices.Backward(m.otherParents()) {
-			stack = append(stack, visit{p, m.pr, m.issues})
+	for _, m := range slices.Backward(line) {
+		seen[m] = true
+		for _, p := range slices.Backward(g.otherParents(m)) {
+			if n, ok := g.number(p); ok {
+				stack = append(stack, visit{n, g.merges[m]})
+			}
 		}
 		for len(stack) > 0 {
 			v := stack[len(stack)-1]
 			stack = stack[:len(stack)-1]
-			n, ok := b.nodes[v.sha]
-			if !ok || seen[v.sha] {
+			if seen[v.commit] {
 				continue
 			}
-			seen[v.sha] = true
-			if n.entry >= 0 && (v.pr > 0 || len(v.issues) > 0) {
-				for i := range b.commitEntries(n.entry) {
-					b.entries[i].attach(v.pr, v.issues)
+			seen[v.commit] = true
+			if first := g.entry[v.commit]; first >= 0 && (v.merge.pr > 0 || len(v.merge.issues) > 0) {
+				for i := range b.commitEntries(first) {
+					b.rec(i).attach(v.merge)
 				}
 			}
-			if len(n.parents) == 0 {
+			parents := g.parentsOf(v.commit)
+			if len(parents) == 0 {
 				continue
 			}
-			stack = append(stack, visit{n.firstParent(), v.pr, v.issues})
-			inner := v
-			if n.pr > 0 || len(n.issues) > 0 {
-				inner = visit{pr: n.pr, issues: n.issues}
+			if n, ok := g.number(parents[0]); ok {
+				stack = append(stack, visit{n, v.merge})
 			}
-			for _, p := range n.otherParents() {
-				stack = append(stack, visit{p, inner.pr, inner.issues})
+			inner := v.merge
+			if m, ok := g.merges[v.commit]; ok {
+				inner = m
+			}
+			for _, p := range parents[1:] {
+				if n, ok := g.number(p); ok {
+					stack = append(stack, visit{n, inner})
+				}
 			}
 		}
 	}
@@ -637,13 +742,13 @@ func (b *builder) attributePullRequests(to string) {
 
 // attach gives an entry the pull request that brought it in (0: a merge
 // without one), unless it has one, and the issue keys of the merged branch.
-func (e *Entry) attach(pr int, issues []string) {
-	if e.PullRequest == nil && pr > 0 {
-		e.PullRequest = intPtr(pr)
+func (r *record) attach(m mergeInfo) {
+	if r.pr == 0 && m.pr > 0 {
+		r.pr = m.pr
 	}
-	for _, k := range issues {
-		if !slices.Contains(e.Issues, k) {
-			e.Issues = append(e.Issues, k)
+	for _, k := range m.issues {
+		if !slices.Contains(r.issues, k) {
+			r.issues = append(r.issues, k)
 		}
 	}
 }
@@ -653,32 +758,36 @@ func (e *Entry) attach(pr int, issues []string) {
 // the original back. It returns how many entries it dropped.
 func (b *builder) dropRevertPairs() int {
 	n := 0
-	for i := range b.entries {
-		e := &b.entries[i]
-		if b.dropped[i] || e.revertOf == "" {
+	for _, r := range b.records() {
+		revertOf := r.revertOf()
+		if r.flag(flagDropped) || revertOf == "" || len(revertOf) != len(r.sha()) {
 			continue
 		}
-		t, ok := b.nodes[e.revertOf]
-		if !ok || t.entry < 0 || b.dropped[t.entry] {
+		c, ok := b.graph.number(hashKeyOf(revertOf))
+		if !ok {
 			continue
 		}
-		b.dropped[i] = true
+		t := b.graph.entry[c]
+		if t < 0 || b.rec(int(t)).flag(flagDropped) {
+			continue
+		}
+		r.setFlag(flagDropped, true)
 		n++
-		for j := range b.commitEntries(t.entry) { // a split squash merge's, all
-			b.dropped[j] = true
+		for j := range b.commitEntries(t) { // a split squash merge's, all
+			b.rec(j).setFlag(flagDropped, true)
 			n++
 		}
 	}
 	return n
 }
 
-// keep drops the entries for whose index ok is false and returns how many
+// keep drops the entries for whose record ok is false and returns how many
 // it dropped.
-func (b *builder) keep(ok func(i int) bool) int {
+func (b *builder) keep(ok func(r *record) bool) int {
 	n := 0
-	for i := range b.entries {
-		if !b.dropped[i] && !ok(i) {
-			b.dropped[i] = true
+	for _, r := range b.records() {
+		if !r.flag(flagDropped) && !ok(r) {
+			r.setFlag(flagDropped, true)
 			n++
 		}
 	}
@@ -697,11 +806,11 @@ type lintMark struct {
 func (b *builder) unconventional() []Unconventional {
 	var out []Unconventional
 	for _, m := range b.lint {
-		e := &b.entries[m.entry]
-		if b.dropped[m.entry] || b.excluded != nil && b.excluded[m.entry] && !e.Breaking {
+		r := b.rec(m.entry)
+		if r.flag(flagDropped) || r.flag(flagExcluded) && !r.flag(flagBreaking) {
 			continue
 		}
-		out = append(out, Unconventional{SHA: e.SHA, Subject: e.Subject, Problem: m.problem})
+		out = append(out, Unconventional{SHA: r.sha(), Subject: r.subject(), Problem: m.problem})
 	}
 	return out
 }
@@ -709,8 +818,8 @@ func (b *builder) unconventional() []Unconventional {
 // types returns the sorted types of all entries.
 func (b *builder) types() []string {
 	var types []string
-	for i := range b.entries {
-		if t := b.entries[i].Type; !slices.Contains(types, t) {
+	for _, r := range b.records() {
+		if t := r.typ(); !slices.Contains(types, t) {
 			types = append(types, t)
 		}
 	}
@@ -718,17 +827,138 @@ func (b *builder) types() []string {
 	return types
 }
 
-// result returns the entries not dropped, in log order, reusing the
-// builder's own array (the builder is done with).
+// result returns the entries not dropped, in log order, in an array of
+// their number, letting go of each block of records once its entries are
+// made: the builder is done with.
 func (b *builder) result() []Entry {
-	out := b.entries[:0]
-	for i := range b.entries {
-		if !b.dropped[i] {
-			out = append(out, b.entries[i])
+	kept := 0
+	for _, r := range b.records() {
+		if !r.flag(flagDropped) {
+			kept++
 		}
 	}
-	clear(b.entries[len(out):]) // let go of the dropped entries' text
-	return slices.Clip(out)
+	if b.n == 0 {
+		return nil
+	}
+	out := make([]Entry, 0, kept)
+	for i, block := range b.blocks {
+		for j := range block {
+			if r := &block[j]; !r.flag(flagDropped) {
+				out = append(out, b.entry(r))
+			}
+		}
+		b.blocks[i] = nil
+	}
+	b.blocks, b.n = nil, 0
+	return out
+}
+
+// graph is the commit graph of a range, as the pull-request attribution
+// and the revert pairs need it, kept small: a history holds one commit of
+// it per commit. Commits are numbered in log order; a commit's parents are
+// kept as hashes (a parent may come later in the log, or be outside the
+// range), all in one slice.
+type graph struct {
+	index   map[hashKey]int32   // the number of each commit
+	parents []hashKey           // every commit's parents, first parent first, commit after commit
+	ends    []int32             // by commit: where its parents end in parents
+	entry   []int32             // by commit: its first entry, -1 for none
+	merges  map[int32]mergeInfo // the merge commits with a pull request or branch issue keys
+}
+
+// mergeInfo is what a merge commit gives the commits it brings in.
+type mergeInfo struct {
+	pr     int      // its pull request, 0 for none
+	issues []string // the issue keys of its branch name
+}
+
+// hashKey is a commit hash as a map key: the 20 bytes of a SHA-1 (then
+// zero-padded) or the 32 of a SHA-256. A repository's hashes are all of
+// one kind.
+type hashKey [32]byte
+
+// hashKeyOf returns the key of a full hash as git prints it (lower-case
+// hexadecimal); any other name, which only made-up commits have, is keyed
+// by its SHA-256 sum.
+func hashKeyOf(sha string) hashKey {
+	var k hashKey
+	if !isFullHash(sha) {
+		return sha256.Sum256([]byte(sha))
+	}
+	for i := 0; i < len(sha); i += 2 {
+		k[i/2] = unhex(sha[i])<<4 | unhex(sha[i+1])
+	}
+	return k
+}
+
+// unhex is the value of a lower-case hexadecimal digit.
+func unhex(c byte) byte {
+	if c <= '9' {
+		return c - '0'
+	}
+	return c - 'a' + 10
+}
+
+// add numbers a commit, with its parents, its first entry (-1 for none)
+// and, for a merge, its pull request and branch issue keys, and returns
+// its number.
+func (g *graph) add(sha string, parents []string, entry int32, pr int, issues []string) int32 {
+	if g.index == nil {
+		g.index = map[hashKey]int32{}
+	}
+	n := int32(len(g.entry))
+	g.index[hashKeyOf(sha)] = n
+	for _, p := range parents {
+		g.parents = append(g.parents, hashKeyOf(p))
+	}
+	g.ends = append(g.ends, int32(len(g.parents)))
+	g.entry = append(g.entry, entry)
+	if pr > 0 || len(issues) > 0 {
+		if g.merges == nil {
+			g.merges = map[int32]mergeInfo{}
+		}
+		g.merges[n] = mergeInfo{pr: pr, issues: issues}
+	}
+	return n
+}
+
+// len returns how many commits were added.
+func (g *graph) len() int { return len(g.entry) }
+
+// commits returns how many distinct commits the graph holds.
+func (g *graph) commits() int { return len(g.index) }
+
+// number returns the number of the commit with hash key k, if the range
+// has it.
+func (g *graph) number(k hashKey) (int32, bool) {
+	n, ok := g.index[k]
+	return n, ok
+}
+
+// parentsOf returns the parents of commit n, the first parent first.
+func (g *graph) parentsOf(n int32) []hashKey {
+	start := int32(0)
+	if n > 0 {
+		start = g.ends[n-1]
+	}
+	return g.parents[start:g.ends[n]]
+}
+
+// firstParent returns the number of commit n's first parent, if it has one
+// and the range has it.
+func (g *graph) firstParent(n int32) (int32, bool) {
+	if ps := g.parentsOf(n); len(ps) > 0 {
+		return g.number(ps[0])
+	}
+	return 0, false
+}
+
+// otherParents returns the parents of commit n after the first: the merged ones.
+func (g *graph) otherParents(n int32) []hashKey {
+	if ps := g.parentsOf(n); len(ps) > 1 {
+		return ps[1:]
+	}
+	return nil
 }
 
 // touchingPaths lists the commits of r that touch paths, with one more git

@@ -397,7 +397,7 @@ func TestBuiltinNotesIsACustomTemplate(t *testing.T) {
 // estimate does not waste much more than the notes take.
 func TestNotesSizeHint(t *testing.T) {
 	t.Parallel()
-	synthetic := builder{nodes: map[string]node{}}
+	synthetic := builder{}
 	synthetic.issues, _ = NewIssueMatcher("")
 	require.NoError(t, ReadLog(bytes.NewReader(syntheticLog(300)), func(c Commit) error { synthetic.add(c); return nil }))
 	pr := 1234567

@@ -183,8 +183,8 @@ func foldBullets(m Message, bullets []bullet) Message {
 // entry is at first: one, or a split squash merge's, which follow each other.
 func (b *builder) commitEntries(first int32) iter.Seq[int] {
 	return func(yield func(int) bool) {
-		sha := b.entries[first].SHA
-		for i := int(first); i < len(b.entries) && b.entries[i].SHA == sha; i++ {
+		commit := b.rec(int(first)).commit
+		for i := int(first); i < b.n && b.rec(i).commit == commit; i++ {
 			if !yield(i) {
 				return
 			}
