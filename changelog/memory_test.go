@@ -118,3 +118,11 @@ func TestEntriesKeepTheDates(t *testing.T) {
 		require.Equal(t, committed.String(), e.CommitDate().String(), d[1])
 	}
 }
+
+// TestZeroEntryCommitDate: an entry made by hand, not read, has the zero
+// committer date, as with a time.Time field.
+func TestZeroEntryCommitDate(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, time.Time{}, Entry{}.CommitDate())
+	require.Equal(t, time.Time{}, stampOf(time.Time{}).time())
+}
