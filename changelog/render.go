@@ -86,9 +86,31 @@ func (r Release) Sections() []Section {
 	for _, t := range custom {
 		add(t, t)
 	}
-	add(TypeOther, "Other Changes")
+	add(TypeOther, otherTitle)
 	return out
 }
+
+// sectionTitle returns the title of typ's section, as [Release.Sections]
+// gives it (or "" for none).
+func (r Release) sectionTitle(typ string) string {
+	for _, s := range r.sections {
+		if s.Type == typ {
+			return s.Title
+		}
+	}
+	for _, s := range sectionTitles {
+		if s.typ == typ {
+			return s.title
+		}
+	}
+	if typ == TypeOther {
+		return otherTitle
+	}
+	return typ
+}
+
+// otherTitle is the title of the section of [TypeOther].
+const otherTitle = "Other Changes"
 
 func knownType(t string) bool {
 	for _, s := range sectionTitles {
@@ -219,6 +241,19 @@ func (r *Release) writeRefs(b *strings.Builder, e *Entry) {
 		}
 		b.WriteByte(')')
 	}
+}
+
+// decimalDigits returns how many characters n takes in decimal.
+func decimalDigits(n int) int {
+	d := 1
+	if n < 0 {
+		d++
+	}
+	for n >= 10 || n <= -10 {
+		n /= 10
+		d++
+	}
+	return d
 }
 
 // writeLink writes a markdown link, or the escaped text alone when url is
@@ -517,19 +552,32 @@ func jsonEncoder(prefix string) (*json.Encoder, *bytes.Buffer) {
 	return enc, buf
 }
 
-// notesSizeHint estimates the size of the built-in notes with room to spare
-// (unless most of their text needs escaping), so that they are written into
-// one buffer that does not grow. Kept for memory, not speed: the notes of a
-// whole history are a run's largest single piece (1.3 MB at 20,000 commits
-// without links, 2.3 MB with them; five times that at 100,000), and a
-// doubling buffer holds the old and the new copy at once;
-// BenchmarkRenderNotes allocates 1.05 MB per 1,000 entries with the hint and
-// 1.96 MB without it.
+// notesSizeHint tells at least the size of the built-in notes, and not
+// much more, so that they are written into one buffer that does not grow.
+// Kept for memory, not speed: the notes of a whole history are a run's
+// largest single piece (1.3 MB at 20,000 commits without links, 5.7 MB
+// with them; five times that at 100,000), a doubling buffer holds the old
+// and the new copy at once, and the notes keep the whole buffer. It was
+// 1.87 times the notes of the 20k benchmark history, 1.1 times now (1.05
+// with links). TestNotesSizeHint holds it between the notes' size and a
+// quarter more.
 func notesSizeHint(r Release) int {
-	n := 64 + len(r.Version) + len(r.To)
+	// the heading, the breaking changes' and "No notable changes."
+	n := 96 + 2*len(r.Version) + len(r.To)
 	size := r.entrySizer()
+	var types []string
+	var hidden []bool // by type: a section left out (SECTIONS gave it no title)
 	for i := range r.Entries {
-		n += size(&r.Entries[i])
+		e := &r.Entries[i]
+		k := slices.Index(types, e.Type)
+		if k < 0 {
+			title := r.sectionTitle(e.Type)
+			types, hidden, k = append(types, e.Type), append(hidden, title == ""), len(types)
+			n += len("\n\n### \n") + 2*len(title)
+		}
+		if !hidden[k] || e.Breaking {
+			n += size(e)
+		}
 	}
 	for _, p := range r.NewContributors {
 		n += 2 + len(p.Name) + len(p.Name)/8
@@ -538,24 +586,68 @@ func notesSizeHint(r Release) int {
 }
 
 // entrySizer returns a function that tells at least how many bytes the
-// built-in notes write for an entry, escapes and links included: for its
-// bullet and, when it breaks compatibility, its line among the breaking
-// changes.
+// built-in notes write for an entry: its bullet and, when it breaks
+// compatibility, its line among the breaking changes. Each piece is
+// counted as it is written, escapes and links included, so the hint is
+// close: one a little too large costs its excess for as long as the notes
+// are kept (the notes of a whole history were once given 1.87 times their
+// size), one too small a copy of them.
 func (r Release) entrySizer() func(e *Entry) int {
-	commit := len(r.CommitURL(strings.Repeat("0", 40)))
-	pr := len(r.PullRequestURL(1)) + 9 // up to 10 digits
+	link := func(text int, url string) int {
+		if url == "" {
+			return text
+		}
+		return text + urlLen(url) + len("[]()")
+	}
+	commit := r.CommitURL(strings.Repeat("0", 40))
+	pr := r.PullRequestURL(1)
+	keys := strings.Count(r.issueURL, IssueKeyPlaceholder)
+	issueURL := urlLen(r.issueURL) - keys*len(IssueKeyPlaceholder)
 	return func(e *Entry) int {
-		// "- **scope:** subject ([short](commit)) ([#n](pr)) ([KEY](issue), …)"
-		m := 16 + len(e.Scope) + len(e.Subject) + 2*len(e.ShortSHA) + commit
+		m := len("\n- ") + inlineLen(e.Subject) + link(inlineLen(e.ShortSHA), commit) + len(" ()")
+		if e.Scope != "" {
+			m += len("**:** ") + inlineLen(e.Scope)
+		}
 		if e.PullRequest != nil {
-			m += 16 + pr
+			digits := decimalDigits(*e.PullRequest)
+			m += link(len("#")+digits, pr) + digits - 1 + len(" ()") // pr's number has one digit
+		}
+		if len(e.Issues) > 0 {
+			m += len(" ()")
 		}
 		for _, k := range e.Issues {
-			m += 6 + 2*len(k) + len(r.issueURL)
+			m += inlineLen(k) + len(", ")
+			if r.issueURL != "" {
+				m += len("[]()") + issueURL + keys*urlLen(k)
+			}
 		}
 		if e.Breaking {
-			m += m + len(e.BreakingNote)
+			m += m + inlineLen(e.BreakingNote)
 		}
-		return m + m/8 // escapes
+		return m
 	}
+}
+
+// inlineLen tells at least how long s is once escaped for a markdown line
+// (EscapeMarkdown): a backslash for each special character, and one more
+// for a line that would start a heading or a list.
+func inlineLen(s string) int {
+	n := len(s) + 1
+	for i := 0; i < len(s); i++ {
+		if inlineSpecial[s[i]] {
+			n++
+		}
+	}
+	return n
+}
+
+// urlLen tells how long writeURL writes u.
+func urlLen(u string) int {
+	n := len(u)
+	for i := 0; i < len(u); i++ {
+		if urlSpecial[u[i]] {
+			n += 2
+		}
+	}
+	return n
 }

@@ -423,7 +423,7 @@ func TestNotesSizeHint(t *testing.T) {
 		require.NoError(t, err)
 		hint := notesSizeHint(rel)
 		require.GreaterOrEqual(t, hint, len(md), "%s: the notes outgrow their buffer", name)
-		require.Less(t, hint, 2*len(md)+256, "%s: the buffer is much larger than the notes", name)
+		require.Less(t, hint, len(md)+len(md)/4+256, "%s: the buffer is much larger than the notes", name)
 	}
 }
 
