@@ -8,7 +8,10 @@ import (
 	"compress/zlib"
 	"crypto/sha1"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"maps"
 	"os"
 	"os/exec"
@@ -42,10 +45,11 @@ const (
 // HEAD.
 type Repo struct {
 	t    testing.TB
-	Dir  string // the work tree
-	Home string // HOME for git, with no configuration in it
-	n    int    // commits made, for dates and file names
-	objs *store // the commits made here and in copies, to build on them
+	Dir  string          // the work tree
+	Home string          // HOME for git, with no configuration in it
+	n    int             // commits made, for dates and file names
+	objs *store          // the commits made here and in copies, to build on them
+	have map[string]bool // objects known to be in this repository's .git
 
 	rawDate string // the date of the next commit, as CommitDated gives it
 }
@@ -78,7 +82,7 @@ func New(t testing.TB) *Repo {
 func NewAt(t testing.TB, dir string) *Repo {
 	t.Helper()
 	r := &Repo{t: t, Dir: filepath.Join(dir, "repo"), Home: filepath.Join(dir, "home"),
-		objs: &store{commits: map[string]*commit{}}}
+		objs: &store{commits: map[string]*commit{}}, have: map[string]bool{}}
 	// What "git init -b main" writes that git needs to find the repository.
 	for _, d := range []string{r.Home, ".git/objects", ".git/refs/heads", ".git/refs/tags"} {
 		if err := os.MkdirAll(filepath.Join(r.Dir, d), 0o755); err != nil {
@@ -95,7 +99,7 @@ func NewAt(t testing.TB, dir string) *Repo {
 // A repository with symbolic links cannot be copied.
 func (r *Repo) Copy(t testing.TB) *Repo {
 	t.Helper()
-	c := &Repo{t: t, Dir: filepath.Join(t.TempDir(), "repo"), Home: t.TempDir(), n: r.n, objs: r.objs}
+	c := &Repo{t: t, Dir: filepath.Join(t.TempDir(), "repo"), Home: t.TempDir(), n: r.n, objs: r.objs, have: maps.Clone(r.have)}
 	if err := os.CopyFS(c.Dir, os.DirFS(r.Dir)); err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +108,7 @@ func (r *Repo) Copy(t testing.TB) *Repo {
 
 // Open wraps an existing repository (a clone) to run git in it.
 func (r *Repo) Open(dir string) *Repo {
-	return &Repo{t: r.t, Dir: dir, Home: r.Home, n: r.n, objs: r.objs}
+	return &Repo{t: r.t, Dir: dir, Home: r.Home, n: r.n, objs: r.objs, have: map[string]bool{}}
 }
 
 // Git runs git in the repository and returns its trimmed output; a failure
@@ -557,26 +561,71 @@ func (r *Repo) writeTree(files map[string]string) string {
 }
 
 // writeObject stores an object as a loose object and returns its hash.
+//
+// It is what a test history costs, so it does no more than it must: an
+// object written before (a file no commit changed) is not looked for
+// again, the file is created only if absent (one system call, no Stat
+// first), its directory made only when the create says it is missing,
+// and the zlib writer (over a megabyte of state) is reused rather than
+// made anew for each object.
 func (r *Repo) writeObject(kind, body string) string {
 	r.t.Helper()
 	obj := fmt.Sprintf("%s %d\x00%s", kind, len(body), body)
 	sum := sha1.Sum([]byte(obj))
 	sha := hex.EncodeToString(sum[:])
-	path := filepath.Join(r.Dir, ".git", "objects", sha[:2], sha[2:])
-	if _, err := os.Stat(path); err == nil {
+	if r.have[sha] {
 		return sha
 	}
-	var z bytes.Buffer
-	zw, _ := zlib.NewWriterLevel(&z, zlib.BestSpeed)
-	_, _ = zw.Write([]byte(obj))
-	if err := zw.Close(); err != nil {
+	r.have[sha] = true
+	path := filepath.Join(r.Dir, ".git", "objects", sha[:2], sha[2:])
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o444)
+	if errors.Is(err, fs.ErrNotExist) {
+		if err := os.Mkdir(filepath.Dir(path), 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+			r.t.Fatal(err)
+		}
+		f, err = os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o444)
+	}
+	if errors.Is(err, fs.ErrExist) {
+		return sha // the same content, written before
+	}
+	if err != nil {
 		r.t.Fatal(err)
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		r.t.Fatal(err)
-	}
-	if err := os.WriteFile(path, z.Bytes(), 0o444); err != nil {
+	z := compressed(obj)
+	_, err = f.Write(z.Bytes())
+	z.done()
+	if err := errors.Join(err, f.Close()); err != nil {
 		r.t.Fatal(err)
 	}
 	return sha
 }
+
+// zlibState is a zlib writer and its output buffer, kept in [zlibPool].
+type zlibState struct {
+	buf bytes.Buffer
+	zw  *zlib.Writer
+}
+
+// zlibPool holds the zlib writers of [compressed] between objects.
+var zlibPool = sync.Pool{New: func() any {
+	s := &zlibState{}
+	s.zw, _ = zlib.NewWriterLevel(&s.buf, zlib.BestSpeed) // a valid level: no error
+	return s
+}}
+
+// compressed returns obj compressed as a loose object is; the caller calls
+// done once it has used the bytes.
+func compressed(obj string) *zlibState {
+	s := zlibPool.Get().(*zlibState)
+	s.buf.Reset()
+	s.zw.Reset(&s.buf)
+	_, _ = io.WriteString(s.zw, obj) // writes to a bytes.Buffer do not fail
+	_ = s.zw.Close()
+	return s
+}
+
+// Bytes returns the compressed object.
+func (s *zlibState) Bytes() []byte { return s.buf.Bytes() }
+
+// done gives the writer back to the pool.
+func (s *zlibState) done() { zlibPool.Put(s) }

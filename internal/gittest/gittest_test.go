@@ -160,3 +160,17 @@ func (g *gitRepo) revert(sha string) {
 	g.n++
 	g.run("revert", "--no-edit", sha)
 }
+
+// BenchmarkHistory is what a test pays for a small history: 20 commits and
+// a tag. Writing each object with a fresh zlib writer (a megabyte of
+// state) and a Stat and MkdirAll first cost 7.4 ms of CPU a commit here;
+// the pooled writer and one create per new object, 2.2 ms.
+func BenchmarkHistory(b *testing.B) {
+	for b.Loop() {
+		r := New(b)
+		for range 20 {
+			r.Commit("feat: a change\n\nWith a body.")
+		}
+		r.Tag("v1.0.0")
+	}
+}
