@@ -7,6 +7,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -31,7 +33,7 @@ import (
 	"bitbucket.org/coda-changelog/coda-changelog/internal/gittest"
 )
 
-// binary is the pipe, built once for all tests into workDir, which also
+// binary is the pipe, built once for all tests (see [buildPipe]); workDir
 // holds the histories that tests copy.
 var binary, workDir string
 
@@ -44,16 +46,46 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	binary = filepath.Join(workDir, "coda-changelog")
-	build := exec.Command("go", "build", "-tags", "blackbox", "-o", binary, "-ldflags", "-X main.version=test", ".")
-	build.Dir = ".."
-	if out, err := build.CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build the pipe: %v\n%s", err, out)
+	if binary, err = buildPipe(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
 	code := m.Run()
 	os.RemoveAll(workDir)
 	os.Exit(code)
+}
+
+// buildPipe builds the pipe as the Dockerfile does (static, no symbols,
+// trimmed paths), with the black-box options and the version "test", and
+// returns its path.
+//
+// The binary is kept in the user's cache directory, one per checkout, and
+// not in a new temporary directory: go build then finds it up to date and
+// links nothing when the code has not changed since the last run (0.5 s
+// instead of 1.3 s, before any test can start). go build replaces the file
+// by renaming a new one over it, so a run still using the old one is not
+// disturbed.
+func buildPipe() (string, error) {
+	root, err := filepath.Abs("..")
+	if err != nil {
+		return "", err
+	}
+	dir := workDir
+	if cache, err := os.UserCacheDir(); err == nil {
+		sum := sha256.Sum256([]byte(root))
+		dir = filepath.Join(cache, "coda-changelog-test", hex.EncodeToString(sum[:8]))
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	bin := filepath.Join(dir, "coda-changelog")
+	build := exec.Command("go", "build", "-tags", "blackbox", "-trimpath", "-ldflags", "-s -w -X main.version=test", "-o", bin, ".")
+	build.Dir = root
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
+	if out, err := build.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("build the pipe: %w\n%s", err, out)
+	}
+	return bin, nil
 }
 
 // waitInParallel lets more black-box tests run at once than the machine has
