@@ -72,10 +72,20 @@ func unprintable(r rune) bool {
 // Nearest returns the name of known nearest to name and its edit distance
 // ([Distance]); the first of the nearest when several are as near, and ""
 // with a distance over len(name) when known is empty.
+//
+// The pipe asks it for every variable of the step that is not its own, a
+// few dozen names against its forty, at each start: a name whose length
+// alone puts it as far as the nearest so far (no two names are nearer than
+// their lengths' difference) is not compared, and the table's one row is
+// reused from name to name.
 func Nearest(name string, known []string) (string, int) {
 	best, bestD := "", len(name)+1
+	row := make([]int, 0, 32)
 	for _, k := range known {
-		if d := Distance(name, k); d < bestD {
+		if abs(len(k)-len(name)) >= bestD {
+			continue
+		}
+		if d := distance(name, k, &row); d < bestD {
 			best, bestD = k, d
 		}
 	}
@@ -85,23 +95,32 @@ func Nearest(name string, known []string) (string, int) {
 // Distance is the Levenshtein distance between a and b, counted in bytes:
 // the fewest insertions, deletions and substitutions that turn a into b.
 func Distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
+	var row []int
+	return distance(a, b, &row)
+}
+
+// distance is [Distance] working in *row, one row of the table, grown as
+// needed and kept by the caller for the next call.
+func distance(a, b string, row *[]int) int {
+	if cap(*row) < len(b)+1 {
+		*row = make([]int, len(b)+1)
+	}
+	cur := (*row)[:len(b)+1]
+	for j := range cur {
+		cur[j] = j
 	}
 	for i := 1; i <= len(a); i++ {
+		diag := cur[0] // the cell above and to the left: row i-1, column j-1
 		cur[0] = i
 		for j := 1; j <= len(b); j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			diag, cur[j] = cur[j], min(cur[j]+1, cur[j-1]+1, diag+cost)
 		}
-		prev, cur = cur, prev
 	}
-	return prev[len(b)]
+	return cur[len(b)]
 }
 
 // maxSimilar is how many names [Similar] returns at most.

@@ -112,3 +112,45 @@ func TestSimilarSkipsFarLongerNames(t *testing.T) {
 		t.Errorf("a name that contains it is still similar: got %d names", len(got))
 	}
 }
+
+// pipeNames are the pipe's variables, and stepNames the names of a step's
+// environment that are not its own, with some near-misses among them.
+var (
+	pipeNames = strings.Fields("CODA_API_TOKEN CODA_DOC_ID CODA_TABLE CODA_PAGE CODA_AUTOMATION_RULE_ID CODA_API_URL " +
+		"CODA_COLUMNS CODA_KEY_COLUMNS CODA_RELEASE_TABLE CODA_RELEASE_COLUMNS CODA_RELEASE_KEY_COLUMNS " +
+		"CODA_DEPLOYMENT_TABLE CODA_DEPLOYMENT_COLUMNS CODA_DEPLOYMENT_KEY_COLUMNS DEPLOYMENT_ENVIRONMENT ROW_PER " +
+		"CODA_PAGE_MODE WAIT WAIT_TIMEOUT CODA_PARSE_VALUES FROM_REF TO_REF TAG_PATTERN INCLUDE_PATHS ISSUE_PATTERN " +
+		"ISSUE_URL EXCLUDE_TYPES EXCLUDE_COMMITS SECTIONS NEW_CONTRIBUTORS INCLUDE_MERGES SQUASH_MERGES VERSION " +
+		"TIMEZONE TEMPLATE OUTPUT_JSON REPO_PATH FETCH_HISTORY CODE_INSIGHTS COMMIT_LINT DRY_RUN TEST_PAYLOAD BACKFILL DEBUG")
+	stepNames = strings.Fields("SHELL PWD HOME LANG TERM SHLVL PATH OLDPWD HOSTNAME CI PIPELINES_JWT_TOKEN SSL_CERT_FILE " +
+		"SSL_CERT_DIR CURL_CA_BUNDLE REQUESTS_CA_BUNDLE AWS_CA_BUNDLE PIP_CERT NODE_EXTRA_CA_CERTS DEBIAN_FRONTEND " +
+		"PYTHONUNBUFFERED PYTHONDONTWRITEBYTECODE RUST_BACKTRACE CONTAINER_NAME CLOUD_SDK_VERSION DOCKER_HOST " +
+		"CODA_TABEL EXCLUDE_TYPE DRYRUN WAIT_TIMOUT TIME_ZONE X")
+)
+
+// Nearest skips the names too long or too short to be nearer than the
+// nearest so far: it must still find what comparing every name finds.
+func TestNearestIsTheNearestOfAll(t *testing.T) {
+	for _, name := range stepNames {
+		best, bestD := "", len(name)+1
+		for _, k := range pipeNames {
+			if d := Distance(name, k); d < bestD {
+				best, bestD = k, d
+			}
+		}
+		if got, d := Nearest(name, pipeNames); got != best || d != bestD {
+			t.Errorf("Nearest(%q) = %q, %d; comparing every name gives %q, %d", name, got, d, best, bestD)
+		}
+	}
+}
+
+// BenchmarkNearest is the pipe's check of a step's environment at each
+// start. Two rows allocated for each pair of names and every name compared
+// took 0.66-1.1 ms here; one row and the names skipped by length, 0.24 ms.
+func BenchmarkNearest(b *testing.B) {
+	for b.Loop() {
+		for _, name := range stepNames {
+			Nearest(name, pipeNames)
+		}
+	}
+}
