@@ -188,7 +188,7 @@ var sample struct {
 // request merge, a squash merge, a breaking change and an issue key.
 func sampleRepo(t *testing.T) *gittest.Repo {
 	t.Helper()
-	sample.once.Do(func() { sample.repo = newSampleRepo(gittest.NewAt(t, filepath.Join(workDir, "sample"))) })
+	sample.once.Do(func() { sample.repo = newSampleRepo(gittest.NewAt(t, filepath.Join(workDir, "sample"))).Pack() })
 	if sample.repo == nil {
 		t.Fatal("the sample repository could not be made: see the first test that failed")
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -43,6 +44,26 @@ func TestCopy(t *testing.T) {
 	if got := r.Git("log", "--format=%s"); got != "feat: one" {
 		t.Errorf("a commit in the copy changed the original: its history is %q", got)
 	}
+}
+
+// A packed history is copied as a loose one is, and builds on as well:
+// the objects a copy writes again (a file no commit changed) are in the
+// pack.
+func TestPackedCopy(t *testing.T) {
+	t.Parallel()
+	r := New(t)
+	r.Commit("feat: one", "a.txt")
+	r.Tag("v1.0.0")
+	r.Pack()
+	if loose := r.Git("count-objects"); !strings.HasPrefix(loose, "0 objects") {
+		t.Errorf("after Pack, git counts loose objects: %s", loose)
+	}
+	c := r.Copy(t)
+	c.Commit("fix: two", "b.txt")
+	if got := c.Git("log", "--format=%s", "v1.0.0..HEAD"); got != "fix: two" {
+		t.Errorf("the copy's history since v1.0.0 is %q", got)
+	}
+	c.Git("fsck", "--strict", "--no-dangling")
 }
 
 // A Repo writes its objects itself: git must find them whole, and the same
