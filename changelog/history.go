@@ -849,25 +849,42 @@ func (b *builder) types() []string {
 // result returns the entries not dropped, in log order, in an array of
 // their number, letting go of each block of records once its entries are
 // made: the builder is done with.
+//
+// Two goroutines make the entries, each of half the blocks: this runs
+// once git has finished, when the second core is free, and most of its
+// time is the kernel giving the fresh array its pages (a 100,000-commit
+// history's entries are 23 MB), which both cores can do at once.
 func (b *builder) result() []Entry {
-	kept := 0
-	for _, r := range b.records() {
-		if !r.flag(flagDropped) {
-			kept++
-		}
-	}
 	if b.n == 0 {
 		return nil
 	}
-	out := make([]Entry, 0, kept)
+	starts := make([]int, len(b.blocks)+1) // by block: the index in out of its first entry
 	for i, block := range b.blocks {
+		starts[i+1] = starts[i]
 		for j := range block {
-			if r := &block[j]; !r.flag(flagDropped) {
-				out = append(out, b.entry(r))
+			if !block[j].flag(flagDropped) {
+				starts[i+1]++
 			}
 		}
-		b.blocks[i] = nil
 	}
+	out := make([]Entry, starts[len(b.blocks)])
+	fill := func(lo, hi int) { // the entries of blocks lo to hi-1
+		for i := lo; i < hi; i++ {
+			k := starts[i]
+			for j := range b.blocks[i] {
+				if r := &b.blocks[i][j]; !r.flag(flagDropped) {
+					out[k] = b.entry(r)
+					k++
+				}
+			}
+			b.blocks[i] = nil
+		}
+	}
+	half := len(b.blocks) / 2
+	var wg sync.WaitGroup
+	wg.Go(func() { fill(half, len(b.blocks)) })
+	fill(0, half)
+	wg.Wait()
 	b.blocks, b.n = nil, 0
 	return out
 }
