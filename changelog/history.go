@@ -853,7 +853,8 @@ func (b *builder) types() []string {
 // Two goroutines make the entries, each of half the blocks: this runs
 // once git has finished, when the second core is free, and most of its
 // time is the kernel giving the fresh array its pages (a 100,000-commit
-// history's entries are 23 MB), which both cores can do at once.
+// history's entries are 23 MB), which both cores can do at once, in huge
+// pages where Linux has them ([adviseHugePages]).
 func (b *builder) result() []Entry {
 	if b.n == 0 {
 		return nil
@@ -868,6 +869,7 @@ func (b *builder) result() []Entry {
 		}
 	}
 	out := make([]Entry, starts[len(b.blocks)])
+	adviseHugePages(out)
 	fill := func(lo, hi int) { // the entries of blocks lo to hi-1
 		for i := lo; i < hi; i++ {
 			k := starts[i]
