@@ -525,14 +525,14 @@ func writeReleaseJSON(w *bufio.Writer, r Release, prefix string) error {
 		_, _ = w.WriteString("[]")
 	} else {
 		_, _ = w.WriteString("[\n")
-		enc, buf := jsonEncoder(prefix + "    ")
+		var buf []byte
 		for i := range entries {
-			buf.Reset()
-			if err := enc.Encode(&entries[i]); err != nil {
-				return err
+			var err error
+			if buf, err = appendEntryJSON(buf[:0], &entries[i], prefix+"    "); err != nil {
+				return fmt.Errorf("the JSON of commit %s: %w", entries[i].ShortSHA, err)
 			}
 			_, _ = w.WriteString(prefix + "    ")
-			_, _ = w.Write(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+			_, _ = w.Write(buf)
 			if i < len(entries)-1 {
 				_ = w.WriteByte(',')
 			}
