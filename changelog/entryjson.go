@@ -28,34 +28,14 @@ func appendEntryJSON(dst []byte, e *Entry, prefix string) ([]byte, error) {
 	w.member("breaking").boolean(e.Breaking)
 	w.member("breaking_note").text(e.BreakingNote)
 	w.member("footers")
-	switch {
-	case e.Footers == nil:
-		w.null()
-	case len(e.Footers) == 0:
-		w.b = append(w.b, "[]"...)
-	default:
-		w.open('[')
-		for _, f := range e.Footers {
-			w.element().open('{')
-			w.member("token").text(f.Token)
-			w.member("value").text(f.Value)
-			w.close('}')
-		}
-		w.close(']')
-	}
+	writeList(&w, e.Footers, func(f Footer) {
+		w.open('{')
+		w.member("token").text(f.Token)
+		w.member("value").text(f.Value)
+		w.close('}')
+	})
 	w.member("issues")
-	switch {
-	case e.Issues == nil:
-		w.null()
-	case len(e.Issues) == 0:
-		w.b = append(w.b, "[]"...)
-	default:
-		w.open('[')
-		for _, k := range e.Issues {
-			w.element().text(k)
-		}
-		w.close(']')
-	}
+	writeList(&w, e.Issues, w.text)
 	w.member("pull_request").number(e.PullRequest)
 	w.member("author").open('{')
 	w.member("name").text(e.Author.Name)
@@ -69,6 +49,24 @@ func appendEntryJSON(dst []byte, e *Entry, prefix string) ([]byte, error) {
 	w.member("bullet").number(e.Bullet)
 	w.close('}')
 	return w.b, nil
+}
+
+// writeList writes items as a JSON array, each with each: null when
+// items is nil, as encoding/json writes a nil slice.
+func writeList[T any](w *jsonWriter, items []T, each func(T)) {
+	switch {
+	case items == nil:
+		w.null()
+	case len(items) == 0:
+		w.b = append(w.b, "[]"...)
+	default:
+		w.open('[')
+		for _, it := range items {
+			w.element()
+			each(it)
+		}
+		w.close(']')
+	}
 }
 
 // jsonWriter appends indented JSON as json.Indent lays it out: each member
