@@ -383,6 +383,7 @@ type builder struct {
 	authors       map[string]author // by authorKey, when new contributors are wanted
 	warnings      []string          // the commits' Warnings
 	withoutBodies bool              // ReadOptions.WithoutBodies
+	scratch       digest            // add's, reused commit after commit
 }
 
 // author is an author of the range and the position in the log of their
@@ -395,45 +396,89 @@ type author struct {
 // add records one commit: always in the graph, and as an entry unless it is a
 // merge commit and merges are not entries.
 func (b *builder) add(c Commit) {
-	b.warnings = append(b.warnings, c.Warnings...)
+	b.digest(c, &b.scratch)
+	b.addDigest(&b.scratch)
+}
+
+// digest is what the builder makes of one commit before it adds it: its
+// message parsed and the records of its entries made, but not yet
+// numbered in a builder's graph and people. A backfill digests each commit
+// of the history once, as git log streams it, and adds it to the builder
+// of each release it is part of: it then keeps the records, not the whole
+// commits with their messages.
+type digest struct {
+	sha          string
+	parents      []string
+	warnings     []string
+	author       Person
+	committed    time.Time // the committer date
+	pr           int       // a merge commit's pull request
+	branchIssues []string  // a merge commit's branch's issue keys
+	entries      bool      // whether the commit makes entries: not a merge, or merges are entries
+	counts       bool      // whether its author counts as a contributor (see part.counts)
+	records      []record  // commit and author left for the builder to set
+	problems     []Problem // by record: why its message is not conventional, if it counts
+}
+
+// digest makes d of c (reusing d's records), as the builder's options say.
+func (b *builder) digest(c Commit, d *digest) {
 	msg := ParseMessage(c.Message)
 	merge := len(c.Parents) > 1
+	*d = digest{sha: c.SHA, parents: c.Parents, warnings: c.Warnings, committed: c.CommitDate,
+		author:  Person{Name: c.AuthorName, Email: c.AuthorEmail},
+		entries: !merge || b.includeMerges, records: d.records[:0], problems: d.problems[:0]}
 	var branchIssues []string
-	var pr int
 	if msg.Merge != nil {
 		branchIssues = b.issues.Find(msg.Merge.Branch)
 		if merge {
-			pr = msg.Merge.PullRequest
+			d.pr, d.branchIssues = msg.Merge.PullRequest, branchIssues
 		}
 	}
 	excluded := b.exclude != nil && (b.exclude.MatchString(firstLine(c.Message)) ||
 		b.exclude.MatchString(c.AuthorName+" <"+c.AuthorEmail+">"))
 	parts := b.parts(c, msg, excluded)
-	entry := int32(-1)
-	if !merge || b.includeMerges {
-		entry = int32(b.n)
+	d.counts = slices.ContainsFunc(parts, part.counts)
+	if d.entries {
 		for _, p := range parts {
-			b.addEntry(c, p, branchIssues)
+			r, problem := b.record(c, p, branchIssues)
+			d.records, d.problems = append(d.records, r), append(d.problems, problem)
 		}
 	}
-	if !merge {
-		branchIssues = nil
+}
+
+// addDigest adds a digested commit: always to the graph, and its records
+// as entries.
+func (b *builder) addDigest(d *digest) {
+	b.warnings = append(b.warnings, d.warnings...)
+	entry := int32(-1)
+	if d.entries {
+		entry = int32(b.n)
+		author := b.person(d.author)
+		for i, r := range d.records {
+			r.commit, r.author = int32(b.graph.len()), author
+			r.issues = slices.Clip(r.issues) // attach appends to a copy, never into another release's
+			if d.problems[i] != NoProblem {
+				b.lint = append(b.lint, lintMark{entry: b.n, problem: d.problems[i]})
+			}
+			b.append(r)
+		}
 	}
-	number := b.graph.add(c.SHA, c.Parents, entry, pr, branchIssues)
-	if b.authors != nil && slices.ContainsFunc(parts, part.counts) {
-		k := authorKey(c.AuthorName, c.AuthorEmail)
+	number := b.graph.add(d.sha, d.parents, entry, d.pr, d.branchIssues)
+	if b.authors != nil && d.counts {
+		k := authorKey(d.author.Name, d.author.Email)
 		a, ok := b.authors[k]
 		if !ok { // the newest commit names the author
-			a.Person = Person{Name: c.AuthorName, Email: c.AuthorEmail}
+			a.Person = d.author
 		}
 		a.oldest = int(number) + 1 // the log is newest first
 		b.authors[k] = a
 	}
 }
 
-// addEntry makes the record of an entry of a commit: the commit's, or one
-// of a split squash merge's.
-func (b *builder) addEntry(c Commit, p part, branchIssues []string) {
+// record makes the record of an entry of a commit: the commit's, or one
+// of a split squash merge's; and says why its message is not conventional
+// when that counts (a merge's and a squash bullet's do not).
+func (b *builder) record(c Commit, p part, branchIssues []string) (record, Problem) {
 	m := p.msg
 	typ := m.Type
 	if typ == "" {
@@ -444,8 +489,6 @@ func (b *builder) addEntry(c Commit, p part, branchIssues []string) {
 		revertOf = m.Revert.SHA
 	}
 	r := record{
-		commit:    int32(b.graph.len()),
-		author:    b.person(Person{Name: c.AuthorName, Email: c.AuthorEmail}),
 		pr:        p.pr,
 		bullet:    int32(p.bullet),
 		date:      stampOf(c.AuthorDate),
@@ -460,9 +503,15 @@ func (b *builder) addEntry(c Commit, p part, branchIssues []string) {
 	if !b.withoutBodies && (m.Body != "" || m.Footers != nil) {
 		r.body = &bodyText{body: m.Body, footers: m.Footers}
 	}
-	if problem := Lint(m); problem != NoProblem && !r.flag(flagMerge) && p.bullet == 0 {
-		b.lint = append(b.lint, lintMark{entry: b.n, problem: problem})
+	problem := NoProblem
+	if !r.flag(flagMerge) && p.bullet == 0 {
+		problem = Lint(m)
 	}
+	return r, problem
+}
+
+// append adds a record as the builder's next entry.
+func (b *builder) append(r record) {
 	if b.n%entryBlock == 0 {
 		b.blocks = append(b.blocks, make([]record, 0, entryBlock))
 	}
