@@ -68,30 +68,31 @@ func (r Release) Sections() []Section {
 	slices.Sort(custom)
 	var out []Section
 	placed := map[string]bool{}
-	add := func(typ, title string) {
+	add := func(typ string) {
 		if placed[typ] {
 			return
 		}
 		placed[typ] = true
-		if es := byType[typ]; len(es) > 0 && title != "" {
+		if es, title := byType[typ], r.sectionTitle(typ); len(es) > 0 && title != "" {
 			out = append(out, Section{Type: typ, Title: title, Entries: es})
 		}
 	}
 	for _, s := range r.sections {
-		add(s.Type, s.Title)
+		add(s.Type)
 	}
 	for _, s := range sectionTitles {
-		add(s.typ, s.title)
+		add(s.typ)
 	}
 	for _, t := range custom {
-		add(t, t)
+		add(t)
 	}
-	add(TypeOther, otherTitle)
+	add(TypeOther)
 	return out
 }
 
-// sectionTitle returns the title of typ's section, as [Release.Sections]
-// gives it (or "" for none).
+// sectionTitle returns the title of typ's section ("" for none): the one
+// [ReleaseOptions.Sections] gives it first, else the built-in one, else
+// the type itself.
 func (r Release) sectionTitle(typ string) string {
 	for _, s := range r.sections {
 		if s.Type == typ {
