@@ -649,3 +649,20 @@ func TestReadWithoutBodies(t *testing.T) {
 		require.Equal(t, want, got, squash)
 	}
 }
+
+// TestAttachSharesTheMergesKeys: an entry without keys of its own shares
+// the merge's, and a second merge's keys added to it later never write into
+// the first merge's array (its spare capacity is there on purpose).
+func TestAttachSharesTheMergesKeys(t *testing.T) {
+	t.Parallel()
+	first := append(make([]string, 0, 4), "ABC-1")
+	var a, b record
+	a.attach(mergeInfo{pr: 7, issues: first})
+	b.attach(mergeInfo{issues: first})
+	a.attach(mergeInfo{pr: 8, issues: []string{"XYZ-2", "ABC-1"}})
+	require.Equal(t, []string{"ABC-1", "XYZ-2"}, a.issues)
+	require.Equal(t, 7, a.pr, "the first pull request is kept")
+	require.Equal(t, []string{"ABC-1"}, b.issues)
+	require.Equal(t, []string{"ABC-1"}, first)
+	require.Empty(t, first[:2][1], "nothing was written past the merge's keys")
+}
