@@ -975,21 +975,30 @@ type mergeInfo struct {
 	issues []string // the issue keys of its branch name
 }
 
-// hashKey is a commit hash as a map key: the 20 bytes of a SHA-1 (then
-// zero-padded) or the 32 of a SHA-256. A repository's hashes are all of
-// one kind.
-type hashKey [32]byte
+// hashKey is a commit hash as a map key, in 20 bytes: the whole of a
+// SHA-1, or a SHA-256 whose last 12 bytes are folded into its first ones
+// (exclusive or), so that every bit counts. Two commits of one SHA-256
+// repository with the same key would take about 2⁸⁰ tries to make, as long
+// as finding a SHA-1 collision by brute force. A 32-byte key made the graph
+// 13 MB of the ~40 MB live heap at 100,000 commits (heap profile).
+type hashKey [20]byte
 
 // hashKeyOf returns the key of a full hash as git prints it (lower-case
 // hexadecimal); any other name, which only made-up commits have, is keyed
 // by its SHA-256 sum.
 func hashKeyOf(sha string) hashKey {
-	var k hashKey
-	if !isFullHash(sha) {
-		return sha256.Sum256([]byte(sha))
+	var sum [32]byte
+	if isFullHash(sha) {
+		for i := range len(sha) / 2 {
+			sum[i] = unhex(sha[2*i])<<4 | unhex(sha[2*i+1])
+		}
+	} else {
+		sum = sha256.Sum256([]byte(sha))
 	}
-	for i := 0; i < len(sha); i += 2 {
-		k[i/2] = unhex(sha[i])<<4 | unhex(sha[i+1])
+	var k hashKey
+	copy(k[:], sum[:])
+	for i, b := range sum[len(k):] {
+		k[i] ^= b
 	}
 	return k
 }
