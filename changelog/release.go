@@ -55,7 +55,6 @@ type Release struct {
 	issueURL  string         // ISSUE_URL with {key}
 	sections  []SectionTitle // ReleaseOptions.Sections
 	tentative bool           // the version was computed, not tagged or given
-	perEntry  int            // while Render runs: the bytes per entry of the notes' size hint, see bullets
 	bump      *Bump          // the bump that computed the version; nil when none did
 }
 

@@ -478,3 +478,38 @@ func TestWriteJSONIsTheEncoders(t *testing.T) {
 		require.Equal(t, want(rels), got.String(), name)
 	}
 }
+
+// TestBulletsInPieces: a section longer than a piece comes out in several
+// pieces of about bulletsPiece bytes, which together are the section as
+// one entry after the other writes it.
+func TestBulletsInPieces(t *testing.T) {
+	t.Parallel()
+	b := builder{}
+	b.issues, _ = NewIssueMatcher("")
+	require.NoError(t, ReadLog(bytes.NewReader(syntheticLog(2000)), func(c Commit) error { b.add(c); return nil }))
+	rel := NewRelease(Range{To: strings.Repeat("a", 40)}, History{Entries: b.result()}, ReleaseOptions{Links: shopLinks})
+	var entries []*Entry
+	for i := range rel.Entries {
+		entries = append(entries, &rel.Entries[i])
+	}
+	var want strings.Builder
+	for _, e := range entries {
+		want.WriteString("\n- " + rel.entry(e))
+	}
+	require.Greater(t, want.Len(), 3*bulletsPiece)
+	var got strings.Builder
+	pieces := 0
+	for piece := range rel.bullets(entries) {
+		require.Less(t, len(piece), bulletsPiece+1024, "piece %d", pieces)
+		got.WriteString(piece)
+		pieces++
+	}
+	require.Equal(t, want.String(), got.String())
+	require.Equal(t, want.Len()/bulletsPiece+1, pieces)
+	for range rel.bullets(entries) {
+		break // a template's range that stops early stops it
+	}
+	for range rel.bullets(nil) {
+		t.Fatal("no entries, no pieces")
+	}
+}
