@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -16,6 +15,7 @@ import (
 	"bitbucket.org/coda-changelog/coda-changelog/changelog"
 	"bitbucket.org/coda-changelog/coda-changelog/coda"
 	"bitbucket.org/coda-changelog/coda-changelog/internal/deploy"
+	"bitbucket.org/coda-changelog/coda-changelog/internal/memlimit"
 	"bitbucket.org/coda-changelog/coda-changelog/internal/pipelines"
 	"bitbucket.org/coda-changelog/coda-changelog/internal/publish"
 	"bitbucket.org/coda-changelog/coda-changelog/internal/words"
@@ -57,7 +57,7 @@ func run(ctx context.Context, args []string, environment []string, stdout, stder
 	}
 	vars := environ(environment)
 	if _, set := vars["GOMEMLIMIT"]; !set {
-		debug.SetMemoryLimit(softMemoryLimit)
+		defer memlimit.Follow(memoryFloor, memoryRoom)()
 	}
 	env, err := loadEnv(ctx, vars)
 	if err != nil {
@@ -295,16 +295,17 @@ Variables, examples and the setup of a Coda doc:
   README.md in the image's root, and https://bitbucket.org/coda-changelog/coda-changelog
 `
 
-// softMemoryLimit keeps the heap of a run over a very long history near
-// 160 MiB instead of letting the garbage collector double it. At 100,000
-// commits (whole history, DRY_RUN) the live heap peaks at ~50 MB (the
-// entries, their text, the notes), so the limit does not bind there: the
-// run's own peak is ~105 MB. Lower limits, measured there: 80 MiB holds
-// the peak at ~85 MB with 28 collections instead of 27; 64 MiB at ~68 MB
-// with 36; 56 MiB at ~61 MB with 44 to 63; and a live heap above the
-// limit makes the collector run back to back, capped at half the CPU by
-// the runtime (40 MiB: 92 to 104 collections, 1.2 to 1.8 s more CPU).
-// A history k times as long behaves as this one under a limit k times
-// lower: at 160 MiB, 200,000 commits are still well under it; at 64 MiB
-// they would thrash. GOMEMLIMIT overrides it.
-const softMemoryLimit = 160 << 20
+// memoryFloor and memoryRoom are the soft memory limit of a run
+// ([memlimit.Follow]): at least 48 MiB, else the live heap, a quarter of
+// it and 4 MiB. A whole history of 100,000 commits (DRY_RUN) ends with
+// ~44 MB live (the entries 24, the notes 8, the entries' text 6): the
+// run's own peak is 60-62 MB, where a fixed 160 MiB limit let the
+// collector double the heap to ~100 MB, for the same CPU (2.6-2.9 s
+// against 2.7 s, three runs each). At 200,000 commits: 115 MB against
+// 161 MB, for 15% more CPU. A fixed limit low enough for 100,000 commits
+// made 200,000 thrash (64 MiB: 40% more CPU), and room of an eighth of
+// the live heap cost 60% more there. GOMEMLIMIT overrides it.
+const (
+	memoryFloor = 48 << 20
+	memoryRoom  = 4 << 20
+)
