@@ -102,6 +102,14 @@ func TestGitCallsOfABuild(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, []string{"rev-parse", "for-each-ref", "merge-base", "log", "log"}, calls.subcommands)
 
+	// The commit as Bitbucket gives it, a full hash: the tags first, then
+	// one rev-parse that also answers whether the previous release is an
+	// ancestor.
+	calls.subcommands = nil
+	_, err = ResolveRange(t.Context(), g, RangeOptions{To: rng.To})
+	require.NoError(t, err)
+	require.Equal(t, []string{"for-each-ref", "rev-parse"}, calls.subcommands)
+
 	// A pull request's range: one merge-base per candidate finds the
 	// destination and the base together; here the remote-tracking branch
 	// is missing, the local one found.
@@ -125,4 +133,72 @@ func TestShallowCloneInAPathWithANewline(t *testing.T) {
 	require.NoError(t, err)
 	require.True(t, rng.Shallow)
 	require.Equal(t, map[string]bool{first: true}, rng.boundary)
+}
+
+// TestRangeOfAHashIsTheRangeOfHEAD: a build's commit given as a full hash
+// (the tags listed first, the previous release's ancestry asked in the
+// same rev-parse as the commit) gives the range HEAD gives, whatever the
+// tags: a newer one that the build cannot reach, one at the build, a
+// pre-release, an annotated tag and a tag of it, none, FROM_REF, a pull
+// request; and an annotated tag's own hash names its commit.
+func TestRangeOfAHashIsTheRangeOfHEAD(t *testing.T) {
+	t.Parallel()
+	r := gittest.New(t)
+	r.Commit("feat: one")
+	r.Tag("v1.0.0", "annotated")
+	r.Git("tag", "-a", "-m", "a tag of a tag", "v1.0.1", "v1.0.0")
+	r.Git("checkout", "-q", "-b", "release/2.x")
+	r.Commit("feat!: on a branch that main never merged")
+	r.Tag("v2.0.0")
+	r.Git("checkout", "-q", "main")
+	r.Commit("feat: two")
+	r.Tag("v1.1.0-rc.1")
+	r.Commit("fix: three")
+	atHead := r.Git("rev-parse", "HEAD")
+	r.Tag("v1.1.0")
+	tagObject := r.Git("rev-parse", "refs/tags/v1.0.0")
+
+	empty := gittest.New(t)
+	empty.Commit("chore: init")
+	linear := gittest.New(t) // its newest tag is an ancestor
+	linear.Commit("feat: one")
+	linear.Tag("v0.1.0")
+	linear.Commit("feat: two")
+	linear.Tag("v0.2.0-beta.1")
+	linear.Commit("fix: three")
+	never, err := NewTagMatcher("^never$")
+	require.NoError(t, err)
+
+	for name, tc := range map[string]struct {
+		repo *gittest.Repo
+		opts RangeOptions
+	}{
+		"tags":                   {r, RangeOptions{}},
+		"the tag at HEAD":        {r, RangeOptions{Version: "v1.1.0"}},
+		"a pre-release build":    {r, RangeOptions{Version: "v1.2.0-rc.1"}},
+		"FROM_REF":               {r, RangeOptions{From: "v1.0.0"}},
+		"a pull request":         {r, RangeOptions{PRDestinationBranch: "release/2.x"}},
+		"a pattern of no tags":   {r, RangeOptions{Tags: never}},
+		"a repository of no tag": {empty, RangeOptions{}},
+		"the newest tag reached": {linear, RangeOptions{}},
+		"a pre-release reached":  {linear, RangeOptions{Version: "v0.2.0-beta.2"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			want, err := ResolveRange(t.Context(), gitFor(tc.repo), tc.opts)
+			require.NoError(t, err)
+			byHash := tc.opts
+			byHash.To = want.To
+			got, err := ResolveRange(t.Context(), gitFor(tc.repo), byHash)
+			require.NoError(t, err)
+			require.Equal(t, want, got)
+		})
+	}
+	rng, err := ResolveRange(t.Context(), gitFor(r), RangeOptions{To: atHead})
+	require.NoError(t, err)
+	require.Equal(t, "v1.0.1", rng.FromRef, "main cannot reach v2.0.0")
+	rng, err = ResolveRange(t.Context(), gitFor(r), RangeOptions{To: tagObject})
+	require.NoError(t, err)
+	require.Equal(t, r.Git("rev-parse", "v1.0.0^{commit}"), rng.To, "an annotated tag's hash names its commit")
+	require.Equal(t, "v1.0.1", rng.AtTo.Name)
 }

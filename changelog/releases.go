@@ -45,7 +45,7 @@ type ReleasesOptions struct {
 // new contributors included. In a shallow clone the whole history is
 // needed, so the clone's cut is a [*ShallowError].
 func ReadReleases(ctx context.Context, g *Git, build ReleasesOptions, opts ReadOptions) ([]ReleaseHistory, error) {
-	b, err := startBuild(ctx, g, build.To, build.Tags)
+	b, err := startBuild(ctx, g, build.To, build.Tags, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -150,12 +150,16 @@ func withoutPrereleases(tags []Tag, withPre bool) []Tag {
 }
 
 // firstReachable returns the first of tags (newest first) whose commit is an
-// ancestor of to, checking one at a time with git merge-base --is-ancestor.
-func firstReachable(ctx context.Context, g *Git, tags []Tag, to string) (*Tag, error) {
+// ancestor of to, checking one at a time with git merge-base --is-ancestor,
+// but for commit reaches, known to be one ("" for none).
+func firstReachable(ctx context.Context, g *Git, tags []Tag, to, reaches string) (*Tag, error) {
 	for _, t := range tags {
-		ok, err := isAncestor(ctx, g, t.Commit, to)
-		if err != nil {
-			return nil, err
+		ok := reaches != "" && t.Commit == reaches
+		if !ok {
+			var err error
+			if ok, err = isAncestor(ctx, g, t.Commit, to); err != nil {
+				return nil, err
+			}
 		}
 		if ok {
 			return &t, nil
