@@ -1,6 +1,7 @@
 package changelog
 
 import (
+	"bufio"
 	"strconv"
 	"unicode/utf8"
 )
@@ -136,8 +137,50 @@ func (w *jsonWriter) number(n *int) {
 // escaped (\b, \f, \n, \r and \t by name, the others as \u00XX), invalid
 // UTF-8 as \ufffd, and U+2028 and U+2029 as \u2028 and \u2029.
 func appendJSONString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
 	dst = append(dst, '"')
+	dst = appendJSONChars(dst, s)
+	return append(dst, '"')
+}
+
+// writeJSONString writes s as appendJSONString appends it, a piece of
+// jsonPiece bytes at a time: the notes of a whole history are megabytes,
+// which a buffer of their own would hold once more.
+func writeJSONString(w *bufio.Writer, s string) error {
+	return writeJSONPieces(w, s, jsonPiece)
+}
+
+// jsonPiece is how much of a long string writeJSONString escapes at once.
+const jsonPiece = 32 << 10
+
+// writeJSONPieces is writeJSONString with pieces of about piece bytes
+// (at least utf8.UTFMax). A piece never ends inside a rune: escaping
+// goes rune by rune, so the pieces escaped one after the other are the
+// string escaped whole.
+func writeJSONPieces(w *bufio.Writer, s string, piece int) error {
+	_ = w.WriteByte('"')
+	for len(s) > 0 {
+		n := min(len(s), piece)
+		// The last rune start before n, if any within the longest rune,
+		// begins a rune that may run past n: cut before it then. Bytes
+		// before it cannot belong to a rune that runs past it.
+		for j := n - 1; n < len(s) && j > 0 && j >= n-(utf8.UTFMax-1); j-- {
+			if utf8.RuneStart(s[j]) {
+				if !utf8.FullRuneInString(s[j:n]) {
+					n = j
+				}
+				break
+			}
+		}
+		_, _ = w.Write(appendJSONChars(w.AvailableBuffer(), s[:n]))
+		s = s[n:]
+	}
+	return w.WriteByte('"')
+}
+
+// appendJSONChars appends s escaped as appendJSONString does, without the
+// quotes.
+func appendJSONChars(dst []byte, s string) []byte {
+	const hex = "0123456789abcdef"
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -186,6 +229,5 @@ func appendJSONString(dst []byte, s string) []byte {
 		i += size
 		start = i
 	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
+	return append(dst, s[start:]...)
 }

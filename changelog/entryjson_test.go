@@ -1,11 +1,13 @@
 package changelog
 
 import (
+	"bufio"
 	"bytes"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // encodingJSON is what json.Encoder, as writeReleaseJSON set it up before
@@ -83,6 +85,29 @@ func FuzzEntryJSON(f *testing.F) {
 		}
 		if want := encodingJSON(t, &e, "    "); string(got) != want {
 			t.Fatalf("got %s\nwant %s", got, want)
+		}
+	})
+}
+
+// FuzzJSONPieces: a string written a piece at a time, whatever the size
+// of the pieces and wherever they fall in its runes, valid or not, is the
+// string escaped whole.
+func FuzzJSONPieces(f *testing.F) {
+	for _, s := range []string{"", "plain", "é😀\u2028", "\xf0\x9f\x98\x80\x80\x80", "\xe2\x80\xa8\xe2\x80", "a\xf0\x9f\x98"} {
+		f.Add(s, 0)
+	}
+	f.Fuzz(func(t *testing.T, s string, piece int) {
+		piece = utf8.UTFMax + int(uint(piece)%16)
+		var got bytes.Buffer
+		w := bufio.NewWriterSize(&got, 16) // smaller than a piece escaped: the buffer grows
+		if err := writeJSONPieces(w, s, piece); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		if want := appendJSONString(nil, s); got.String() != string(want) {
+			t.Fatalf("pieces of %d: got %s\nwant %s", piece, got.String(), want)
 		}
 	})
 }

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	_ "embed" // the built-in notes
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -515,49 +514,79 @@ func WriteJSON[T Release | []Release](w io.Writer, v T) error {
 }
 
 // writeReleaseJSON writes r as an encoder indenting with prefix would
-// write it inside a document, without the final newline, encoding the
-// entries one at a time.
+// write it inside a document, without the final newline. The encoder
+// writes the release without its two large members, the entries and the
+// notes, which are written into their places by hand: the encoder holds
+// what it writes twice (encoded, then indented), and the notes of a whole
+// history, megabytes of text escaped and indented by reflection, took
+// 0.36 s of the 0.7 s that OUTPUT_JSON cost at 100,000 commits.
 func writeReleaseJSON(w *bufio.Writer, r Release, prefix string) error {
-	entries := r.Entries
-	r.Entries = nil
+	entries, markdown := r.Entries, r.Markdown
+	r.Entries, r.Markdown = nil, ""
 	enc, buf := jsonEncoder(prefix)
 	if err := enc.Encode(r); err != nil {
 		return err
 	}
 	head := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
-	// The field is on a line of its own: no string in the document holds a
-	// line break, so this can be nothing else.
-	marker := []byte("\n" + prefix + `  "entries": null`)
-	if entries == nil {
-		_, err := w.Write(head)
+	before, rest, err := cutMember(head, prefix, "entries", "null")
+	if err != nil {
 		return err
 	}
-	at := bytes.Index(head, marker)
-	if at < 0 { // the field's name or place changed: never drop the entries silently
-		return errors.New("release JSON: no \"entries\" line to write the entries into")
+	_, _ = w.Write(before)
+	if err := writeEntriesJSON(w, entries, prefix); err != nil {
+		return err
 	}
-	_, _ = w.Write(head[:at+len(marker)-len("null")])
-	if len(entries) == 0 {
-		_, _ = w.WriteString("[]")
-	} else {
-		_, _ = w.WriteString("[\n")
-		var buf []byte
-		for i := range entries {
-			var err error
-			if buf, err = appendEntryJSON(buf[:0], &entries[i], prefix+"    "); err != nil {
-				return fmt.Errorf("the JSON of commit %s: %w", entries[i].ShortSHA, err)
-			}
-			_, _ = w.WriteString(prefix + "    ")
-			_, _ = w.Write(buf)
-			if i < len(entries)-1 {
-				_ = w.WriteByte(',')
-			}
-			_ = w.WriteByte('\n')
-		}
-		_, _ = w.WriteString(prefix + "  ]")
+	if before, rest, err = cutMember(rest, prefix, "markdown", `""`); err != nil {
+		return err
 	}
-	_, err := w.Write(head[at+len(marker):])
+	_, _ = w.Write(before)
+	_ = writeJSONString(w, markdown)
+	_, err = w.Write(rest)
 	return err
+}
+
+// cutMember cuts doc, a release encoded with prefix, around the value of
+// its member name, which the encoder wrote as value on a line of its own:
+// no string in the document holds a line break, so that line can be
+// nothing else. It is an error when the line is missing (the member's name
+// or place changed), never a member silently dropped.
+func cutMember(doc []byte, prefix, name, value string) (before, after []byte, err error) {
+	line := "\n" + prefix + `  "` + name + `": ` + value
+	at := bytes.Index(doc, []byte(line))
+	if at < 0 {
+		return nil, nil, fmt.Errorf("release JSON: no %q line to write the %s into", name, name)
+	}
+	end := at + len(line)
+	return doc[:end-len(value)], doc[end:], nil
+}
+
+// writeEntriesJSON writes the value of a release's "entries", one entry at
+// a time.
+func writeEntriesJSON(w *bufio.Writer, entries []Entry, prefix string) error {
+	switch {
+	case entries == nil:
+		_, _ = w.WriteString("null")
+		return nil
+	case len(entries) == 0:
+		_, _ = w.WriteString("[]")
+		return nil
+	}
+	_, _ = w.WriteString("[\n")
+	var buf []byte
+	for i := range entries {
+		var err error
+		if buf, err = appendEntryJSON(buf[:0], &entries[i], prefix+"    "); err != nil {
+			return fmt.Errorf("the JSON of commit %s: %w", entries[i].ShortSHA, err)
+		}
+		_, _ = w.WriteString(prefix + "    ")
+		_, _ = w.Write(buf)
+		if i < len(entries)-1 {
+			_ = w.WriteByte(',')
+		}
+		_ = w.WriteByte('\n')
+	}
+	_, _ = w.WriteString(prefix + "  ]")
+	return nil
 }
 
 // jsonEncoder returns an encoder into a buffer that indents as WriteJSON

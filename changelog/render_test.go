@@ -463,6 +463,9 @@ func TestWriteJSONIsTheEncoders(t *testing.T) {
 	}
 	full := sampleRelease(t)
 	full.Entries[0].Body = "a <b> & \"c\"\n\"entries\": null\n  \"entries\": null"
+	// Notes longer than one piece of writeJSONString, that name the
+	// members spliced in by hand.
+	full.Markdown = strings.Repeat("## é <b> \"markdown\": \"\"\n  \"entries\": null\n\xff\u2028 😀\t", jsonPiece/30)
 	empty := sampleRelease(t)
 	empty.Entries = []Entry{}
 	none := sampleRelease(t)
