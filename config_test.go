@@ -333,30 +333,41 @@ func TestConfigFilters(t *testing.T) {
 }
 
 // TestConfigWithoutBodies: the entries' bodies are read only when an
-// output of the run can read them.
+// output of the run can read them, and kept aside for the JSON when it
+// alone reads them.
 func TestConfigWithoutBodies(t *testing.T) {
 	t.Parallel()
 	tmpl := filepath.Join(t.TempDir(), "notes.tmpl")
 	require.NoError(t, os.WriteFile(tmpl, []byte("{{range .Entries}}{{.Body}}{{end}}"), 0o600))
 	dry := map[string]string{"DRY_RUN": "true"}
+	const (
+		none     = iota // no bodies
+		aside           // for OUTPUT_JSON only
+		inMemory        // in the entries
+	)
 	for _, tt := range []struct {
 		name   string
 		env    map[string]string
-		bodies bool
+		bodies int
 	}{
-		{"dry run", dry, false},
-		{"dry run with a table", with(dry, "CODA_TABLE", "Changes"), false},
-		{"dry run with OUTPUT_JSON", with(dry, "OUTPUT_JSON", "release.json"), true},
-		{"dry run with a template", with(dry, "TEMPLATE", tmpl), true},
-		{"a table per commit", minimal(nil), true},
-		{"a table per release", minimal(map[string]string{"CODA_TABLE": "", "CODA_RELEASE_TABLE": "Releases"}), true},
-		{"the automation", minimal(map[string]string{"CODA_TABLE": "", "CODA_AUTOMATION_RULE_ID": "a-1"}), true},
-		{"a notes page", minimal(map[string]string{"CODA_TABLE": "", "CODA_PAGE": "Notes"}), true},
-		{"Code Insights alone", map[string]string{"CODE_INSIGHTS": "true"}, false},
+		{"dry run", dry, none},
+		{"dry run with a table", with(dry, "CODA_TABLE", "Changes"), none},
+		{"dry run with OUTPUT_JSON", with(dry, "OUTPUT_JSON", "release.json"), aside},
+		{"dry run with a table and OUTPUT_JSON", with(with(dry, "CODA_TABLE", "Changes"), "OUTPUT_JSON", "release.json"), aside},
+		{"dry run with a template", with(dry, "TEMPLATE", tmpl), inMemory},
+		{"dry run with a template and OUTPUT_JSON", with(with(dry, "TEMPLATE", tmpl), "OUTPUT_JSON", "release.json"), inMemory},
+		{"a table per commit", minimal(nil), inMemory},
+		{"a table per commit and OUTPUT_JSON", minimal(map[string]string{"OUTPUT_JSON": "release.json"}), inMemory},
+		{"a table per release", minimal(map[string]string{"CODA_TABLE": "", "CODA_RELEASE_TABLE": "Releases"}), inMemory},
+		{"the automation", minimal(map[string]string{"CODA_TABLE": "", "CODA_AUTOMATION_RULE_ID": "a-1"}), inMemory},
+		{"a notes page", minimal(map[string]string{"CODA_TABLE": "", "CODA_PAGE": "Notes"}), inMemory},
+		{"Code Insights alone", map[string]string{"CODE_INSIGHTS": "true"}, none},
+		{"Code Insights and OUTPUT_JSON", map[string]string{"CODE_INSIGHTS": "true", "OUTPUT_JSON": "release.json"}, aside},
 	} {
 		cfg, err := loadConfig(t, tt.env)
 		require.NoError(t, err, tt.name)
-		require.Equal(t, !tt.bodies, cfg.Read.WithoutBodies, tt.name)
+		require.Equal(t, tt.bodies == none, cfg.Read.WithoutBodies, tt.name)
+		require.Equal(t, tt.bodies == aside, cfg.Read.BodiesForJSON && !cfg.Read.WithoutBodies, tt.name)
 	}
 }
 

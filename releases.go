@@ -91,7 +91,15 @@ func readHistory(ctx context.Context, cfg config, con *console, read func(*chang
 // Insights alone, reads subjects and short fields only, so it need not
 // hold a long history's message text.
 func readsBodies(cfg config) bool {
-	return cfg.OutputJSON != "" || cfg.Template != "" || !cfg.DryRun && cfg.writesToCoda()
+	return cfg.OutputJSON != "" || bodiesInMemory(cfg)
+}
+
+// bodiesInMemory reports whether an output other than OUTPUT_JSON can
+// read the entries' bodies (see [readsBodies]): the entries must then
+// hold them. When OUTPUT_JSON alone reads them, they are kept aside for
+// it ([changelog.ReadOptions.BodiesForJSON]).
+func bodiesInMemory(cfg config) bool {
+	return cfg.Template != "" || !cfg.DryRun && cfg.writesToCoda()
 }
 
 // renderNotes renders a release's notes with the built-in or the custom
@@ -120,6 +128,7 @@ func readRange(ctx context.Context, g *changelog.Git, cfg config) (built, error)
 		// still bumped by the commits since the previous release tag.
 		read := cfg.Read
 		read.NewContributors = false
+		read.WithoutBodies = true // it only bumps the version
 		sh, err := changelog.ReadRange(ctx, g, since, read)
 		if err != nil {
 			return built{}, repositoryError(cfg.RepoPath, err)

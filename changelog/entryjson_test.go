@@ -57,7 +57,7 @@ func TestEntryJSONIsEncodingJSONs(t *testing.T) {
 		"one of each": {Footers: full.Footers[:1], Issues: full.Issues[:1], Date: full.Date.UTC()},
 	} {
 		for _, prefix := range []string{"", "    ", "      "} {
-			got, err := appendEntryJSON(nil, &e, prefix)
+			got, err := appendEntryJSON(nil, &e, prefix, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -66,7 +66,7 @@ func TestEntryJSONIsEncodingJSONs(t *testing.T) {
 			}
 		}
 	}
-	if _, err := appendEntryJSON(nil, &Entry{Date: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}, ""); err == nil {
+	if _, err := appendEntryJSON(nil, &Entry{Date: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}, "", nil); err == nil {
 		t.Error("a date past year 9999 was written, though JSON's time format has no room for it")
 	}
 }
@@ -79,7 +79,7 @@ func FuzzEntryJSON(f *testing.F) {
 	f.Fuzz(func(t *testing.T, subject, body string, pr int) {
 		e := Entry{SHA: strings.Repeat("a", 40), Subject: subject, Body: body, PullRequest: &pr,
 			Footers: []Footer{{Token: body, Value: subject}}, Issues: []string{subject}, Author: Person{Name: body}}
-		got, err := appendEntryJSON(nil, &e, "    ")
+		got, err := appendEntryJSON(nil, &e, "    ", nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -1,13 +1,15 @@
 package changelog
 
 import (
-	"bitbucket.org/coda-changelog/coda-changelog/internal/gittest"
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"testing"
 
+	"bitbucket.org/coda-changelog/coda-changelog/internal/gittest"
 	"github.com/google/go-cmp/cmp"
 	"github.com/stretchr/testify/require"
 )
@@ -625,7 +627,11 @@ func mustTagMatcher(t *testing.T, pattern string) *TagMatcher {
 
 // TestReadWithoutBodies: without bodies an entry is the same but for its
 // Body and Footers: issue keys, breaking notes, reverts, pull requests
-// and squash merges' bullets are still read from the whole message.
+// and squash merges' bullets are still read from the whole message. With
+// the bodies kept aside for the JSON, the entries are those read without
+// bodies but for where their bodies are, and the release JSON is byte for
+// byte the one of entries that hold their bodies; whether a squash merge
+// is one entry or split.
 func TestReadWithoutBodies(t *testing.T) {
 	t.Parallel()
 	r := gittest.New(t)
@@ -635,18 +641,47 @@ func TestReadWithoutBodies(t *testing.T) {
 	bad := r.Commit("fix(ui): wrong colour\n\nSee SHOP-3.")
 	r.Revert(bad)
 	r.Commit("WIP")
+	r.Commit("fix: \"quoted\" <b> \u2028\n\n\ttabbed \\ body é\n\nReviewed-by: Zoë \"Z\" <z@example.com>")
 	r.PullRequest(4, "feature/ABC-9-search", "Search", "feat: search\n\nFaster.\n\nRefs: ABC-10")
 	r.Commit(squashBranchTitle)
+	r.Commit("docs: only footers\n\nRefs: ABC-11")
 	for _, squash := range []SquashMode{SquashAuto, SquashSplit} {
 		opts := ReadOptions{SquashMerges: squash, NewContributors: true}
-		_, want := readBuild(t, r, RangeOptions{}, opts)
+		rng, inMemory := readBuild(t, r, RangeOptions{}, opts)
+		opts.BodiesForJSON = true
+		_, aside := readBuild(t, r, RangeOptions{}, opts)
 		opts.WithoutBodies = true
 		_, got := readBuild(t, r, RangeOptions{}, opts)
-		require.NotEmpty(t, want.Entries)
+		require.NotEmpty(t, inMemory.Entries)
+		want := inMemory
+		want.Entries = slices.Clone(want.Entries)
+		withBody := 0
 		for i := range want.Entries {
+			if want.Entries[i].Body != "" || want.Entries[i].Footers != nil {
+				withBody++
+			}
 			want.Entries[i].Body, want.Entries[i].Footers = "", nil
 		}
 		require.Equal(t, want, got, squash)
+
+		// Aside: compare its JSON first, then its entries.
+		var wantJSON, gotJSON bytes.Buffer
+		require.NoError(t, WriteJSON(&wantJSON, NewRelease(rng, inMemory, ReleaseOptions{})))
+		require.NoError(t, WriteJSON(&gotJSON, NewRelease(rng, aside, ReleaseOptions{})))
+		require.Equal(t, wantJSON.String(), gotJSON.String(), squash)
+		require.Contains(t, gotJSON.String(), `"body": "\ttabbed \\ body é"`)
+		require.NotNil(t, aside.bodies, squash)
+		_, aside = readBuild(t, r, RangeOptions{}, ReadOptions{SquashMerges: squash, NewContributors: true, BodiesForJSON: true})
+		kept := 0
+		for i := range aside.Entries {
+			if aside.Entries[i].bodyAt != 0 {
+				kept++
+			}
+			aside.Entries[i].bodyAt = 0
+		}
+		require.Equal(t, withBody, kept, "every entry with a body or footers keeps them aside (%s)", squash)
+		aside.bodies = nil
+		require.Equal(t, want, aside, squash)
 	}
 }
 

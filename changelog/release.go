@@ -56,6 +56,7 @@ type Release struct {
 	sections  []SectionTitle // ReleaseOptions.Sections
 	tentative bool           // the version was computed, not tagged or given
 	bump      *Bump          // the bump that computed the version; nil when none did
+	bodies    *bodyStore     // the entries' bodies kept aside (History's), read by WriteJSON
 }
 
 // Links makes the web links of commits and pull requests, for a code host
@@ -125,6 +126,7 @@ func NewRelease(r Range, h History, opts ReleaseOptions) Release {
 		Links:      opts.Links,
 		Entries:    h.Entries,
 		issueURL:   opts.IssueURL,
+		bodies:     h.bodies,
 	}
 	for _, s := range opts.Sections {
 		rel.sections = append(rel.sections, SectionTitle{Type: strings.ToLower(strings.TrimSpace(s.Type)), Title: s.Title})

@@ -533,7 +533,7 @@ func writeReleaseJSON(w *bufio.Writer, r Release, prefix string) error {
 		return err
 	}
 	_, _ = w.Write(before)
-	if err := writeEntriesJSON(w, entries, prefix); err != nil {
+	if err := writeEntriesJSON(w, entries, prefix, r.bodies); err != nil {
 		return err
 	}
 	if before, rest, err = cutMember(rest, prefix, "markdown", `""`); err != nil {
@@ -561,8 +561,8 @@ func cutMember(doc []byte, prefix, name, value string) (before, after []byte, er
 }
 
 // writeEntriesJSON writes the value of a release's "entries", one entry at
-// a time.
-func writeEntriesJSON(w *bufio.Writer, entries []Entry, prefix string) error {
+// a time, the bodies kept aside read back from bodies.
+func writeEntriesJSON(w *bufio.Writer, entries []Entry, prefix string, bodies *bodyStore) error {
 	switch {
 	case entries == nil:
 		_, _ = w.WriteString("null")
@@ -573,10 +573,26 @@ func writeEntriesJSON(w *bufio.Writer, entries []Entry, prefix string) error {
 	}
 	_, _ = w.WriteString("[\n")
 	var buf []byte
+	var stored *bodyReader
 	for i := range entries {
+		e := &entries[i]
+		var sb *storedBody
+		if e.bodyAt != 0 {
+			if stored == nil {
+				var err error
+				if stored, err = bodies.reader(); err != nil {
+					return fmt.Errorf("the JSON of commit %s: %w", e.ShortSHA, err)
+				}
+			}
+			got, err := stored.get(e.bodyAt)
+			if err != nil {
+				return fmt.Errorf("the JSON of commit %s: %w", e.ShortSHA, err)
+			}
+			sb = &got
+		}
 		var err error
-		if buf, err = appendEntryJSON(buf[:0], &entries[i], prefix+"    "); err != nil {
-			return fmt.Errorf("the JSON of commit %s: %w", entries[i].ShortSHA, err)
+		if buf, err = appendEntryJSON(buf[:0], e, prefix+"    ", sb); err != nil {
+			return fmt.Errorf("the JSON of commit %s: %w", e.ShortSHA, err)
 		}
 		_, _ = w.WriteString(prefix + "    ")
 		_, _ = w.Write(buf)
