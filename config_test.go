@@ -361,6 +361,8 @@ func TestConfigWithoutBodies(t *testing.T) {
 		{"a table per release", minimal(map[string]string{"CODA_TABLE": "", "CODA_RELEASE_TABLE": "Releases"}), inMemory},
 		{"the automation", minimal(map[string]string{"CODA_TABLE": "", "CODA_AUTOMATION_RULE_ID": "a-1"}), inMemory},
 		{"a notes page", minimal(map[string]string{"CODA_TABLE": "", "CODA_PAGE": "Notes"}), inMemory},
+		{"dry run with the automation", with(dry, "CODA_AUTOMATION_RULE_ID", "a-1"), inMemory},
+		{"dry run with the automation and OUTPUT_JSON", with(with(dry, "CODA_AUTOMATION_RULE_ID", "a-1"), "OUTPUT_JSON", "release.json"), inMemory},
 		{"Code Insights alone", map[string]string{"CODE_INSIGHTS": "true"}, none},
 		{"Code Insights and OUTPUT_JSON", map[string]string{"CODE_INSIGHTS": "true", "OUTPUT_JSON": "release.json"}, aside},
 	} {

@@ -96,10 +96,12 @@ func readsBodies(cfg config) bool {
 
 // bodiesInMemory reports whether an output other than OUTPUT_JSON can
 // read the entries' bodies (see [readsBodies]): the entries must then
-// hold them. When OUTPUT_JSON alone reads them, they are kept aside for
-// it ([changelog.ReadOptions.BodiesForJSON]).
+// hold them. A dry run that names an automation reads them too: it says
+// how many entries the automation's payload would hold, which their
+// bodies decide. When OUTPUT_JSON alone reads them, they are kept aside
+// for it ([changelog.ReadOptions.BodiesForJSON]).
 func bodiesInMemory(cfg config) bool {
-	return cfg.Template != "" || !cfg.DryRun && cfg.writesToCoda()
+	return cfg.Template != "" || !cfg.DryRun && cfg.writesToCoda() || cfg.DryRun && cfg.Coda.RuleID != ""
 }
 
 // renderNotes renders a release's notes with the built-in or the custom
