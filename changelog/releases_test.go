@@ -83,16 +83,129 @@ func TestReadReleases(t *testing.T) {
 	for _, opts := range []ReadOptions{opts, {
 		Paths: []string{".", ":(exclude)file-3.txt"}, ExcludeCommits: regexp.MustCompile("second"), IncludeMerges: true, NewContributors: true,
 	}} {
-		got, err := ReadReleases(t.Context(), gitFor(r), ReleasesOptions{}, opts)
-		require.NoError(t, err)
-		for i, x := range got {
-			rng, h := readBuild(t, r, RangeOptions{To: x.Range.To}, opts)
-			require.Equal(t, rng.From, x.Range.From, "release %d", i)
-			require.Equal(t, rng.Reason, x.Range.Reason, "release %d", i)
-			if diff := cmp.Diff(h, x.History, cmpopts.IgnoreUnexported(Entry{}, History{}), cmpopts.EquateEmpty()); diff != "" {
-				t.Errorf("release %d: ReadReleases and ReadRange differ (-ReadRange +ReadReleases):\n%s", i, diff)
-			}
+		requireAsBuilt(t, r, opts)
+	}
+}
+
+// requireAsBuilt checks that each release ReadReleases finds in r with
+// opts is the range and history that a build of its commit reads, and
+// returns the releases.
+func requireAsBuilt(t *testing.T, r *gittest.Repo, opts ReadOptions) []ReleaseHistory {
+	t.Helper()
+	got, err := ReadReleases(t.Context(), gitFor(r), ReleasesOptions{}, opts)
+	require.NoError(t, err)
+	for i, x := range got {
+		rng, h := readBuild(t, r, RangeOptions{To: x.Range.To}, opts)
+		require.Equal(t, rng.From, x.Range.From, "release %d", i)
+		require.Equal(t, rng.Reason, x.Range.Reason, "release %d", i)
+		if diff := cmp.Diff(h, x.History, cmpopts.IgnoreUnexported(Entry{}, History{}), cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("release %d: ReadReleases and ReadRange differ (-ReadRange +ReadReleases):\n%s", i, diff)
 		}
+	}
+	return got
+}
+
+// TestReadReleasesBranches reads releases whose ranges are not one after
+// another: a hotfix released from a branch, a pre-release tagged on a
+// feature branch, commits in two releases' ranges, a commit whose wrong
+// clock puts it after its parent in git log's order, and authors known
+// from a branch merged earlier.
+func TestReadReleasesBranches(t *testing.T) {
+	t.Parallel()
+	r := gittest.New(t)
+	r.Commit("feat: one")
+	r.Tag("v1.0.0")
+	r.Branch("hotfix")
+	// After its parent in git log's order. (With a commit of the range
+	// between it and the previous release, the whole log and the range's
+	// log would order the range's commits differently: git orders by
+	// date the commits its walk has reached.)
+	r.CommitDated("946684800 +0000", "fix: committed with a clock in 2000")
+	r.CommitAs("Bob Ray <bob@example.com>", "fix: hotfix")
+	r.Tag("v1.0.1")
+	r.Checkout("main")
+	r.CommitAs("Ann Lee <ann@example.com>", "feat: two")
+	r.Tag("v1.1.0") // its previous release is v1.0.0: v1.0.1 is not an ancestor
+	r.Branch("feature/ABC-1")
+	r.Commit("feat: three")
+	r.Tag("v1.2.0-rc.1")
+	r.Checkout("main")
+	r.Commit("docs: meanwhile")
+	r.Merge("feature/ABC-1", "Merged in feature/ABC-1 (pull request #3)")
+	r.Merge("hotfix", "Merge branch 'hotfix'") // the hotfix is in v1.0.1's range and in v1.2.0's
+	r.Commit("fix: four")
+	r.Tag("v1.2.0")
+	r.CommitAs("Bob Ray <bob@example.com>", "fix: known from the hotfix")
+	r.CommitAs("Cy Doe <cy@example.com>", "feat: new")
+
+	opts := ReadOptions{NewContributors: true}
+	got := requireAsBuilt(t, r, opts)
+	var froms []string
+	for _, x := range got {
+		from := ""
+		if x.Range.Previous != nil {
+			from = x.Range.Previous.Name
+		}
+		froms = append(froms, from)
+	}
+	require.Equal(t, []string{"", "v1.0.0", "v1.0.0", "v1.1.0", "v1.1.0", "v1.2.0"}, froms,
+		"the releases v1.0.0, v1.0.1, v1.1.0, v1.2.0-rc.1, v1.2.0 and HEAD, each from its newest released ancestor")
+	require.Contains(t, subjects(got[4].History.Entries), "hotfix", "v1.2.0 brings the hotfix to main")
+	require.Equal(t, []Person{{"Cy Doe", "cy@example.com"}}, got[5].History.NewContributors)
+	requireAsBuilt(t, r, ReadOptions{IncludeMerges: true, Paths: []string{".", ":(exclude)file-3.txt"}, NewContributors: true})
+}
+
+// TestTipSets checks which tips reach each commit against walking the
+// graph from every tip.
+func TestTipSets(t *testing.T) {
+	t.Parallel()
+	many := make([][]int32, 150) // a line of 150 commits, each a release
+	manyTips := make([]int32, len(many))
+	for i := range many {
+		if i < len(many)-1 {
+			many[i] = []int32{int32(i + 1)}
+		}
+		manyTips[i] = int32(i)
+	}
+	tests := []struct {
+		name    string
+		parents [][]int32 // by commit, in log order: its parents' positions
+		tips    []int32
+		sets    int // how many sets it takes: 0 for any number
+	}{
+		{name: "a line", parents: [][]int32{{1}, {2}, {3}, {}}, tips: []int32{0, 2}, sets: 3},
+		{name: "a branch merged back shares its sets", parents: [][]int32{{1, 3}, {2}, {4}, {4}, {5}, {}}, tips: []int32{0, 4}, sets: 3},
+		{name: "tips on both sides of a merge", parents: [][]int32{{1, 2}, {3}, {3}, {}}, tips: []int32{0, 1, 2}, sets: 5},
+		{name: "criss-cross merges", parents: [][]int32{{2, 1}, {3, 4}, {4, 3}, {5}, {5}, {}}, tips: []int32{0, 1, 2, 5}},
+		{name: "a parent before its child in the log", parents: [][]int32{{2}, {3}, {1}, {}}, tips: []int32{0, 3}},
+		{name: "an octopus merge and a parent named twice", parents: [][]int32{{1, 2, 3}, {4, 4}, {4}, {4}, {}}, tips: []int32{0, 2, 3}},
+		{name: "two heads", parents: [][]int32{{2}, {2}, {}}, tips: []int32{0, 1}},
+		{name: "more tips than a word holds", parents: many, tips: manyTips, sets: len(many) + 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			parentsOf := func(c int32) []int32 { return tc.parents[c] }
+			ts := newTipSets(len(tc.parents), parentsOf, tc.tips)
+			for k, tip := range tc.tips {
+				reached := map[int32]bool{}
+				stack := []int32{tip}
+				for len(stack) > 0 {
+					c := stack[len(stack)-1]
+					stack = stack[:len(stack)-1]
+					if !reached[c] {
+						reached[c] = true
+						stack = append(stack, tc.parents[c]...)
+					}
+				}
+				for c := range int32(len(tc.parents)) {
+					require.Equal(t, reached[c], ts.reaches(int32(k), c), "whether tip %d (commit %d) reaches commit %d", k, tip, c)
+				}
+			}
+			if tc.sets > 0 {
+				require.Equal(t, tc.sets, len(ts.bits)/ts.words, "sets made")
+			}
+		})
 	}
 }
 
