@@ -56,9 +56,6 @@ func run(ctx context.Context, args []string, environment []string, stdout, stder
 		return fmt.Errorf("unknown argument %q: the pipe takes its settings from variables, not arguments (see --help)", args[0])
 	}
 	vars := environ(environment)
-	if _, set := vars["GOMEMLIMIT"]; !set {
-		defer memlimit.Follow(memoryFloor, memoryRoom)()
-	}
 	env, err := loadEnv(ctx, vars)
 	if err != nil {
 		return err
@@ -73,6 +70,9 @@ func run(ctx context.Context, args []string, environment []string, stdout, stder
 	if err != nil {
 		newConsole(stderr, false, token).warnAll(cfg.Warnings) // an unknown variable may be why
 		return err
+	}
+	if _, set := vars["GOMEMLIMIT"]; !set {
+		defer memlimit.Follow(memoryFloor, memoryRoom, memoryShare(cfg))()
 	}
 	return publishReleases(ctx, cfg, newConsole(stderr, cfg.Debug, token), stdout, opts)
 }
@@ -296,16 +296,30 @@ Variables, examples and the setup of a Coda doc:
 `
 
 // memoryFloor and memoryRoom are the soft memory limit of a run
-// ([memlimit.Follow]): at least 48 MiB, else the live heap, a quarter of
-// it and 4 MiB. A whole history of 100,000 commits (DRY_RUN) ends with
-// ~44 MB live (the entries 24, the notes 8, the entries' text 6): the
-// run's own peak is 60-62 MB, where a fixed 160 MiB limit let the
-// collector double the heap to ~100 MB, for the same CPU (2.6-2.9 s
-// against 2.7 s, three runs each). At 200,000 commits: 115 MB against
-// 161 MB, for 15% more CPU. A fixed limit low enough for 100,000 commits
-// made 200,000 thrash (64 MiB: 40% more CPU), and room of an eighth of
-// the live heap cost 60% more there. GOMEMLIMIT overrides it.
+// ([memlimit.Follow]): at least 48 MiB, else the live heap, a share of it
+// ([memoryShare]) and 4 MiB. A whole history of 100,000 commits (DRY_RUN)
+// ends with ~44 MB live (the entries 24, the notes 8, the entries' text
+// 6): with a quarter of room the run's own peak is 60-62 MB, where a
+// fixed 160 MiB limit let the collector double the heap to ~100 MB, for
+// the same CPU (2.6-2.9 s against 2.7 s, three runs each). At 200,000
+// commits: 115 MB against 161 MB, for 15% more CPU. A fixed limit low
+// enough for 100,000 commits made 200,000 thrash (64 MiB: 40% more CPU),
+// and room of an eighth of the live heap cost 60% more there.
+// GOMEMLIMIT sets a fixed limit instead.
 const (
 	memoryFloor = 48 << 20
 	memoryRoom  = 4 << 20
 )
+
+// memoryShare is the room a run's soft limit leaves above its live heap,
+// as a share of it: a quarter, but for a backfill as much as it holds (as
+// GOGC=100). A backfill holds every commit's digest while it makes and
+// renders each release: with a quarter of room, one of 100,000 commits
+// and 330 releases ran 80-115 collections and took 1.5-1.7 times a whole
+// history's run; with a fixed 160 MiB limit 1.2 times (bench/README.md).
+func memoryShare(cfg config) uint64 {
+	if cfg.Backfill {
+		return 1
+	}
+	return 4
+}

@@ -56,3 +56,12 @@ func TestOneFlowForOneReleaseOrMany(t *testing.T) {
 		})
 	}
 }
+
+// TestMemoryShare: a backfill's soft limit leaves as much room as it
+// holds; any other run's a quarter.
+func TestMemoryShare(t *testing.T) {
+	t.Parallel()
+	require.Equal(t, uint64(4), memoryShare(config{}))
+	require.Equal(t, uint64(4), memoryShare(config{DryRun: true}))
+	require.Equal(t, uint64(1), memoryShare(config{Backfill: true}))
+}

@@ -193,8 +193,8 @@ func (r *Release) bullets(entries []*Entry) iter.Seq[string] {
 	return func(yield func(string) bool) {
 		var b strings.Builder
 		for i, e := range entries {
-			if b.Cap() == 0 {
-				b.Grow(bulletsPiece + bulletsPiece/8)
+			if b.Cap() == 0 { // a piece, or what is left of a short section
+				b.Grow(min(bulletsPiece+bulletsPiece/8, (len(entries)-i)*bulletGuess))
 			}
 			b.WriteString("\n- ")
 			r.writeEntry(&b, e)
@@ -210,6 +210,12 @@ func (r *Release) bullets(entries []*Entry) iter.Seq[string] {
 
 // bulletsPiece is the size [Release.bullets] yields its text in.
 const bulletsPiece = 32 << 10
+
+// bulletGuess is about the length of an entry's line with its links: a
+// short section's buffer is sized from it rather than as a whole piece (a
+// backfill's ~1,650 sections at 100,000 commits allocated 57 MB of whole
+// pieces, half of what rendering them allocated). A longer one grows.
+const bulletGuess = 256
 
 // writeEntry writes what [Release.entry] returns into b.
 func (r *Release) writeEntry(b *strings.Builder, e *Entry) {

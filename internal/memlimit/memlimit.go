@@ -23,21 +23,21 @@ import (
 const liveHeap = "/gc/heap/live:bytes"
 
 // Limit returns the soft memory limit for a live heap of live bytes:
-// live plus a quarter of it, plus minRoom, and never below floor. A
-// quarter is the room in proportion: the collector then marks the live
-// heap once per quarter of it allocated, four times as often as with
-// GOGC=100, which stays cheap where most of what is allocated is kept.
-func Limit(live, floor, minRoom uint64) uint64 {
-	return max(floor, live+live/4+minRoom)
+// live, plus live/share of room in proportion and minRoom, and never
+// below floor. The collector then marks the live heap about once per
+// live/share bytes allocated: share times as often as with GOGC=100.
+func Limit(live, floor, minRoom, share uint64) uint64 {
+	return max(floor, live+live/share+minRoom)
 }
 
 // Follow sets the soft memory limit to floor and, after each garbage
 // collection, to [Limit] of the heap it found live, until the returned
-// stop is called (stop leaves the limit where it is). The runtime counts
+// stop is called (stop leaves the limit where it is). share is at least 1. The runtime counts
 // against the limit all the memory it holds (the heap, stacks, its own
 // structures), the executable's pages apart; minRoom covers those and
 // the room to allocate in before the next collection.
-func Follow(floor, minRoom uint64) (stop func()) {
+func Follow(floor, minRoom, share uint64) (stop func()) {
+	share = max(share, 1)
 	debug.SetMemoryLimit(int64(floor))
 	var stopped atomic.Bool
 	sample := []metrics.Sample{{Name: liveHeap}}
@@ -53,7 +53,7 @@ func Follow(floor, minRoom uint64) (stop func()) {
 			}
 			metrics.Read(sample)
 			if sample[0].Value.Kind() == metrics.KindUint64 {
-				debug.SetMemoryLimit(int64(Limit(sample[0].Value.Uint64(), floor, minRoom)))
+				debug.SetMemoryLimit(int64(Limit(sample[0].Value.Uint64(), floor, minRoom, share)))
 			}
 			arm()
 		}, struct{}{})

@@ -14,15 +14,16 @@ const mib = 1 << 20
 func TestLimit(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
-		live, want uint64
+		live, share, want uint64
 	}{
-		{0, 56 * mib},                    // the floor
-		{30 * mib, 56 * mib},             // 30 + 7.5 + 8 = 45.5: still the floor
-		{40 * mib, 58 * mib},             // 40 + 10 + 8
-		{100 * mib, 133 * mib},           // 100 + 25 + 8
-		{1 << 30, 1<<30 + 1<<28 + 8*mib}, // a quarter of a GiB of room
+		{0, 4, 56 * mib},                    // the floor
+		{30 * mib, 4, 56 * mib},             // 30 + 7.5 + 8 = 45.5: still the floor
+		{40 * mib, 4, 58 * mib},             // 40 + 10 + 8
+		{100 * mib, 4, 133 * mib},           // 100 + 25 + 8
+		{1 << 30, 4, 1<<30 + 1<<28 + 8*mib}, // a quarter of a GiB of room
+		{40 * mib, 1, 88 * mib},             // 40 + 40 + 8: as much room as it holds
 	} {
-		require.Equal(t, tc.want, Limit(tc.live, 56*mib, 8*mib), "live %d MiB", tc.live/mib)
+		require.Equal(t, tc.want, Limit(tc.live, 56*mib, 8*mib, tc.share), "live %d MiB, share %d", tc.live/mib, tc.share)
 	}
 }
 
@@ -49,7 +50,7 @@ func collectUntil(t *testing.T, ok func(uint64) bool) {
 // whole process's.
 func TestFollowTheLiveHeap(t *testing.T) {
 	const floor, room = 8 * mib, 1 * mib
-	stop := Follow(floor, room)
+	stop := Follow(floor, room, 4)
 	t.Cleanup(func() { stop(); debug.SetMemoryLimit(math.MaxInt64) })
 	require.Equal(t, uint64(floor), limit())
 
