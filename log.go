@@ -53,12 +53,31 @@ func redactor(secrets ...string) func(string) string {
 // userinfo matches the user information of a URL: scheme://user:password@.
 var userinfo = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*://)[^/?#@\s]+@`)
 
-// redactUserinfo replaces the user information of every URL in s.
+// redactUserinfo replaces the user information of every URL in s. Text
+// without any is returned as it is: the notes of a dry run pass through
+// here, and the regular expression would copy them twice and scan them
+// whole wherever a subject holds an "@" (bump @types/node).
 func redactUserinfo(s string) string {
-	if !strings.Contains(s, "@") {
+	if !mayHoldUserinfo(s) {
 		return s
 	}
 	return userinfo.ReplaceAllString(s, "${1}[redacted]@")
+}
+
+// mayHoldUserinfo reports whether s has a "://" followed by an "@" before
+// any "/", "?", "#" or white space: what [userinfo] needs to match, and
+// much quicker to look for.
+func mayHoldUserinfo(s string) bool {
+	for {
+		i := strings.Index(s, "://")
+		if i < 0 {
+			return false
+		}
+		s = s[i+3:]
+		if j := strings.IndexAny(s, "/?#@ \t\n\f\r"); j > 0 && s[j] == '@' {
+			return true
+		}
+	}
 }
 
 func (c *console) line(prefix, format string, args ...any) {

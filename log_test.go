@@ -21,3 +21,19 @@ func TestRedactor(t *testing.T) {
 	}
 	require.Equal(t, "git://[redacted]@h/r", redactor()("git://u:p@h/r"), "without secrets too")
 }
+
+// FuzzMayHoldUserinfo: the quick look never misses what the regular
+// expression would redact.
+func FuzzMayHoldUserinfo(f *testing.F) {
+	for _, s := range []string{"", "@types/node", "https://u:p@host/x", "see http://host/a@b", "x://@", "a://b@", "git+ssh://git@bitbucket.org", "a://b c@d", "A://B\t@"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if userinfo.MatchString(s) && !mayHoldUserinfo(s) {
+			t.Fatalf("%q holds user information the quick look misses", s)
+		}
+		if !mayHoldUserinfo(s) && redactUserinfo(s) != s {
+			t.Fatalf("%q changed", s)
+		}
+	})
+}
