@@ -166,8 +166,6 @@ func TestRangeOfAHashIsTheRangeOfHEAD(t *testing.T) {
 	linear.Commit("feat: two")
 	linear.Tag("v0.2.0-beta.1")
 	linear.Commit("fix: three")
-	never, err := NewTagMatcher("^never$")
-	require.NoError(t, err)
 
 	for name, tc := range map[string]struct {
 		repo *gittest.Repo
@@ -178,7 +176,7 @@ func TestRangeOfAHashIsTheRangeOfHEAD(t *testing.T) {
 		"a pre-release build":    {r, RangeOptions{Version: "v1.2.0-rc.1"}},
 		"FROM_REF":               {r, RangeOptions{From: "v1.0.0"}},
 		"a pull request":         {r, RangeOptions{PRDestinationBranch: "release/2.x"}},
-		"a pattern of no tags":   {r, RangeOptions{Tags: never}},
+		"a pattern of no tags":   {r, RangeOptions{Tags: mustTagMatcher(t, "^never$")}},
 		"a repository of no tag": {empty, RangeOptions{}},
 		"the newest tag reached": {linear, RangeOptions{}},
 		"a pre-release reached":  {linear, RangeOptions{Version: "v0.2.0-beta.2"}},
