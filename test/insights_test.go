@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -141,7 +140,7 @@ func commitMany(t *testing.T, repo *gittest.Repo, n int, msg func(i int) string)
 		b.WriteString("\n")
 	}
 	cmd := exec.Command("git", "-C", repo.Dir, "fast-import", "--quiet")
-	cmd.Env = append(os.Environ(), "HOME="+repo.Home, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null")
+	cmd.Env = append(gittest.Environ(), "HOME="+repo.Home, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null")
 	cmd.Stdin = strings.NewReader(b.String())
 	out, err := cmd.CombinedOutput()
 	require.NoError(t, err, "%s", out)

@@ -137,6 +137,14 @@ func (r *Repo) Git(args ...string) string {
 	return runGit(r.t, r.Dir, r.Home, r.date(), args...)
 }
 
+// Environ returns the process's environment without git's own variables
+// (GIT_DIR, GIT_INDEX_FILE, GIT_AUTHOR_NAME and the rest): tests run from
+// a git hook or from git rebase -x inherit them, and they would point the
+// tests' git at the repository being rebased instead of the test's.
+func Environ() []string {
+	return slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "GIT_") })
+}
+
 // runGit runs git in dir with no configuration but the test identity, HOME
 // set to home, and date as the author and committer date; it returns the
 // trimmed output, and a failure fails t.
@@ -148,7 +156,7 @@ func runGit(t testing.TB, dir, home string, date time.Time, args ...string) stri
 	cmd := exec.Command("git", full...)
 	cmd.Dir = dir
 	d := date.Format(time.RFC3339)
-	cmd.Env = append(os.Environ(), "HOME="+home, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
+	cmd.Env = append(Environ(), "HOME="+home, "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL=/dev/null",
 		"GIT_AUTHOR_DATE="+d, "GIT_COMMITTER_DATE="+d, "TZ=UTC")
 	out, err := cmd.CombinedOutput()
 	if err != nil {

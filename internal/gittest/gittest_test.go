@@ -195,3 +195,24 @@ func BenchmarkHistory(b *testing.B) {
 		r.Tag("v1.0.0")
 	}
 }
+
+// TestInheritedGitVariablesAreIgnored: a test run from git rebase -x
+// inherits GIT_DIR and GIT_INDEX_FILE; the test's git works in the test's
+// repository all the same. Not parallel: it sets the environment.
+func TestInheritedGitVariablesAreIgnored(t *testing.T) {
+	elsewhere := t.TempDir()
+	t.Setenv("GIT_DIR", elsewhere)
+	t.Setenv("GIT_INDEX_FILE", filepath.Join(elsewhere, "index"))
+	r := New(t)
+	r.Commit("feat: one")
+	r.Branch("topic")
+	if got := r.Git("rev-parse", "--abbrev-ref", "HEAD"); got != "topic" {
+		t.Errorf("on %q, want topic", got)
+	}
+	if got, want := r.Head(), r.Git("rev-parse", "HEAD"); got != want {
+		t.Errorf("Head() = %q, git says %q", got, want)
+	}
+	if entries, err := os.ReadDir(elsewhere); err != nil || len(entries) > 0 {
+		t.Errorf("GIT_DIR's directory holds %v (%v): want nothing written there", entries, err)
+	}
+}
