@@ -115,7 +115,7 @@ func ResolveRange(ctx context.Context, g *Git, opts RangeOptions) (Range, error)
 	r := Range{To: b.to, Shallow: b.shallow, boundary: b.boundary}
 	var candidates []Tag
 	r.AtTo, candidates = splitTags(b.matcher, b.tags, r.To, opts.Version)
-	if r.Previous, err = firstReachable(ctx, g, candidates, r.To, b.reaches); err != nil {
+	if r.Previous, err = firstReachable(ctx, g, candidates, r.To, b.known); err != nil {
 		return Range{}, err
 	}
 
@@ -165,8 +165,8 @@ type buildStart struct {
 	shallow  bool
 	boundary map[string]bool // the shallow clone's cut-off commits
 	matcher  *TagMatcher
-	tags     []Tag  // the release tags
-	reaches  string // a commit known to be an ancestor of to, "" for none
+	tags     []Tag    // the release tags
+	known    ancestry // whether one commit is an ancestor of to, asked with to
 }
 
 // startBuild resolves the build's commit to (a revision; "" means HEAD),
@@ -231,9 +231,7 @@ func (b buildStart) probing(ctx context.Context, g *Git, to string, probe func(*
 		return b, true, false
 	}
 	b.to, b.shallow, b.boundary = sha, shallow, boundary
-	if reaches {
-		b.reaches = p
-	}
+	b.known = ancestry{commit: p, ancestor: reaches}
 	return b, true, true
 }
 

@@ -117,6 +117,18 @@ func TestGitCallsOfABuild(t *testing.T) {
 	_, err = ResolveRange(t.Context(), g, RangeOptions{PRDestinationBranch: "main"})
 	require.NoError(t, err)
 	require.Equal(t, []string{"rev-parse", "for-each-ref", "merge-base", "merge-base", "merge-base"}, calls.subcommands)
+
+	// A newer release the build cannot reach: the rev-parse tells it is
+	// none, and only the next candidate is asked about.
+	r.Branch("release/9.x")
+	r.Commit("fix: on a branch main never merged")
+	r.Tag("v9.0.0")
+	r.Checkout("main")
+	calls.subcommands = nil
+	rng, err = ResolveRange(t.Context(), g, RangeOptions{To: rng.To})
+	require.NoError(t, err)
+	require.Equal(t, "v1.0.0", rng.FromRef)
+	require.Equal(t, []string{"for-each-ref", "rev-parse", "merge-base"}, calls.subcommands)
 }
 
 // TestShallowCloneInAPathWithANewline: the one rev-parse's answer is read

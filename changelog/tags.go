@@ -151,11 +151,11 @@ func withoutPrereleases(tags []Tag, withPre bool) []Tag {
 
 // firstReachable returns the first of tags (newest first) whose commit is an
 // ancestor of to, checking one at a time with git merge-base --is-ancestor,
-// but for commit reaches, known to be one ("" for none).
-func firstReachable(ctx context.Context, g *Git, tags []Tag, to, reaches string) (*Tag, error) {
+// but for the commit whose answer is known.
+func firstReachable(ctx context.Context, g *Git, tags []Tag, to string, known ancestry) (*Tag, error) {
 	for _, t := range tags {
-		ok := reaches != "" && t.Commit == reaches
-		if !ok {
+		ok := known.ancestor
+		if known.commit == "" || t.Commit != known.commit {
 			var err error
 			if ok, err = isAncestor(ctx, g, t.Commit, to); err != nil {
 				return nil, err
@@ -166,6 +166,13 @@ func firstReachable(ctx context.Context, g *Git, tags []Tag, to, reaches string)
 		}
 	}
 	return nil, nil
+}
+
+// ancestry is what is known of one commit: whether it is an ancestor of
+// the build's commit. The zero ancestry knows nothing.
+type ancestry struct {
+	commit   string
+	ancestor bool
 }
 
 // isAncestor reports whether commit a is an ancestor of commit b (or b
