@@ -256,7 +256,7 @@ func parseConfig(env variables, vars map[string]string) (config, error) {
 	cfg.CommitLint = oneOf(&c, "COMMIT_LINT", env.CommitLint, lintModes)
 	cfg.Coda = parseCoda(&c, env, vars, !cfg.DryRun && codaWanted(cfg, env))
 	cfg.Read.WithoutBodies = !readsBodies(cfg)
-	cfg.Read.BodiesForJSON = !bodiesInMemory(cfg)
+	cfg.Read.BodiesForJSON = cfg.OutputJSON != "" && !bodiesInMemory(cfg)
 	insightsWarnings(&c, cfg, env)
 	if _, err := coda.ParseBaseURL(cfg.APIURL); err != nil {
 		c.add("CODA_API_URL", "%v", err)
